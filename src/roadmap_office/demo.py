@@ -1,0 +1,63 @@
+"""The built-in demo district: the real Sarov roadmap 2.3 with twelve schools and indicators.
+
+Everything comes from package data, so the demo runs anywhere the package is installed.
+``run_demo`` runs the main job end to end and returns where each output is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .executors import Catalogue
+from .importing import import_text
+from .master import write_master
+from .model import Aggregation, Executor, ExecutorKind, Indicator, IndicatorKind, Roadmap, School
+
+ROADMAP_FILE = "sarov_roadmap_2_3.txt"
+DISTRICT_FILE = "demo_district.json"
+
+
+def _data(name: str) -> str:
+    return resources.files("roadmap_office").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def demo_roadmap() -> Roadmap:
+    """The demo district's roadmap with its catalogues."""
+    district = json.loads(_data(DISTRICT_FILE))
+    catalogue = Catalogue(
+        [Executor(e["name"], list(e["aliases"]), ExecutorKind(e["kind"])) for e in district["executors"]]
+    )
+    roadmap = import_text(_data(ROADMAP_FILE), catalogue)
+    roadmap.issuer = district["issuer"]
+    roadmap.reporting_period = district["reporting_period"]
+    roadmap.school_roles = list(district["school_roles"])
+    roadmap.schools = [School(s["code"], s["name"], s["full_name"], s["students"]) for s in district["schools"]]
+    roadmap.indicators = [
+        Indicator(
+            i["code"], i["name"], i["unit"], IndicatorKind(i["kind"]), i.get("minimum"), i.get("maximum"),
+            Aggregation(i["aggregation"]), i.get("target", ""),
+        )
+        for i in district["indicators"]
+    ]
+    return roadmap
+
+
+@dataclass
+class DemoOutputs:
+    """Where the demo wrote its files; the layout is a contract for scripts."""
+
+    outdir: Path
+    master: Path
+    extra: dict[str, Path] = field(default_factory=dict)
+
+
+def run_demo(outdir: str | os.PathLike) -> DemoOutputs:
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    roadmap = demo_roadmap()
+    master = write_master(roadmap, outdir / "master.ods")
+    return DemoOutputs(outdir, master)

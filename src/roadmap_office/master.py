@@ -1,0 +1,397 @@
+"""The district master workbook: the single source of truth, edited in LibreOffice.
+
+``write_master`` lays the model out on Russian-named sheets (settings, roadmap items grouped
+under section rows, executors with aliases, school roles, deadline vocabulary, statuses,
+schools, indicators); ``read_master`` reads the same layout back from ODS or XLSX.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from . import labels
+from .deadlines import parse_deadline
+from .errors import MasterError
+from .executors import Catalogue, split_executors
+from .model import (
+    Aggregation,
+    Deadline,
+    Executor,
+    ExecutorKind,
+    Indicator,
+    IndicatorKind,
+    Item,
+    Roadmap,
+    School,
+    Section,
+    Status,
+)
+from .sheets import Cell, Column, Sheet, Workbook, write_workbook
+from .sheets.reading import WorkbookReadError, read_workbook
+
+SETTINGS = "Настройки"
+ITEMS = "Мероприятия"
+EXECUTORS = "Исполнители"
+ROLES = "Роли в ОО"
+DEADLINES = "Сроки"
+STATUSES = "Статусы"
+SCHOOLS = "Школы"
+INDICATORS = "Показатели"
+
+_SETTING_KEYS = {
+    "title": "Наименование дорожной карты",
+    "issuer": "Орган, утвердивший дорожную карту",
+    "period_start": "Начало периода реализации",
+    "period_end": "Окончание периода реализации",
+    "reporting_period": "Отчётный период",
+}
+_ITEM_COLUMNS = [
+    Column("№ п/п", 1.6),
+    Column("Наименование мероприятия", 9.5),
+    Column("Сроки", 3.8),
+    Column("Ответственные исполнители", 5.0),
+    Column("Ожидаемый результат", 7.0),
+    Column("Код", 1.6),
+    Column("Начало (расчёт)", 2.4),
+    Column("Окончание (расчёт)", 2.4),
+    Column("Периодичность (расчёт)", 3.0),
+]
+
+
+def master_checksum(path: str | os.PathLike) -> str:
+    """SHA-256 of the master file; templates carry it to detect outdated submissions."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def master_workbook(roadmap: Roadmap) -> Workbook:
+    """The master as a format-neutral workbook spec."""
+    return Workbook(
+        title=roadmap.title,
+        sheets=[
+            _settings_sheet(roadmap),
+            _items_sheet(roadmap),
+            _executors_sheet(roadmap),
+            _simple_sheet(ROLES, [Column("Должность (роль) в образовательной организации", 10)],
+                          [[role] for role in roadmap.school_roles]),
+            _deadlines_sheet(roadmap),
+            _simple_sheet(
+                STATUSES,
+                [Column("Статус", 5), Column("Считается выполненным", 5)],
+                [[s.name, labels.YES if s.done else labels.NO] for s in roadmap.statuses],
+            ),
+            _simple_sheet(
+                SCHOOLS,
+                [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
+                 Column("Число обучающихся", 3)],
+                [[s.code, s.name, s.full_name, s.students] for s in roadmap.schools],
+            ),
+            _indicators_sheet(roadmap),
+        ],
+    )
+
+
+def write_master(roadmap: Roadmap, path: str | os.PathLike) -> Path:
+    """Write the master workbook; the format follows the suffix (.ods or .xlsx)."""
+    return write_workbook(master_workbook(roadmap), path)
+
+
+def _settings_sheet(roadmap: Roadmap) -> Sheet:
+    sheet = Sheet(SETTINGS, [Column("Параметр", 7), Column("Значение", 14)], freeze_rows=1, landscape=False)
+    sheet.add_row("Параметр", "Значение", style="header")
+    values = {
+        "title": roadmap.title,
+        "issuer": roadmap.issuer,
+        "period_start": roadmap.period_start,
+        "period_end": roadmap.period_end,
+        "reporting_period": roadmap.reporting_period,
+    }
+    for key, label in _SETTING_KEYS.items():
+        value = values[key]
+        sheet.add_row(Cell(label, "bold"), Cell(value, "date" if isinstance(value, date) else "text"))
+    sheet.add_row()
+    sheet.add_row(
+        Cell(
+            "Лист «Мероприятия»: строка раздела содержит только номер и наименование раздела; "
+            "строка мероприятия — номер, наименование, сроки, исполнителей и результат. "
+            "Столбцы «(расчёт)» заполняются программой и при чтении не используются, "
+            "кроме случаев, когда срок не распознан: тогда указанные в них даты принимаются.",
+            "note",
+        )
+    )
+    sheet.merges.append(f"A{len(sheet.rows)}:B{len(sheet.rows)}")
+    sheet.row_heights_cm[len(sheet.rows) - 1] = 2.2
+    return sheet
+
+
+def _items_sheet(roadmap: Roadmap) -> Sheet:
+    sheet = Sheet(ITEMS, list(_ITEM_COLUMNS), freeze_rows=1, freeze_cols=2, repeat_rows=(1, 1))
+    sheet.add_row(*[c.title for c in _ITEM_COLUMNS], style="header")
+    for section in roadmap.sections:
+        row = sheet.add_row(Cell(section.number, "section"), Cell(section.title, "section"),
+                            *[Cell(None, "section") for _ in range(len(_ITEM_COLUMNS) - 2)])
+        sheet.merges.append(f"B{row}:E{row}")
+        for item in section.items:
+            executors = "\n".join(item.executors)
+            if item.note:
+                executors += f"\n({item.note})"
+            d = item.deadline
+            sheet.add_row(
+                item.number,
+                item.event,
+                d.text,
+                executors,
+                item.result,
+                item.key,
+                Cell(d.start, "date"),
+                Cell(d.end, "date"),
+                Cell(labels.RECURRENCE.get(d.recurrence, labels.NOT_UNDERSTOOD) if d.recurrence or d.flagged
+                     else "", "text"),
+            )
+    return sheet
+
+
+def _executors_sheet(roadmap: Roadmap) -> Sheet:
+    return _simple_sheet(
+        EXECUTORS,
+        [Column("Наименование", 9), Column("Сокращения и другие написания (через «;»)", 9), Column("Вид", 5)],
+        [[e.name, "; ".join(e.aliases), labels.EXECUTOR_KIND[e.kind]] for e in roadmap.executors],
+    )
+
+
+def _deadlines_sheet(roadmap: Roadmap) -> Sheet:
+    rows = []
+    for text in roadmap.deadline_vocabulary:
+        d = parse_deadline(text, roadmap.period_start, roadmap.period_end)
+        rows.append([text, Cell(d.start, "date"), Cell(d.end, "date"),
+                     labels.RECURRENCE.get(d.recurrence, labels.NOT_UNDERSTOOD) if d.recurrence else labels.NOT_UNDERSTOOD])
+    return _simple_sheet(
+        DEADLINES,
+        [Column("Формулировка срока", 9), Column("Начало (расчёт)", 3), Column("Окончание (расчёт)", 3),
+         Column("Периодичность (расчёт)", 4)],
+        rows,
+    )
+
+
+def _indicators_sheet(roadmap: Roadmap) -> Sheet:
+    return _simple_sheet(
+        INDICATORS,
+        [Column("Код", 1.8), Column("Наименование показателя", 10), Column("Единица измерения", 2.6),
+         Column("Вид", 2.6), Column("Минимум", 2.2), Column("Максимум", 2.2), Column("Способ свода", 5),
+         Column("Целевое значение", 3)],
+        [[i.code, i.name, i.unit, labels.INDICATOR_KIND[i.kind], Cell(i.minimum, "number"),
+          Cell(i.maximum, "number"), labels.AGGREGATION[i.aggregation], i.target] for i in roadmap.indicators],
+    )
+
+
+def _simple_sheet(name: str, columns: list[Column], rows: list[list[Any]]) -> Sheet:
+    sheet = Sheet(name, columns, freeze_rows=1, repeat_rows=(1, 1))
+    sheet.add_row(*[c.title for c in columns], style="header")
+    for row in rows:
+        sheet.add_row(*row)
+    return sheet
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def read_master(path: str | os.PathLike) -> Roadmap:
+    """Read a master workbook (ODS or XLSX) written by :func:`write_master` and edited by hand."""
+    path = Path(path)
+    try:
+        sheets = read_workbook(path)
+    except (WorkbookReadError, OSError) as exc:
+        raise MasterError(str(exc), file=path.name) from exc
+    reader = _MasterReader(path.name, sheets)
+    return reader.roadmap()
+
+
+class _MasterReader:
+    def __init__(self, file: str, sheets: dict[str, list[list[Any]]]) -> None:
+        self.file = file
+        self.sheets = sheets
+        missing = [name for name in (SETTINGS, ITEMS) if name not in sheets]
+        if missing:
+            raise MasterError(
+                "это не мастер-книга дорожной карты: нет листа «" + "», «".join(missing) + "»", file=file
+            )
+
+    def rows(self, sheet: str) -> list[tuple[int, list[Any]]]:
+        """Data rows (after the header) with their 1-based row numbers; blank rows skipped."""
+        result = []
+        for number, row in enumerate(self.sheets.get(sheet, [])[1:], start=2):
+            if any(_text(v) for v in row):
+                result.append((number, row + [None] * 10))
+        return result
+
+    def error(self, message: str, sheet: str, row: int, column: int) -> MasterError:
+        from .sheets.spec import column_letter
+
+        return MasterError(message, file=self.file, sheet=sheet, cell=f"{column_letter(column)}{row}")
+
+    def roadmap(self) -> Roadmap:
+        settings = self.settings()
+        roadmap = Roadmap(
+            title=_text(settings.get("title")),
+            issuer=_text(settings.get("issuer")),
+            period_start=self.date_setting(settings, "period_start"),
+            period_end=self.date_setting(settings, "period_end"),
+            reporting_period=_text(settings.get("reporting_period")),
+        )
+        roadmap.executors = self.executors()
+        roadmap.school_roles = [_text(row[0]) for _, row in self.rows(ROLES) if _text(row[0])]
+        roadmap.deadline_vocabulary = [_text(row[0]) for _, row in self.rows(DEADLINES) if _text(row[0])]
+        if STATUSES in self.sheets:
+            roadmap.statuses = [
+                Status(_text(row[0]), _text(row[1]).lower() == labels.YES) for _, row in self.rows(STATUSES)
+            ]
+        roadmap.schools = self.schools()
+        roadmap.indicators = self.indicators()
+        roadmap.sections = self.sections(roadmap)
+        return roadmap
+
+    def settings(self) -> dict[str, Any]:
+        by_label = {label.lower(): key for key, label in _SETTING_KEYS.items()}
+        values: dict[str, Any] = {}
+        for number, row in self.rows(SETTINGS):
+            key = by_label.get(_text(row[0]).lower())
+            if key:
+                values[key] = (number, row[1])
+        self._setting_rows = {k: v[0] for k, v in values.items()}
+        if not _text(values.get("title", (0, None))[1]):
+            raise MasterError("не указано наименование дорожной карты", file=self.file, sheet=SETTINGS)
+        return {k: v[1] for k, v in values.items()}
+
+    def date_setting(self, settings: dict[str, Any], key: str) -> date | None:
+        value = settings.get(key)
+        if value is None or value == "":
+            return None
+        try:
+            return _to_date(value)
+        except ValueError:
+            raise self.error(
+                f"«{_SETTING_KEYS[key]}»: ожидается дата в виде ДД.ММ.ГГГГ, указано «{value}»",
+                SETTINGS, self._setting_rows[key], 1,
+            ) from None
+
+    def executors(self) -> list[Executor]:
+        result = []
+        for number, row in self.rows(EXECUTORS):
+            try:
+                kind = labels.parse_label(labels.EXECUTOR_KIND, row[2], ExecutorKind.PARTNER)
+            except ValueError:
+                raise self.error(
+                    "неизвестный вид исполнителя «%s»; допустимо: %s"
+                    % (row[2], ", ".join(labels.EXECUTOR_KIND.values())), EXECUTORS, number, 2,
+                ) from None
+            aliases = [a.strip() for a in _text(row[1]).replace("\n", ";").split(";") if a.strip()]
+            result.append(Executor(_text(row[0]), aliases, kind))
+        return result
+
+    def schools(self) -> list[School]:
+        schools, seen = [], set()
+        for number, row in self.rows(SCHOOLS):
+            code = _text(row[0])
+            if not code:
+                raise self.error("не указан код школы", SCHOOLS, number, 0)
+            if code in seen:
+                raise self.error(f"код школы «{code}» повторяется", SCHOOLS, number, 0)
+            seen.add(code)
+            students = row[3]
+            if students not in (None, "") and not isinstance(students, (int, float)):
+                raise self.error(f"число обучающихся должно быть числом, указано «{students}»", SCHOOLS, number, 3)
+            schools.append(School(code, _text(row[1]), _text(row[2]), int(students) if students else None))
+        return schools
+
+    def indicators(self) -> list[Indicator]:
+        result = []
+        for number, row in self.rows(INDICATORS):
+            try:
+                kind = labels.parse_label(labels.INDICATOR_KIND, row[3], IndicatorKind.COUNT)
+            except ValueError:
+                raise self.error(
+                    "неизвестный вид показателя «%s»; допустимо: %s"
+                    % (row[3], ", ".join(labels.INDICATOR_KIND.values())), INDICATORS, number, 3,
+                ) from None
+            try:
+                aggregation = labels.parse_label(labels.AGGREGATION, row[6], _default_aggregation(kind))
+            except ValueError:
+                raise self.error(
+                    "неизвестный способ свода «%s»; допустимо: %s"
+                    % (row[6], "; ".join(labels.AGGREGATION.values())), INDICATORS, number, 6,
+                ) from None
+            bounds = []
+            for col in (4, 5):
+                value = row[col]
+                if value in (None, ""):
+                    bounds.append(None)
+                elif isinstance(value, (int, float)):
+                    bounds.append(value)
+                else:
+                    raise self.error(f"граница должна быть числом, указано «{value}»", INDICATORS, number, col)
+            result.append(Indicator(_text(row[0]), _text(row[1]), _text(row[2]), kind, bounds[0], bounds[1],
+                                    aggregation, _text(row[7])))
+        return result
+
+    def sections(self, roadmap: Roadmap) -> list[Section]:
+        catalogue = Catalogue(roadmap.executors)
+        sections: list[Section] = []
+        keys: set[str] = set()
+        for number, row in self.rows(ITEMS):
+            num, event, deadline_text, executors, result, key = (_text(v) for v in row[:6])
+            if not any((deadline_text, executors, result)) and not key:
+                sections.append(Section(num, event))
+                continue
+            if not sections:
+                raise self.error("мероприятие стоит до первой строки раздела", ITEMS, number, 0)
+            if not event:
+                raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
+            deadline = parse_deadline(deadline_text, roadmap.period_start, roadmap.period_end)
+            if deadline.flagged and row[6] and row[7]:
+                try:
+                    deadline = Deadline(deadline_text, _to_date(row[6]), _to_date(row[7]), None, flagged=False)
+                except ValueError:
+                    pass
+            names, note = split_executors(executors)
+            item = Item(num, event, deadline, [catalogue.resolve(n) for n in names], result, key, note)
+            if item.key in keys:
+                raise self.error(f"код мероприятия «{item.key}» повторяется", ITEMS, number, 5)
+            keys.add(item.key)
+            sections[-1].items.append(item)
+        return sections
+
+
+def _default_aggregation(kind: IndicatorKind) -> Aggregation:
+    return {
+        IndicatorKind.COUNT: Aggregation.SUM,
+        IndicatorKind.PERCENT: Aggregation.WEIGHTED_MEAN,
+        IndicatorKind.YESNO: Aggregation.SHARE_YES,
+    }[kind]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _to_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)

@@ -1,0 +1,230 @@
+"""Headless LibreOffice: the only module that imports ``uno``.
+
+An :class:`Office` starts its own ``soffice`` with a throwaway profile, is ready when a UNO
+connection succeeds (polled, not slept), opens documents hidden, converts to PDF with a
+timeout, and on exit terminates → waits → kills, leaving no process behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import RoadmapError
+
+
+class OfficeError(RoadmapError):
+    """LibreOffice is missing, did not start, hung or failed to convert."""
+
+    exit_code = 4
+
+
+def _uno():
+    try:
+        import uno  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise OfficeError(
+            "не найден модуль uno: установите пакет python3-uno (Debian/Ubuntu) "
+            "и используйте системный Python 3 или окружение, созданное с --system-site-packages"
+        ) from exc
+    return uno
+
+
+def find_soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in ("/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice"):
+        if os.path.exists(candidate):
+            return candidate
+    raise OfficeError("не найден LibreOffice (soffice): установите пакеты libreoffice-calc и libreoffice-writer")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def soffice_command(soffice: str, profile_url: str, port: int) -> list[str]:
+    return [
+        soffice,
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nodefault",
+        "--nolockcheck",
+        f"-env:UserInstallation={profile_url}",
+        f"--accept=socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext",
+    ]
+
+
+class Office:
+    """A private headless LibreOffice reachable through UNO; use as a context manager."""
+
+    def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None) -> None:
+        self.start_timeout = start_timeout
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.context: Any = None
+        self.desktop: Any = None
+        self._profile: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> Office:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        uno = _uno()
+        soffice = find_soffice()
+        self._profile = tempfile.TemporaryDirectory(prefix="roadmap-office-profile-")
+        port = _free_port()
+        env = dict(os.environ if self.env is None else self.env)
+        self.process = subprocess.Popen(
+            soffice_command(soffice, Path(self._profile.name).as_uri(), port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # so that stop() can kill soffice.bin with its wrapper
+        )
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        deadline = time.monotonic() + self.start_timeout
+        url = f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+        while True:
+            if self.process.poll() is not None:
+                self.stop()
+                raise OfficeError(f"LibreOffice завершился при запуске (код {self.process.returncode})")
+            try:
+                self.context = resolver.resolve(url)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise OfficeError(f"LibreOffice не ответил за {self.start_timeout:.0f} с") from None
+                time.sleep(0.2)
+        self.desktop = self.context.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", self.context
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.desktop is not None:
+            try:
+                self.desktop.terminate()
+            except Exception:  # DisposedException when it is already going away
+                pass
+            self.desktop = None
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(self.process)
+            self.process = None
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None
+
+    # ---- documents ----------------------------------------------------------------------
+    def service(self, name: str) -> Any:
+        return self.context.ServiceManager.createInstanceWithContext(name, self.context)
+
+    def open(self, path: str | os.PathLike, read_only: bool = True) -> Any:
+        """Open a document hidden; raises OfficeError when LibreOffice cannot load it."""
+        path = Path(path).resolve()
+        if not path.exists():
+            raise OfficeError(f"файл не найден: {path.name}")
+        document = self.desktop.loadComponentFromURL(
+            path.as_uri(), "_blank", 0, properties(Hidden=True, ReadOnly=read_only, MacroExecutionMode=0)
+        )
+        if document is None:
+            raise OfficeError(f"LibreOffice не смог открыть файл {path.name}")
+        return document
+
+    def convert(self, source: str | os.PathLike, target: str | os.PathLike, filter_name: str) -> Path:
+        """Open ``source`` and store it as ``target`` with an export filter."""
+        target = Path(target).resolve()
+        document = self.open(source)
+        try:
+            document.storeToURL(target.as_uri(), properties(FilterName=filter_name))
+        finally:
+            document.close(True)
+        if not target.exists() or target.stat().st_size == 0:
+            raise OfficeError(f"LibreOffice не записал файл {target.name}")
+        return target
+
+
+def properties(**values: Any) -> tuple:
+    """UNO PropertyValue tuple from keyword arguments."""
+    uno = _uno()
+    result = []
+    for name, value in values.items():
+        prop = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
+        prop.Name = name
+        prop.Value = value
+        result.append(prop)
+    return tuple(result)
+
+
+PDF_FILTERS = {".ods": "calc_pdf_Export", ".xlsx": "calc_pdf_Export", ".odt": "writer_pdf_Export"}
+
+
+def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None = None,
+                   timeout: float = 120.0) -> Path:
+    """Convert one document to PDF with ``soffice --convert-to`` in a private profile.
+
+    The command gets ``timeout`` seconds; a hung soffice is killed with its process group and
+    reported. The result is checked, since soffice returns 0 even when nothing was written.
+    """
+    source = Path(source).resolve()
+    target = Path(target).resolve() if target else source.with_suffix(".pdf")
+    if not source.exists():
+        raise OfficeError(f"файл для преобразования в PDF не найден: {source.name}")
+    soffice = find_soffice()
+    with tempfile.TemporaryDirectory(prefix="roadmap-office-pdf-") as work:
+        out_dir = Path(work) / "out"
+        command = [
+            soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
+            f"-env:UserInstallation={(Path(work) / 'profile').as_uri()}",
+            "--convert-to", "pdf", "--outdir", str(out_dir), str(source),
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise OfficeError(
+                f"LibreOffice не завершил преобразование {source.name} в PDF за {timeout:.0f} с "
+                "и был остановлен"
+            ) from None
+        produced = out_dir / (source.stem + ".pdf")
+        if not produced.exists() or produced.stat().st_size == 0:
+            raise OfficeError(f"LibreOffice не создал PDF из {source.name} (код {process.returncode})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(".~" + target.name)
+        shutil.move(str(produced), tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        pass

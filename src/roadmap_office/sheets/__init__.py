@@ -1,0 +1,37 @@
+"""Format-neutral workbooks: describe once (spec), write as ODS or XLSX, read either back."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .spec import Cell, Column, Sheet, Validation, Workbook
+
+__all__ = ["Cell", "Column", "Sheet", "Validation", "Workbook", "write_workbook"]
+
+
+def write_workbook(book: Workbook, path: str | os.PathLike) -> Path:
+    """Write ``book`` as ODS or XLSX by the suffix of ``path``.
+
+    The file is written beside the target and renamed over it, so an interrupted write never
+    leaves a half-written file in place of a previous good one.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".ods":
+        from .ods import write_ods as writer
+    elif suffix == ".xlsx":
+        from .xlsx import write_xlsx as writer
+    else:
+        raise ValueError(f"unsupported spreadsheet format {path.suffix!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        writer(book, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

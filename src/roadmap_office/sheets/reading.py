@@ -1,0 +1,130 @@
+"""Read the cell values of an ODS or XLSX workbook: {sheet name: rows of values}.
+
+python-calamine (Rust) is used when it is installed; inside LibreOffice, where only pure Python
+is available, openpyxl and odfpy read the same files. Values come back as str, float/int, bool,
+date or None; trailing empty cells and rows are dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+Rows = list[list[Any]]
+
+
+class WorkbookReadError(Exception):
+    """The file is not a readable ODS/XLSX workbook."""
+
+
+def read_workbook(path: str | os.PathLike) -> dict[str, Rows]:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".ods", ".xlsx"):
+        raise WorkbookReadError(f"неподдерживаемый формат файла «{path.suffix}» (ожидается ODS или XLSX)")
+    try:
+        try:
+            import python_calamine  # noqa: F401
+        except ImportError:
+            sheets = _read_ods_odfpy(path) if suffix == ".ods" else _read_xlsx_openpyxl(path)
+        else:
+            sheets = _read_calamine(path)
+    except WorkbookReadError:
+        raise
+    except Exception as exc:  # any parser error means the same thing to a user
+        raise WorkbookReadError(f"файл повреждён или не является электронной таблицей: {exc}") from exc
+    return {name: _trim(rows) for name, rows in sheets.items()}
+
+
+def _clean(value: Any) -> Any:
+    if value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == 0:
+            return value.date()
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _trim(rows: Rows) -> Rows:
+    out = [[_clean(v) for v in row] for row in rows]
+    for row in out:
+        while row and row[-1] is None:
+            row.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _read_calamine(path: Path) -> dict[str, Rows]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    return {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names}
+
+
+def _read_xlsx_openpyxl(path: Path) -> dict[str, Rows]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def _read_ods_odfpy(path: Path) -> dict[str, Rows]:
+    from odf import opendocument, table, text
+    from odf.namespaces import OFFICENS, TABLENS
+
+    doc = opendocument.load(str(path))
+    result: dict[str, Rows] = {}
+    for t in doc.spreadsheet.getElementsByType(table.Table):
+        rows: Rows = []
+        for tr in t.getElementsByType(table.TableRow):
+            row: list[Any] = []
+            for cell in tr.childNodes:
+                if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+                    continue
+                repeat = int(cell.attributes.get((TABLENS, "number-columns-repeated"), 1))
+                value = _odf_value(cell, text, OFFICENS)
+                row.extend([value] * min(repeat, 1024))
+            repeat_rows = int(tr.attributes.get((TABLENS, "number-rows-repeated"), 1))
+            rows.extend([list(row) for _ in range(min(repeat_rows, 1024 if any(v is not None for v in row) else 1))])
+        result[t.getAttribute("name")] = rows
+    return result
+
+
+def _odf_value(cell, text_module, officens) -> Any:
+    kind = cell.attributes.get((officens, "value-type"))
+    if kind in ("float", "percentage", "currency"):
+        return float(cell.attributes[(officens, "value")])
+    if kind == "date":
+        raw = cell.attributes[(officens, "date-value")]
+        return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+    if kind == "boolean":
+        return cell.attributes[(officens, "boolean-value")] == "true"
+    paragraphs = cell.getElementsByType(text_module.P)
+    if not paragraphs:
+        return None
+    return "\n".join(_text_of(p) for p in paragraphs)
+
+
+def _text_of(node) -> str:
+    parts = []
+    for child in node.childNodes:
+        if child.nodeType == child.TEXT_NODE:
+            parts.append(str(child.data))
+        elif child.qname[1] == "s":
+            parts.append(" " * int(child.attributes.get((child.qname[0], "c"), 1)))
+        elif child.qname[1] == "tab":
+            parts.append("\t")
+        elif child.qname[1] == "line-break":
+            parts.append("\n")
+        else:
+            parts.append(_text_of(child))
+    return "".join(parts)

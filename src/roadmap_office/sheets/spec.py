@@ -1,0 +1,124 @@
+"""A format-neutral description of a workbook: one layout, two writers (ODS and XLSX).
+
+The master workbook, the school templates and the consolidated workbook are all described
+with these classes, so both formats always carry the same content and behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+# Cell styles understood by both writers.
+STYLES = ("text", "header", "section", "title", "note", "input", "input_date", "date", "number",
+          "percent", "bold")  # fmt: skip
+
+
+@dataclass
+class Column:
+    title: str
+    width_cm: float = 3.0
+    hidden: bool = False
+
+
+@dataclass
+class Cell:
+    value: Any = None
+    style: str = "text"
+    locked: bool = True
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"unknown cell style {self.style!r}")
+        if isinstance(self.value, datetime):
+            self.value = self.value.date()
+
+
+@dataclass
+class Validation:
+    """A data validation on a rectangular range ("E5:E40").
+
+    kind: "list" (source is an absolute range on another sheet, e.g. "Списки!$A$2:$A$6"),
+    "date" (between minimum and maximum dates), "decimal" or "whole" (between numbers).
+    Entries outside the rule are refused (stop style) in both formats.
+    """
+
+    cells: str
+    kind: str
+    source: str = ""
+    minimum: Any = None
+    maximum: Any = None
+    prompt_title: str = ""
+    prompt: str = ""
+    error_title: str = ""
+    error: str = ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[Column] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    freeze_rows: int = 0
+    freeze_cols: int = 0
+    hidden: bool = False
+    protected: bool = False
+    validations: list[Validation] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)  # "A1:F1"
+    landscape: bool = True
+    repeat_rows: tuple[int, int] | None = None  # 1-based rows repeated on every printed page
+    autofilter: str = ""  # "A1:H200"
+    row_heights_cm: dict[int, float] = field(default_factory=dict)  # 0-based row -> height
+
+    def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
+        """Append a row; plain values become cells of ``style``. Returns its 1-based number."""
+        self.rows.append([c if isinstance(c, Cell) else Cell(c, style) for c in cells])
+        return len(self.rows)
+
+
+@dataclass
+class Workbook:
+    sheets: list[Sheet] = field(default_factory=list)
+    password: str | None = None
+    title: str = ""
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> "A", "B", ..., "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """"B2:D9" -> 0-based (col1, row1, col2, row2)."""
+    import re
+
+    parts = ref.replace("$", "").split(":")
+    coords = []
+    for part in parts:
+        match = re.fullmatch(r"([A-Z]+)(\d+)", part)
+        if not match:
+            raise ValueError(f"bad cell reference {ref!r}")
+        col = 0
+        for ch in match.group(1):
+            col = col * 26 + ord(ch) - 64
+        coords.append((col - 1, int(match.group(2)) - 1))
+    if len(coords) == 1:
+        coords.append(coords[0])
+    (c1, r1), (c2, r2) = coords
+    return c1, r1, c2, r2
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, date)

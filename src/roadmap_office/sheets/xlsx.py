@@ -1,0 +1,144 @@
+"""Write a :class:`Workbook` spec as XLSX with openpyxl."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from openpyxl import Workbook as XWorkbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from .spec import Cell, Sheet, Workbook, column_letter
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "Liberation Sans"
+
+_STYLE = {
+    "text": dict(font=Font(name=_FONT, size=10), fill=None, wrap=True, bold=False),
+    "bold": dict(font=Font(name=_FONT, size=10, bold=True), fill=None, wrap=True),
+    "header": dict(font=Font(name=_FONT, size=10, bold=True), fill="D9E2F3", wrap=True),
+    "section": dict(font=Font(name=_FONT, size=10, bold=True), fill="EDEDED", wrap=True),
+    "title": dict(font=Font(name=_FONT, size=13, bold=True), fill=None, wrap=False),
+    "note": dict(font=Font(name=_FONT, size=9, italic=True, color="404040"), fill=None, wrap=True),
+    "input": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True),
+    "input_date": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True, fmt="DD.MM.YYYY"),
+    "date": dict(font=Font(name=_FONT, size=10), fill=None, wrap=True, fmt="DD.MM.YYYY"),
+    "number": dict(font=Font(name=_FONT, size=10), fill=None, wrap=False, fmt="0.##"),
+    "percent": dict(font=Font(name=_FONT, size=10), fill=None, wrap=False, fmt="0.0"),
+}
+_BORDERED = {"text", "bold", "header", "section", "input", "input_date", "date", "number", "percent"}
+
+
+def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
+    """Write ``book`` to ``path``; text that looks like a formula stays text."""
+    wb = XWorkbook()
+    wb.remove(wb.active)
+    if book.title:
+        wb.properties.title = book.title
+    for spec in book.sheets:
+        _write_sheet(wb, spec, book.password)
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
+    ws = wb.create_sheet(spec.name)
+    for index, column in enumerate(spec.columns):
+        dim = ws.column_dimensions[column_letter(index)]
+        dim.width = round(column.width_cm * 4.7, 1)  # Excel width units ~ characters
+        dim.hidden = column.hidden
+    for r, row in enumerate(spec.rows, start=1):
+        for c, cell in enumerate(row, start=1):
+            _write_cell(ws.cell(row=r, column=c), cell)
+    for r, height in spec.row_heights_cm.items():
+        ws.row_dimensions[r + 1].height = height * 28.35
+    for ref in spec.merges:
+        ws.merge_cells(ref)
+    if spec.freeze_rows or spec.freeze_cols:
+        ws.freeze_panes = f"{column_letter(spec.freeze_cols)}{spec.freeze_rows + 1}"
+    if spec.autofilter:
+        ws.auto_filter.ref = spec.autofilter
+    for validation in spec.validations:
+        ws.add_data_validation(_validation(validation))
+    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if spec.repeat_rows:
+        ws.print_title_rows = f"{spec.repeat_rows[0]}:{spec.repeat_rows[1]}"
+    if spec.hidden:
+        ws.sheet_state = "hidden"
+    if spec.protected:
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # schools may widen columns
+        ws.protection.formatRows = False
+        ws.protection.autoFilter = False
+        ws.protection.sort = False
+        if password:
+            ws.protection.password = password
+
+
+def _write_cell(target, cell: Cell) -> None:
+    style = _STYLE[cell.style]
+    value = cell.value
+    target.value = value
+    if isinstance(value, str):
+        target.data_type = "s"  # "=HYPERLINK(...)" from a user is text, never a formula
+    target.font = style["font"]
+    if style.get("fill"):
+        target.fill = PatternFill("solid", fgColor=style["fill"])
+    target.alignment = Alignment(wrap_text=style.get("wrap", True), vertical="top")
+    if "fmt" in style:
+        target.number_format = style["fmt"]
+    if cell.style in _BORDERED:
+        target.border = _BORDER
+    target.protection = Protection(locked=cell.locked)
+
+
+def _validation(spec) -> DataValidation:
+    if spec.kind == "list":
+        dv = DataValidation(type="list", formula1="=" + _excel_ref(spec.source), allow_blank=True)
+    elif spec.kind == "date":
+        dv = DataValidation(
+            type="date",
+            operator="between",
+            formula1=f"DATE({spec.minimum.year},{spec.minimum.month},{spec.minimum.day})",
+            formula2=f"DATE({spec.maximum.year},{spec.maximum.month},{spec.maximum.day})",
+            allow_blank=True,
+        )
+    elif spec.kind in ("decimal", "whole"):
+        dv = DataValidation(
+            type=spec.kind,
+            operator="between",
+            formula1=_number(spec.minimum),
+            formula2=_number(spec.maximum),
+            allow_blank=True,
+        )
+    else:
+        raise ValueError(f"unknown validation kind {spec.kind!r}")
+    dv.errorStyle = "stop"
+    dv.showErrorMessage = True
+    dv.showInputMessage = bool(spec.prompt)
+    dv.promptTitle = spec.prompt_title[:32] or None
+    dv.prompt = spec.prompt[:255] or None
+    dv.errorTitle = spec.error_title[:32] or None
+    dv.error = spec.error[:255] or None
+    dv.add(spec.cells)
+    return dv
+
+
+def _excel_ref(source: str) -> str:
+    """"Списки!$A$2:$A$6" -> "'Списки'!$A$2:$A$6" (quoted for non-ASCII names)."""
+    sheet, _, cells = source.rpartition("!")
+    return f"'{sheet}'!{cells}"
+
+
+def _number(value) -> str:
+    if value is None:
+        raise ValueError("a number validation needs both bounds")
+    return str(int(value)) if float(value).is_integer() else str(value)
