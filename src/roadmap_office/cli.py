@@ -72,6 +72,44 @@ def summary(roadmap: Roadmap) -> str:
     return "\n".join(line for line in lines if line is not None).replace("\n\n\n", "\n\n")
 
 
+class _Formats(click.ParamType):
+    """A comma-separated list of output formats, e.g. "ods,xlsx"."""
+
+    name = "formats"
+
+    def __init__(self, allowed: tuple[str, ...]) -> None:
+        self.allowed = allowed
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        formats = tuple(f.strip().lower().lstrip(".") for f in str(value).split(",") if f.strip())
+        wrong = [f for f in formats if f not in self.allowed]
+        if wrong or not formats:
+            self.fail(f"неизвестный формат «{wrong[0] if wrong else value}»; допустимо: {', '.join(self.allowed)}",
+                      param, ctx)
+        return formats
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Папка для шаблонов.")
+@click.option("--format", "formats", default="ods,xlsx", type=_Formats(("ods", "xlsx")), show_default=True,
+              help="Форматы через запятую.")
+@click.option("--school", "schools", multiple=True, metavar="CODE", help="Код школы (можно несколько раз).")
+@click.option("--period", help="Отчётный период (по умолчанию — из мастер-книги).")
+@click.option("--password", help="Пароль защиты листов (по умолчанию без пароля).")
+def templates(master: Path, outdir: Path, formats, schools, period, password) -> None:
+    """Создать шаблоны отчётов школ по мастер-книге MASTER."""
+    from .forms import generate_templates
+
+    paths = generate_templates(master, outdir, formats, list(schools) or None, period, password)
+    click.echo(f"Создано шаблонов: {len(paths)} в папке {outdir}")
+    for path in paths:
+        click.echo(f"  {path.name}")
+
+
 @main.command()
 @click.argument("outdir", required=False, default="roadmap-demo", type=click.Path(file_okay=False, path_type=Path))
 def demo(outdir: Path) -> None:

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from .executors import Catalogue
+from .forms import generate_templates
 from .importing import import_text
 from .master import write_master
 from .model import Aggregation, Executor, ExecutorKind, Indicator, IndicatorKind, Roadmap, School
@@ -60,4 +61,8 @@ def run_demo(outdir: str | os.PathLike) -> DemoOutputs:
     outdir.mkdir(parents=True, exist_ok=True)
     roadmap = demo_roadmap()
     master = write_master(roadmap, outdir / "master.ods")
-    return DemoOutputs(outdir, master)
+    outputs = DemoOutputs(outdir, master)
+    templates = outdir / "templates"
+    generate_templates(master, templates)
+    outputs.extra["Шаблоны отчётов школ (ODS и XLSX)"] = templates
+    return outputs

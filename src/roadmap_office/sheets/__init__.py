@@ -30,6 +30,9 @@ def write_workbook(book: Workbook, path: str | os.PathLike) -> Path:
     os.close(fd)
     try:
         writer(book, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are shared documents
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

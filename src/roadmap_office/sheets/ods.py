@@ -17,7 +17,7 @@ from odf import config, number, style, table, text
 from odf.namespaces import LOEXTNS
 from odf.opendocument import OpenDocumentSpreadsheet
 
-from .spec import Cell, Sheet, Validation, Workbook, column_letter, parse_range
+from .spec import Cell, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range
 
 _EPOCH = date(1899, 12, 30)
 _FONT = "Liberation Sans"
@@ -28,7 +28,7 @@ _CELL_LOOK = {
     "bold": (True, False, 10, None, True, None, True),
     "header": (True, False, 10, "#d9e2f3", True, None, True),
     "section": (True, False, 10, "#ededed", True, None, True),
-    "title": (True, False, 13, None, False, None, False),
+    "title": (True, False, 13, None, True, None, False),
     "note": (False, True, 9, None, True, None, False),
     "input": (False, False, 10, "#fff2cc", True, None, True),
     "input_date": (False, False, 10, "#fff2cc", True, "date", True),
@@ -197,11 +197,12 @@ class _OdsWriter:
                 col_attrs["visibility"] = "collapse"
             t.addElement(table.TableColumn(**col_attrs))
 
+        heights = estimated_row_heights(sheet)
         validation_at = self._validations(sheet)
         merged = _merge_map(sheet.merges)
         header_rows = None
         for r, row in enumerate(sheet.rows):
-            tr = table.TableRow(stylename=self._row_style(sheet.row_heights_cm.get(r)))
+            tr = table.TableRow(stylename=self._row_style(heights.get(r)))
             width = max(len(row), len(sheet.columns))
             for c in range(width):
                 cell = row[c] if c < len(row) else None
@@ -322,16 +323,17 @@ def _content_validation(name: str, spec: Validation, sheet_name: str) -> table.C
         condition = f"of:cell-content-is-in-list({_quote(sheet)}.{cells})"
     elif spec.kind == "date":
         low, high = (spec.minimum - _EPOCH).days, (spec.maximum - _EPOCH).days
-        condition = f"of:cell-content-is-date() and of:cell-content-is-between({low};{high})"
+        # the exact form LibreOffice itself writes (measured): no second "of:", comma separator
+        condition = f"of:cell-content-is-date() and cell-content-is-between({low},{high})"
     elif spec.kind == "decimal":
         condition = (
             "of:cell-content-is-decimal-number() and "
-            f"of:cell-content-is-between({_format_number(spec.minimum)};{_format_number(spec.maximum)})"
+            f"cell-content-is-between({_format_number(spec.minimum)},{_format_number(spec.maximum)})"
         )
     elif spec.kind == "whole":
         condition = (
             "of:cell-content-is-whole-number() and "
-            f"of:cell-content-is-between({_format_number(spec.minimum)};{_format_number(spec.maximum)})"
+            f"cell-content-is-between({_format_number(spec.minimum)},{_format_number(spec.maximum)})"
         )
     else:
         raise ValueError(f"unknown validation kind {spec.kind!r}")

@@ -122,3 +122,58 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 
 def is_date(value: Any) -> bool:
     return isinstance(value, date)
+
+
+_CHAR_CM = {10: 0.205, 9: 0.185, 13: 0.27}  # average glyph width of Liberation Sans, Cyrillic text
+_LINE_CM = {10: 0.43, 9: 0.39, 13: 0.56}
+_STYLE_SIZE = {"title": 13, "note": 9}
+
+
+def wrapped_lines(text: str, width_cm: float, size: int = 10) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width_cm`` wide (a safe estimate)."""
+    per_line = max(1, int((width_cm - 0.25) / _CHAR_CM[size]))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        current = 0
+        count = 1
+        for word in paragraph.split():
+            length = len(word)
+            while length > per_line:  # a word longer than the cell is broken
+                count += 1 if current else 0
+                length -= per_line
+                current = 0
+            if current and current + 1 + length > per_line:
+                count += 1
+                current = length
+            else:
+                current += length + (1 if current else 0)
+        lines += count
+    return max(lines, 1)
+
+
+def estimated_row_heights(sheet: Sheet) -> dict[int, float]:
+    """Row heights (cm) that show all wrapped text: both LibreOffice's print layout and Excel
+    (which never re-measures rows written by a program) would otherwise clip long cells."""
+    spans: dict[tuple[int, int], float] = {}
+    covered: set[tuple[int, int]] = set()
+    for ref in sheet.merges:
+        c1, r1, c2, r2 = parse_range(ref)
+        if r1 == r2:
+            spans[(c1, r1)] = sum(sheet.columns[c].width_cm for c in range(c1, c2 + 1) if c < len(sheet.columns))
+            covered |= {(c, r1) for c in range(c1 + 1, c2 + 1)}
+    heights: dict[int, float] = {}
+    for r, row in enumerate(sheet.rows):
+        if r in sheet.row_heights_cm:
+            heights[r] = sheet.row_heights_cm[r]
+            continue
+        best = 0.0
+        for c, cell in enumerate(row):
+            if cell.value is None or (c, r) in covered or c >= len(sheet.columns) or sheet.columns[c].hidden:
+                continue
+            size = _STYLE_SIZE.get(cell.style, 10)
+            width = spans.get((c, r), sheet.columns[c].width_cm)
+            lines = wrapped_lines(str(cell.value), width, size) if not isinstance(cell.value, (int, float)) else 1
+            best = max(best, lines * _LINE_CM[size] + 0.12)
+        if best:
+            heights[r] = round(max(best, 0.5), 2)
+    return heights

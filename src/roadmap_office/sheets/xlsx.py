@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .spec import Cell, Sheet, Workbook, column_letter
+from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -21,7 +21,7 @@ _STYLE = {
     "bold": dict(font=Font(name=_FONT, size=10, bold=True), fill=None, wrap=True),
     "header": dict(font=Font(name=_FONT, size=10, bold=True), fill="D9E2F3", wrap=True),
     "section": dict(font=Font(name=_FONT, size=10, bold=True), fill="EDEDED", wrap=True),
-    "title": dict(font=Font(name=_FONT, size=13, bold=True), fill=None, wrap=False),
+    "title": dict(font=Font(name=_FONT, size=13, bold=True), fill=None, wrap=True),
     "note": dict(font=Font(name=_FONT, size=9, italic=True, color="404040"), fill=None, wrap=True),
     "input": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True),
     "input_date": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True, fmt="DD.MM.YYYY"),
@@ -49,12 +49,12 @@ def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
     ws = wb.create_sheet(spec.name)
     for index, column in enumerate(spec.columns):
         dim = ws.column_dimensions[column_letter(index)]
-        dim.width = round(column.width_cm * 4.7, 1)  # Excel width units ~ characters
+        dim.width = round(column.width_cm * 4.05, 1)  # Excel width units (measured in LibreOffice)
         dim.hidden = column.hidden
     for r, row in enumerate(spec.rows, start=1):
         for c, cell in enumerate(row, start=1):
             _write_cell(ws.cell(row=r, column=c), cell)
-    for r, height in spec.row_heights_cm.items():
+    for r, height in estimated_row_heights(spec).items():
         ws.row_dimensions[r + 1].height = height * 28.35
     for ref in spec.merges:
         ws.merge_cells(ref)
@@ -102,7 +102,7 @@ def _write_cell(target, cell: Cell) -> None:
 
 def _validation(spec) -> DataValidation:
     if spec.kind == "list":
-        dv = DataValidation(type="list", formula1="=" + _excel_ref(spec.source), allow_blank=True)
+        dv = DataValidation(type="list", formula1=_excel_ref(spec.source), allow_blank=True)
     elif spec.kind == "date":
         dv = DataValidation(
             type="date",
