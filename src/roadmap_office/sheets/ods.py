@@ -50,10 +50,12 @@ class _OdsWriter:
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self.doc = OpenDocumentSpreadsheet()
-        if book.title:
-            from odf import dc
+        from odf import dc
 
+        if book.title:
             self.doc.meta.addElement(dc.Title(text=book.title))
+        if book.saved_at:
+            self.doc.meta.addElement(dc.Date(text=book.saved_at.isoformat(timespec="seconds")))
         self._font()
         self._number_styles()
         self.cell_styles: dict[tuple[str, bool], str] = {}

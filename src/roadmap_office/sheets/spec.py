@@ -82,6 +82,7 @@ class Workbook:
     sheets: list[Sheet] = field(default_factory=list)
     password: str | None = None
     title: str = ""
+    saved_at: datetime | None = None  # document metadata "last saved" (dc:date, dcterms:modified)
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook as XWorkbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 
 from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights
 
@@ -41,8 +44,19 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
     for spec in book.sheets:
         _write_sheet(wb, spec, book.password)
     path = Path(path)
-    wb.save(path)
+    save_keeping_date(wb, path, book.saved_at)
     return path
+
+
+def save_keeping_date(wb: XWorkbook, path: Path, saved_at: datetime | None) -> None:
+    """Save like ``wb.save``, but keep ``saved_at`` as the document's "modified" date
+    (openpyxl's own save always stamps the current time)."""
+    if saved_at is None:
+        wb.save(path)
+        return
+    wb.properties.modified = saved_at
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()
 
 
 def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:

@@ -1,0 +1,94 @@
+"""What the check stage produces: findings and normalised records of one submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+
+@dataclass
+class Finding:
+    """One problem in a file: where it is, what was there, and a Russian sentence."""
+
+    file: str
+    sheet: str
+    cell: str
+    value: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "value": self.value,
+                "message": self.message, "severity": self.severity}
+
+    def __str__(self) -> str:
+        where = ", ".join(p for p in (f"лист «{self.sheet}»" if self.sheet else "",
+                                       f"ячейка {self.cell}" if self.cell else "") if p)
+        value = f" [значение: «{self.value}»]" if self.value else ""
+        return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
+
+
+@dataclass
+class Record:
+    """One row a school reported: a district item or one of its own events."""
+
+    school: str
+    item_key: str
+    section: str  # section number as printed
+    number: str
+    event: str
+    deadline: str
+    expected_result: str
+    own: bool = False
+    status: str | None = None
+    date_done: date | None = None
+    executor: str | None = None
+    result: str = ""
+    link: str = ""
+    comment: str = ""
+    file: str = ""
+    row: int = 0
+    problems: int = 0  # findings on this row; the row still counts, marked
+
+    @property
+    def filled(self) -> bool:
+        return any((self.status, self.date_done, self.executor, self.result, self.link, self.comment))
+
+
+@dataclass
+class IndicatorValue:
+    school: str
+    code: str
+    value: float | bool | None
+    comment: str = ""
+    problems: int = 0
+
+
+@dataclass
+class CheckedSubmission:
+    """A submission after checking. ``rejected`` set means it is not usable at all."""
+
+    path: Path
+    school: str = ""
+    template_id: str = ""
+    saved_at: datetime | None = None
+    modified: datetime | None = None
+    sha256: str = ""
+    records: list[Record] = field(default_factory=list)
+    indicators: list[IndicatorValue] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rejected: str = ""  # the reason, when the file is not our template or unreadable
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and not self.findings
+
+    @property
+    def freshness(self) -> tuple:
+        """Sort key: the newest save (document metadata, then file time) wins among duplicates."""
+        return (self.saved_at or datetime.min, self.modified or datetime.min, self.name)

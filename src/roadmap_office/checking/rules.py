@@ -1,0 +1,317 @@
+"""The rules that turn a raw submission into records and findings.
+
+Validation in the spreadsheet is advice, not a guarantee (pasted values skip it, a sheet
+without a password can be unprotected), so every value is checked again here. Rows are matched
+to items by the hidden stable key, never by position.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from ..deadlines import parse_deadline
+from ..executors import Catalogue, fold
+from ..forms.layout import (
+    COL,
+    IND_COL,
+    INDICATORS_SHEET,
+    ITEM_COLUMNS,
+    ITEMS_SHEET,
+    META_SHEET,
+    OWN_PREFIX,
+    TEMPLATE_VERSION,
+    items_for_school,
+)
+from ..model import IndicatorKind, Roadmap
+from ..reading import RawSubmission
+from ..sheets.spec import column_letter
+from . import messages as M
+from .results import CheckedSubmission, Finding, IndicatorValue, Record
+
+# spellings schools use for the standard statuses
+STATUS_ALIASES = {
+    "выполнено": ("выполнен", "выполнена", "исполнено", "сделано", "реализовано", "проведено"),
+    "выполняется": ("в работе", "в процессе", "выполняем", "исполняется", "реализуется"),
+    "не начато": ("не начат", "не начинали", "не приступили"),
+    "не выполнено": ("не выполнен", "не исполнено", "не проведено"),
+    "перенесено": ("перенесен", "перенос", "отложено"),
+}
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]*$", re.IGNORECASE)
+_COLUMN_TITLES = {key: title for key, title, _ in ITEM_COLUMNS}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return str(value).strip()
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\s+", " ", a).strip() == re.sub(r"\s+", " ", b).strip()
+
+
+class _Checker:
+    def __init__(self, raw: RawSubmission, roadmap: Roadmap, checksum: str | None) -> None:
+        self.raw = raw
+        self.roadmap = roadmap
+        self.checksum = checksum
+        self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
+        self.catalogue = Catalogue(roadmap.executors)
+        statuses = {fold(s.name): s.name for s in roadmap.statuses}
+        for canonical, aliases in STATUS_ALIASES.items():
+            if fold(canonical) in statuses:
+                for alias in aliases:
+                    statuses.setdefault(fold(alias), statuses[fold(canonical)])
+        self.statuses = statuses
+        self.done = {s.name for s in roadmap.statuses if s.done}
+        self.roles = {fold(r): r for r in roadmap.school_roles}
+        self.vocabulary = {fold(v): v for v in roadmap.deadline_vocabulary}
+
+    def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
+        cell = f"{column_letter(col)}{row}" if row else ""
+        self.out.findings.append(Finding(self.raw.name, sheet, cell, _text(value), message, severity))
+
+    # ---- whole file ---------------------------------------------------------------------
+    def run(self) -> CheckedSubmission:
+        meta = self.raw.meta
+        if META_SHEET not in self.raw.sheets:
+            self.out.rejected = M.NOT_OUR_TEMPLATE.format(sheet=META_SHEET)
+            return self.out
+        if not meta.get("template_id"):
+            self.out.rejected = M.NO_TEMPLATE_ID
+            return self.out
+        if meta.get("template_version") != TEMPLATE_VERSION:
+            self.out.rejected = M.UNSUPPORTED_VERSION.format(version=meta.get("template_version", ""),
+                                                             expected=TEMPLATE_VERSION)
+            return self.out
+        code = meta.get("school_code", "")
+        schools = {s.code: s for s in self.roadmap.schools}
+        if not code:
+            self.out.rejected = M.NO_SCHOOL
+            return self.out
+        if code not in schools:
+            self.out.rejected = M.UNKNOWN_SCHOOL.format(code=code)
+            return self.out
+        if ITEMS_SHEET not in self.raw.sheets:
+            self.out.rejected = M.NO_ITEMS_SHEET.format(sheet=ITEMS_SHEET)
+            return self.out
+        self.out.school = code
+        self.out.template_id = meta["template_id"]
+        if self.checksum and meta.get("master_checksum") != self.checksum:
+            self.find(META_SHEET, 0, 0, "", M.OUTDATED_MASTER, "warning")
+        if self.roadmap.reporting_period and meta.get("reporting_period") != self.roadmap.reporting_period:
+            self.find(META_SHEET, 0, 0, meta.get("reporting_period", ""),
+                      M.WRONG_PERIOD.format(found=meta.get("reporting_period", ""),
+                                            expected=self.roadmap.reporting_period))
+        if self.raw.has_macros:
+            self.find("", 0, 0, "", M.MACROS, "warning")
+        for formula in self.raw.formulas:
+            if formula.sheet in (ITEMS_SHEET, INDICATORS_SHEET):
+                self.out.findings.append(Finding(self.raw.name, formula.sheet, formula.cell, "",
+                                                 M.FORMULA.format(formula=formula.formula[:80])))
+        self.items(schools[code])
+        self.indicators()
+        return self.out
+
+    # ---- items ----------------------------------------------------------------------------
+    def items(self, school) -> None:
+        rows = self.raw.sheets[ITEMS_SHEET]
+        header = next((n for n, row in enumerate(rows) if row and _text(row[0]) == _COLUMN_TITLES["key"]), None)
+        if header is None:
+            self.out.rejected = M.NO_HEADER.format(sheet=ITEMS_SHEET)
+            return
+        items = {item.key: (section, item) for section in self.roadmap.sections for item in section.items}
+        by_number = {item.number.rstrip("."): item.key for item in self.roadmap.items}
+        sections = {s.number.rstrip("."): s for s in self.roadmap.sections}
+        expected = items_for_school(self.roadmap, school)
+        seen: set[str] = set()
+        for index in range(header + 1, len(rows)):
+            row = list(rows[index]) + [None] * len(ITEM_COLUMNS)
+            number = index + 1
+            key = _text(row[COL["key"]])
+            if not key and not any(_text(v) for v in row[COL["status"]:]):
+                continue  # a section heading or an empty row
+            if not key:
+                key = by_number.get(_text(row[COL["number"]]).rstrip("."), "")
+            if key in items:
+                if key in seen:
+                    self.find(ITEMS_SHEET, number, COL["number"], row[COL["number"]],
+                              M.ROW_DUPLICATE.format(number=items[key][1].number))
+                    continue
+                seen.add(key)
+                self.item_row(number, row, *items[key])
+            elif key.startswith(OWN_PREFIX) and key[1:].rsplit(".", 1)[0] in sections:
+                self.own_row(number, row, sections[key[1:].rsplit(".", 1)[0]].number, key)
+            elif any(_text(v) for v in row[COL["status"]:]) or _text(row[COL["event"]]):
+                self.find(ITEMS_SHEET, number, COL["key"], key, M.ROW_UNKNOWN.format(key=key or "—"))
+                self.own_row(number, row, "", key or f"{OWN_PREFIX}?{number}", counted=1)
+        for key in sorted(expected - seen, key=lambda k: [int(p) if p.isdigit() else 0 for p in k.split(".")]):
+            self.find(ITEMS_SHEET, 0, 0, "", M.ROW_MISSING.format(number=items[key][1].number))
+
+    def item_row(self, number: int, row: list, section, item) -> None:
+        before = len(self.out.findings)
+        for column, expected in (("number", item.number), ("event", item.event), ("deadline", item.deadline.text),
+                                 ("result_expected", item.result)):
+            found = _text(row[COL[column]])
+            if not _same(found, expected):
+                self.find(ITEMS_SHEET, number, COL[column], found,
+                          M.LOCKED_CHANGED.format(column=_COLUMN_TITLES[column], expected=_short(expected)))
+        record = Record(self.out.school, item.key, section.number, item.number, item.event, item.deadline.text,
+                        item.result, file=self.raw.name, row=number)
+        self.school_columns(number, row, record)
+        record.problems = len(self.out.findings) - before
+        self.out.records.append(record)
+
+    def own_row(self, number: int, row: list, section: str, key: str, counted: int = 0) -> None:
+        before = len(self.out.findings) - counted
+        event = _text(row[COL["event"]])
+        deadline = _text(row[COL["deadline"]])
+        if not event and not any(_text(v) for v in row[COL["deadline"]:]):
+            return  # an unused row for own events
+        if not event:
+            self.find(ITEMS_SHEET, number, COL["event"], "", M.OWN_EVENT_EMPTY)
+        if deadline and fold(deadline) not in self.vocabulary:
+            if parse_deadline(deadline, self.roadmap.period_start, self.roadmap.period_end).flagged:
+                self.find(ITEMS_SHEET, number, COL["deadline"], deadline, M.OWN_DEADLINE_INVALID.format(value=deadline))
+        else:
+            deadline = self.vocabulary.get(fold(deadline), deadline)
+        record = Record(self.out.school, key, section, "доп.", event, deadline, _text(row[COL["result_expected"]]),
+                        own=True, file=self.raw.name, row=number)
+        self.school_columns(number, row, record)
+        record.problems = len(self.out.findings) - before
+        self.out.records.append(record)
+
+    def school_columns(self, number: int, row: list, record: Record) -> None:
+        raw_status = _text(row[COL["status"]])
+        if raw_status:
+            record.status = self.statuses.get(fold(raw_status))
+            if record.status is None:
+                self.find(ITEMS_SHEET, number, COL["status"], raw_status,
+                          M.STATUS_INVALID.format(value=raw_status,
+                                                  allowed=", ".join(s.name for s in self.roadmap.statuses)))
+        record.date_done = self.date(number, row[COL["date_done"]])
+        raw_executor = _text(row[COL["executor"]])
+        if raw_executor:
+            record.executor = self.roles.get(fold(raw_executor))
+            if record.executor is None:
+                found = self.catalogue.find(raw_executor)
+                record.executor = found.name if found else None
+            if record.executor is None:
+                self.find(ITEMS_SHEET, number, COL["executor"], raw_executor,
+                          M.EXECUTOR_INVALID.format(value=raw_executor))
+        record.result = _text(row[COL["result"]])
+        record.link = _text(row[COL["link"]])
+        record.comment = _text(row[COL["comment"]])
+        if record.link and not _URL.match(record.link):
+            self.find(ITEMS_SHEET, number, COL["link"], record.link, M.LINK_INVALID.format(value=record.link))
+        if record.status in self.done and not record.date_done and not record.result:
+            self.find(ITEMS_SHEET, number, COL["date_done"], "", M.DONE_NEEDS_EVIDENCE.format(status=record.status))
+        if not raw_status and (record.date_done or record.result or record.executor):
+            self.find(ITEMS_SHEET, number, COL["status"], "", M.STATUS_EMPTY)
+
+    def date(self, number: int, value: Any) -> date | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            text = _text(value)
+            for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"):
+                try:
+                    value = datetime.strptime(text, fmt).date()
+                    break
+                except ValueError:
+                    continue
+            else:
+                self.find(ITEMS_SHEET, number, COL["date_done"], text, M.DATE_INVALID.format(value=text))
+                return None
+        start, end = self.roadmap.period_start, self.roadmap.period_end
+        if start and end and not start <= value <= end:
+            self.find(ITEMS_SHEET, number, COL["date_done"], value,
+                      M.DATE_OUTSIDE.format(value=f"{value:%d.%m.%Y}", start=f"{start:%d.%m.%Y}",
+                                            end=f"{end:%d.%m.%Y}"))
+        return value
+
+    # ---- indicators -----------------------------------------------------------------------
+    def indicators(self) -> None:
+        rows = self.raw.sheets.get(INDICATORS_SHEET)
+        if rows is None:
+            self.find("", 0, 0, "", M.NO_ITEMS_SHEET.format(sheet=INDICATORS_SHEET))
+            return
+        by_code = {}
+        for index, row in enumerate(rows):
+            if row and _text(row[0]):
+                by_code.setdefault(_text(row[0]), (index + 1, list(row) + [None] * len(IND_COL)))
+        for indicator in self.roadmap.indicators:
+            if indicator.code not in by_code:
+                self.find(INDICATORS_SHEET, 0, 0, "", M.INDICATOR_MISSING.format(code=indicator.code))
+                continue
+            number, row = by_code[indicator.code]
+            raw = row[IND_COL["value"]]
+            comment = _text(row[IND_COL["comment"]])
+            before = len(self.out.findings)
+            value = self.indicator_value(indicator, number, raw)
+            self.out.indicators.append(IndicatorValue(self.out.school, indicator.code, value, comment,
+                                                      len(self.out.findings) - before))
+
+    def indicator_value(self, indicator, number: int, raw: Any):
+        col = IND_COL["value"]
+        if raw in (None, ""):
+            return None
+        text = _text(raw)
+        if indicator.kind == IndicatorKind.YESNO:
+            key = fold(text)
+            if key in ("да", "yes", "1", "истина", "true"):
+                return True
+            if key in ("нет", "no", "0", "ложь", "false"):
+                return False
+            self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_YESNO.format(value=text, code=indicator.code))
+            return None
+        if isinstance(raw, bool):
+            raw = None
+        number_value = raw if isinstance(raw, (int, float)) else _number(text)
+        if number_value is None:
+            self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_NOT_NUMBER.format(value=text, code=indicator.code))
+            return None
+        if indicator.kind == IndicatorKind.COUNT and not float(number_value).is_integer():
+            self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_NOT_WHOLE.format(value=text, code=indicator.code))
+            return None
+        low = indicator.minimum if indicator.minimum is not None else (0 if indicator.kind != IndicatorKind.COUNT else None)
+        high = indicator.maximum if indicator.maximum is not None else (100 if indicator.kind == IndicatorKind.PERCENT else None)
+        if (low is not None and number_value < low) or (high is not None and number_value > high):
+            self.find(INDICATORS_SHEET, number, col, text,
+                      M.INDICATOR_RANGE.format(value=text, code=indicator.code, low=_fmt(low), high=_fmt(high)))
+            return None
+        return number_value
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace("\xa0", "").replace(" ", "").replace(",", ".").rstrip("%")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "…"
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_submission(raw: RawSubmission, roadmap: Roadmap, checksum: str | None = None) -> CheckedSubmission:
+    """Check one read submission against the master; never raises for a wrong file."""
+    return _Checker(raw, roadmap, checksum).run()
+

@@ -1,0 +1,235 @@
+"""Merge checked submissions into one consolidation: per item, section, school, indicator.
+
+Plain records in, a :class:`Consolidation` out; nothing here reads files or renders.
+Completion and overdue figures are computed over the schools that submitted a usable file;
+schools without one are listed as missing rather than counted as zero.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from .checking import CheckedSubmission, Finding, IndicatorValue, Record
+from .forms.layout import items_for_school
+from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
+
+NO_STATUS = "не указан"
+
+
+@dataclass
+class ItemSummary:
+    section: Section
+    item: Item
+    applicable: int  # schools (of those that submitted) that take part in the item
+    by_status: Counter
+    done: int
+    overdue: int
+
+    @property
+    def done_pct(self) -> float | None:
+        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+
+
+@dataclass
+class SectionSummary:
+    section: Section
+    applicable: int  # school x item pairs
+    done: int
+    overdue: int
+
+    @property
+    def done_pct(self) -> float | None:
+        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+
+
+@dataclass
+class SchoolSummary:
+    school: School
+    file: str = ""
+    applicable: int = 0
+    done: int = 0
+    overdue_items: list[str] = field(default_factory=list)
+    problems: int = 0
+    superseded: list[str] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def completion_pct(self) -> float | None:
+        return round(100 * self.done / self.applicable, 1) if self.submitted and self.applicable else None
+
+
+@dataclass
+class IndicatorSummary:
+    indicator: Indicator
+    values: dict[str, float | bool | None]  # school code -> value
+    district: float | None
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for v in self.values.values() if v is not None)
+
+
+@dataclass
+class Duplicate:
+    school: str
+    used: str
+    ignored: list[str]
+
+
+@dataclass
+class Consolidation:
+    roadmap: Roadmap
+    as_of: date
+    used: list[CheckedSubmission]
+    rejected: list[CheckedSubmission]
+    duplicates: list[Duplicate]
+    items: list[ItemSummary]
+    sections: list[SectionSummary]
+    schools: list[SchoolSummary]
+    records: list[Record]
+    indicators: list[IndicatorSummary]
+    findings: list[Finding]
+
+    @property
+    def missing(self) -> list[School]:
+        return [s.school for s in self.schools if not s.submitted]
+
+    @property
+    def by_status(self) -> Counter:
+        return Counter(r.status or NO_STATUS for r in self.records)
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.schools)
+
+    @property
+    def applicable(self) -> int:
+        return sum(s.applicable for s in self.schools if s.submitted)
+
+    @property
+    def completion_pct(self) -> float | None:
+        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+
+    @property
+    def overdue(self) -> int:
+        return sum(len(s.overdue_items) for s in self.schools)
+
+    def summary_json(self, outputs: list[str] | None = None) -> dict:
+        """The summary for scripts (``consolidate --json``); the keys are a contract."""
+        status_order = [s.name for s in self.roadmap.statuses] + [NO_STATUS]
+        by_status = self.by_status
+        return {
+            "as_of": self.as_of.isoformat(),
+            "schools_expected": len(self.schools),
+            "schools_submitted": sum(1 for s in self.schools if s.submitted),
+            "schools_missing": [s.code for s in self.missing],
+            "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored} for d in self.duplicates],
+            "files_rejected": [{"file": r.name, "reason": r.rejected} for r in self.rejected],
+            "problems": len(self.findings),
+            "items": len(self.roadmap.items),
+            "records": len(self.records),
+            "by_status": {name: by_status[name] for name in status_order if by_status.get(name)},
+            "completion_pct": self.completion_pct,
+            "overdue": self.overdue,
+            "outputs": list(outputs or []),
+        }
+
+
+def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: date) -> Consolidation:
+    rejected = [s for s in submissions if s.rejected]
+    usable = [s for s in submissions if not s.rejected]
+    by_school: dict[str, list[CheckedSubmission]] = {}
+    for submission in usable:
+        by_school.setdefault(submission.school, []).append(submission)
+    used: list[CheckedSubmission] = []
+    duplicates: list[Duplicate] = []
+    for code, files in by_school.items():
+        files.sort(key=lambda s: s.freshness, reverse=True)
+        used.append(files[0])
+        if len(files) > 1:
+            duplicates.append(Duplicate(code, files[0].name, [f.name for f in files[1:]]))
+    used.sort(key=lambda s: [sc.code for sc in roadmap.schools].index(s.school))
+    files_by_school = {s.school: s for s in used}
+
+    done_statuses = {s.name for s in roadmap.statuses if s.done}
+    records = [r for s in used for r in s.records if not r.own or r.event or r.filled]
+    record_index = {(r.school, r.item_key): r for r in records if not r.own}
+
+    school_summaries = []
+    applicable_by_school: dict[str, set[str]] = {}
+    for school in roadmap.schools:
+        summary = SchoolSummary(school)
+        submission = files_by_school.get(school.code)
+        if submission:
+            keys = items_for_school(roadmap, school)
+            applicable_by_school[school.code] = keys
+            summary.file = submission.name
+            summary.applicable = len(keys)
+            summary.problems = len(submission.findings)
+            summary.superseded = next((d.ignored for d in duplicates if d.school == school.code), [])
+            for item in roadmap.items:
+                if item.key not in keys:
+                    continue
+                record = record_index.get((school.code, item.key))
+                status = record.status if record else None
+                if status in done_statuses:
+                    summary.done += 1
+                elif _overdue(item, as_of):
+                    summary.overdue_items.append(item.number)
+        school_summaries.append(summary)
+
+    item_summaries, section_summaries = [], []
+    for section in roadmap.sections:
+        sec_applicable = sec_done = sec_overdue = 0
+        for item in section.items:
+            schools = [c for c, keys in applicable_by_school.items() if item.key in keys]
+            statuses = Counter()
+            for code in schools:
+                record = record_index.get((code, item.key))
+                statuses[(record.status if record and record.status else NO_STATUS)] += 1
+            done = sum(n for status, n in statuses.items() if status in done_statuses)
+            overdue = (len(schools) - done) if _overdue(item, as_of) else 0
+            item_summaries.append(ItemSummary(section, item, len(schools), statuses, done, overdue))
+            sec_applicable += len(schools)
+            sec_done += done
+            sec_overdue += overdue
+        section_summaries.append(SectionSummary(section, sec_applicable, sec_done, sec_overdue))
+
+    values: dict[tuple[str, str], IndicatorValue] = {(v.school, v.code): v for s in used for v in s.indicators}
+    indicator_summaries = []
+    for indicator in roadmap.indicators:
+        by_code = {school.code: (values[(school.code, indicator.code)].value
+                                 if (school.code, indicator.code) in values else None)
+                   for school in roadmap.schools}
+        indicator_summaries.append(IndicatorSummary(indicator, by_code, district_value(indicator, by_code, roadmap)))
+
+    findings = [f for s in submissions for f in s.findings]
+    return Consolidation(roadmap, as_of, used, rejected, duplicates, item_summaries, section_summaries,
+                         school_summaries, records, indicator_summaries, findings)
+
+
+def _overdue(item: Item, as_of: date) -> bool:
+    return item.deadline.end is not None and item.deadline.end < as_of
+
+
+def district_value(indicator: Indicator, values: dict[str, float | bool | None], roadmap: Roadmap) -> float | None:
+    """The district figure by the master's rule: sum, weighted mean, or share of "да"."""
+    given = {code: v for code, v in values.items() if v is not None}
+    if not given:
+        return None
+    if indicator.aggregation == Aggregation.SHARE_YES or indicator.kind == IndicatorKind.YESNO:
+        return round(100 * sum(1 for v in given.values() if v is True) / len(given), 1)
+    if indicator.aggregation == Aggregation.SUM:
+        total = sum(float(v) for v in given.values())
+        return int(total) if total.is_integer() else round(total, 2)
+    students = {s.code: s.students for s in roadmap.schools}
+    weights = {code: students.get(code) or 0 for code in given}
+    if sum(weights.values()) == 0:
+        weights = {code: 1 for code in given}  # no student numbers in the master: plain mean
+    total_weight = sum(weights.values())
+    return round(sum(float(v) * weights[c] for c, v in given.items()) / total_weight, 1)

@@ -1,0 +1,97 @@
+"""Read a school's submission (ODS or XLSX) into raw cell values and its metadata.
+
+Nothing is interpreted here beyond the container: the check stage decides what the cells
+mean. Formula cells keep their formula text (never a computed value) so nothing a school
+typed is lost and nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..forms.layout import META_SHEET
+from ..sheets.reading import Rows, WorkbookReadError, read_workbook
+from ..sheets.spec import parse_range
+from .container import ContainerError, FormulaCell, inspect_container
+
+
+class SubmissionReadError(Exception):
+    """The file cannot be read at all; the message is Russian."""
+
+
+@dataclass
+class RawSubmission:
+    path: Path
+    kind: str  # "ods" | "xlsx"
+    sheets: dict[str, Rows]
+    meta: dict[str, str]
+    saved_at: datetime | None  # from the document's own metadata
+    modified: datetime  # file modification time
+    sha256: str
+    has_macros: bool = False
+    formulas: list[FormulaCell] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_submission(path: str | os.PathLike) -> RawSubmission:
+    path = Path(path)
+    if path.suffix.lower() not in (".ods", ".xlsx"):
+        raise SubmissionReadError(f"формат «{path.suffix or 'без расширения'}» не поддерживается: "
+                                  "отчёт принимается в формате ODS или XLSX")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionReadError(f"файл не читается: {exc.strerror or exc}") from None
+    try:
+        container = inspect_container(path)
+    except ContainerError as exc:
+        raise SubmissionReadError(str(exc)) from None
+    if container.kind != path.suffix.lower().lstrip("."):
+        raise SubmissionReadError(f"содержимое файла не соответствует расширению {path.suffix} "
+                                  f"(внутри документ {container.kind.upper()})")
+    try:
+        sheets = read_workbook(path)
+    except WorkbookReadError as exc:
+        raise SubmissionReadError(str(exc)) from None
+    for formula in container.formulas:
+        _put(sheets, formula)
+    meta = {}
+    for row in sheets.get(META_SHEET, [])[1:]:
+        if row and row[0]:
+            meta[str(row[0]).strip()] = "" if len(row) < 3 or row[2] is None else str(row[2]).strip()
+    return RawSubmission(
+        path=path,
+        kind=container.kind,
+        sheets=sheets,
+        meta=meta,
+        saved_at=container.saved_at,
+        modified=datetime.fromtimestamp(path.stat().st_mtime),
+        sha256=hashlib.sha256(data).hexdigest(),
+        has_macros=container.has_macros,
+        formulas=container.formulas,
+    )
+
+
+def _put(sheets: dict[str, Rows], formula: FormulaCell) -> None:
+    """Replace a formula's computed value with its text, as the school would see it typed."""
+    rows = sheets.get(formula.sheet)
+    if rows is None or not formula.cell:
+        return
+    col, row, _, _ = parse_range(formula.cell)
+    while len(rows) <= row:
+        rows.append([])
+    cells: list[Any] = rows[row]
+    while len(cells) <= col:
+        cells.append(None)
+    text = formula.formula
+    if text.startswith("of:"):
+        text = text[3:]
+    cells[col] = text if text.startswith("=") else "=" + text
