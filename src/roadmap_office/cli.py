@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -110,6 +111,113 @@ def templates(master: Path, outdir: Path, formats, schools, period, password) ->
         click.echo(f"  {path.name}")
 
 
+class _Date(click.ParamType):
+    """A date as ДД.ММ.ГГГГ or ГГГГ-ММ-ДД."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(str(value), fmt).date()
+            except ValueError:
+                continue
+        self.fail(f"«{value}» не является датой (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)", param, ctx)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--master", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Мастер-книга: проверить также соответствие дорожной карте.")
+@click.option("--json", "as_json", is_flag=True, help="Вывести замечания в формате JSON.")
+def check(file: Path, master: Path | None, as_json: bool) -> None:
+    """Проверить заполненный отчёт школы FILE.
+
+    Код завершения: 0 — замечаний нет, 1 — есть замечания, 2 — файл не читается или не является
+    шаблоном отчёта.
+    """
+    from .pipeline import check_one
+
+    result = check_one(file, master)
+    if as_json:
+        click.echo(json.dumps({
+            "file": result.name, "school": result.school, "rejected": result.rejected or None,
+            "problems": [f.to_json() for f in result.findings],
+        }, ensure_ascii=False, indent=2))
+    elif result.rejected:
+        click.echo(f"Файл «{result.name}» не принят: {result.rejected}", err=True)
+    elif result.findings:
+        click.echo(f"Файл «{result.name}»: замечаний — {len(result.findings)}")
+        for finding in result.findings:
+            click.echo(f"  {finding}")
+    else:
+        click.echo(f"Файл «{result.name}»: замечаний нет, отчёт можно отправлять.")
+    sys.exit(2 if result.rejected else 1 if result.findings else 0)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Папка для сводной книги и отчёта.")
+@click.option("--format", "formats", default="xlsx,ods,odt", show_default=True,
+              type=_Formats(("xlsx", "ods", "odt", "pdf")), help="Форматы результата через запятую.")
+@click.option("--as-of", "as_of", type=_Date(), help="Дата, на которую считаются просрочки (по умолчанию — сегодня).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
+@click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, as_json: bool) -> None:
+    """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
+    from .pipeline import run_consolidation
+
+    result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json)
+    c = result.consolidation
+    if as_json:
+        click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
+    else:
+        click.echo(consolidation_summary(c))
+        for path in result.outputs:
+            click.echo(f"Записан файл: {path}")
+    for error in result.errors:
+        click.echo(f"Ошибка: {error}", err=True)
+    if result.errors:
+        sys.exit(4)
+
+
+def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False):
+    from .pipeline import collect_inputs, run_consolidation
+
+    total = len(collect_inputs(inputs))
+    if quiet or total < 2 or not sys.stderr.isatty():
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs)
+    with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
+                                 progress=lambda n, total, name: bar.update(1))
+
+
+def consolidation_summary(c) -> str:
+    """A readable Russian summary of a consolidation."""
+    submitted = sum(1 for s in c.schools if s.submitted)
+    lines = [
+        f"Свод по состоянию на {c.as_of:%d.%m.%Y}",
+        f"Школ в перечне: {len(c.schools)}, представили отчёт: {submitted}, не представили: {len(c.missing)}",
+    ]
+    if c.missing:
+        lines.append("  не представили: " + ", ".join(f"{s.code} {s.name}" for s in c.missing))
+    for d in c.duplicates:
+        lines.append(f"Несколько файлов от {d.school}: учтён «{d.used}», не учтены: "
+                     + ", ".join(f"«{n}»" for n in d.ignored))
+    for r in c.rejected:
+        lines.append(f"Не принят файл «{r.name}»: {r.rejected}")
+    pct = "—" if c.completion_pct is None else f"{c.completion_pct:.1f}".replace(".", ",")
+    lines += [
+        f"Записей: {len(c.records)}; выполнение: {pct} %; просрочено: {c.overdue}",
+        f"Замечаний к файлам: {len(c.findings)}",
+    ]
+    return "\n".join(lines)
+
+
 @main.command()
 @click.argument("outdir", required=False, default="roadmap-demo", type=click.Path(file_okay=False, path_type=Path))
 def demo(outdir: Path) -> None:
@@ -123,6 +231,12 @@ def demo(outdir: Path) -> None:
                f"мероприятий: {len(roadmap.items)}, школ: {len(roadmap.schools)})")
     for label, path in outputs.extra.items():
         click.echo(f"{label}: {path}")
+    click.echo("")
+    click.echo(consolidation_summary(outputs.consolidation))
+    for error in outputs.errors:
+        click.echo(f"Ошибка: {error}", err=True)
+    if outputs.errors:
+        sys.exit(4)
 
 
 if __name__ == "__main__":  # pragma: no cover

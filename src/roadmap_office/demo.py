@@ -13,9 +13,11 @@ from importlib import resources
 from pathlib import Path
 
 from .executors import Catalogue
+from .demo_submissions import AS_OF, write_demo_submissions
 from .forms import generate_templates
 from .importing import import_text
-from .master import write_master
+from .master import read_master, write_master
+from .pipeline import run_consolidation
 from .model import Aggregation, Executor, ExecutorKind, Indicator, IndicatorKind, Roadmap, School
 
 ROADMAP_FILE = "sarov_roadmap_2_3.txt"
@@ -54,9 +56,11 @@ class DemoOutputs:
     outdir: Path
     master: Path
     extra: dict[str, Path] = field(default_factory=dict)
+    consolidation: object = None
+    errors: list[str] = field(default_factory=list)
 
 
-def run_demo(outdir: str | os.PathLike) -> DemoOutputs:
+def run_demo(outdir: str | os.PathLike, formats: tuple[str, ...] = ("xlsx", "ods", "odt", "pdf")) -> DemoOutputs:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     roadmap = demo_roadmap()
@@ -65,4 +69,24 @@ def run_demo(outdir: str | os.PathLike) -> DemoOutputs:
     templates = outdir / "templates"
     generate_templates(master, templates)
     outputs.extra["Шаблоны отчётов школ (ODS и XLSX)"] = templates
+    submissions = outdir / "submissions"
+    if submissions.exists():  # a re-run starts from the same sample files
+        for old in submissions.iterdir():
+            if old.is_file():
+                old.unlink()
+    write_demo_submissions(read_master(master), master, submissions)
+    outputs.extra["Заполненные отчёты школ (с типичными ошибками)"] = submissions
+    result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=AS_OF, jobs=1)
+    outputs.consolidation = result.consolidation
+    outputs.errors = result.errors
+    for path in result.outputs:
+        outputs.extra[_OUTPUT_LABELS[path.suffix]] = path
     return outputs
+
+
+_OUTPUT_LABELS = {
+    ".xlsx": "Сводная книга (XLSX)",
+    ".ods": "Сводная книга (ODS)",
+    ".odt": "Сводный отчёт (ODT)",
+    ".pdf": "Сводный отчёт (PDF)",
+}

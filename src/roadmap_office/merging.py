@@ -86,6 +86,7 @@ class Consolidation:
     roadmap: Roadmap
     as_of: date
     used: list[CheckedSubmission]
+    superseded: list[CheckedSubmission]  # older files of a school that sent several
     rejected: list[CheckedSubmission]
     duplicates: list[Duplicate]
     items: list[ItemSummary]
@@ -147,10 +148,12 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     for submission in usable:
         by_school.setdefault(submission.school, []).append(submission)
     used: list[CheckedSubmission] = []
+    superseded: list[CheckedSubmission] = []
     duplicates: list[Duplicate] = []
     for code, files in by_school.items():
         files.sort(key=lambda s: s.freshness, reverse=True)
         used.append(files[0])
+        superseded += files[1:]
         if len(files) > 1:
             duplicates.append(Duplicate(code, files[0].name, [f.name for f in files[1:]]))
     used.sort(key=lambda s: [sc.code for sc in roadmap.schools].index(s.school))
@@ -209,7 +212,7 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
         indicator_summaries.append(IndicatorSummary(indicator, by_code, district_value(indicator, by_code, roadmap)))
 
     findings = [f for s in submissions for f in s.findings]
-    return Consolidation(roadmap, as_of, used, rejected, duplicates, item_summaries, section_summaries,
+    return Consolidation(roadmap, as_of, used, superseded, rejected, duplicates, item_summaries, section_summaries,
                          school_summaries, records, indicator_summaries, findings)
 
 

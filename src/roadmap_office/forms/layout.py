@@ -54,6 +54,10 @@ INDICATOR_COLUMNS = [
     ("target", "Целевое значение", 3.0),
     ("value", "Значение", 3.0),
     ("comment", "Комментарий", 6.0),
+    # hidden: the rule of the value, so a school's own check works without the master
+    ("kind", "Вид", 2.0),
+    ("minimum", "Минимум", 2.0),
+    ("maximum", "Максимум", 2.0),
 ]
 IND_COL = {key: index for index, (key, _, _) in enumerate(INDICATOR_COLUMNS)}
 
@@ -238,16 +242,18 @@ def _runs(numbers: list[int]) -> list[tuple[int, int]]:
 
 
 def _indicators_sheet(roadmap: Roadmap, info: TemplateInfo, sources: dict[str, str]) -> Sheet:
-    columns = [Column(title, width) for _, title, width in INDICATOR_COLUMNS]
+    columns = [Column(title, width, hidden=key in ("kind", "minimum", "maximum"))
+               for key, title, width in INDICATOR_COLUMNS]
     sheet = Sheet(INDICATORS_SHEET, columns, freeze_rows=2, protected=True, repeat_rows=(2, 2))
     sheet.add_row(Cell(f"Значения показателей на конец отчётного периода ({info.reporting_period})", "title"))
-    sheet.merges.append(f"A1:{column_letter(len(columns) - 1)}1")
+    sheet.merges.append(f"A1:{column_letter(IND_COL['comment'])}1")
     sheet.add_row(*[title for _, title, _ in INDICATOR_COLUMNS], style="header")
     value_col = column_letter(IND_COL["value"])
     for indicator in roadmap.indicators:
         sheet.add_row(
             Cell(indicator.code), Cell(indicator.name), Cell(indicator.unit), Cell(indicator.target),
             Cell(None, "input", locked=False), Cell(None, "input", locked=False),
+            Cell(indicator.kind.value), Cell(indicator.minimum, "number"), Cell(indicator.maximum, "number"),
         )
         sheet.validations.append(_indicator_validation(indicator, f"{value_col}{len(sheet.rows)}", sources))
     return sheet

@@ -6,9 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .spec import Cell, Column, Sheet, Validation, Workbook
+from .spec import Cell, Chart, Column, Sheet, Validation, Workbook
 
-__all__ = ["Cell", "Column", "Sheet", "Validation", "Workbook", "write_workbook"]
+__all__ = ["Cell", "Chart", "Column", "Sheet", "Validation", "Workbook", "write_workbook"]
 
 
 def write_workbook(book: Workbook, path: str | os.PathLike) -> Path:

@@ -13,11 +13,11 @@ import os
 from datetime import date
 from pathlib import Path
 
-from odf import config, number, style, table, text
+from odf import chart, config, draw, number, style, table, text
 from odf.namespaces import LOEXTNS
-from odf.opendocument import OpenDocumentSpreadsheet
+from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
-from .spec import Cell, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range
+from .spec import Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range
 
 _EPOCH = date(1899, 12, 30)
 _FONT = "Liberation Sans"
@@ -91,7 +91,9 @@ class _OdsWriter:
         date_style.addElement(number.Year(style="long"))
         self.doc.automaticstyles.addElement(date_style)
         num = number.NumberStyle(name="N_NUMBER")
-        num.addElement(number.Number(decimalplaces="0", minintegerdigits="1"))
+        digits = number.Number(decimalplaces="2", minintegerdigits="1")
+        digits.setAttrNS(LOEXTNS, "min-decimal-places", "0")  # 12 and 11.5, not 12.00 / 12
+        num.addElement(digits)
         self.doc.automaticstyles.addElement(num)
         pct = number.NumberStyle(name="N_PERCENT")
         pct.addElement(number.Number(decimalplaces="1", minintegerdigits="1"))
@@ -200,6 +202,7 @@ class _OdsWriter:
             t.addElement(table.TableColumn(**col_attrs))
 
         heights = estimated_row_heights(sheet)
+        frames = {parse_range(c.anchor)[:2]: self._chart_frame(sheet, c) for c in sheet.charts}
         validation_at = self._validations(sheet)
         merged = _merge_map(sheet.merges)
         header_rows = None
@@ -208,7 +211,10 @@ class _OdsWriter:
             width = max(len(row), len(sheet.columns))
             for c in range(width):
                 cell = row[c] if c < len(row) else None
-                tr.addElement(self._cell(cell, merged.get((c, r)), validation_at.get((c, r))))
+                element = self._cell(cell, merged.get((c, r)), validation_at.get((c, r)))
+                if (c, r) in frames:
+                    element.addElement(frames.pop((c, r)))
+                tr.addElement(element)
             if sheet.repeat_rows and sheet.repeat_rows[0] - 1 <= r <= sheet.repeat_rows[1] - 1:
                 if header_rows is None:
                     header_rows = table.TableHeaderRows()
@@ -216,6 +222,8 @@ class _OdsWriter:
                 header_rows.addElement(tr)
             else:
                 t.addElement(tr)
+        if frames:
+            raise ValueError(f"chart anchors outside the written cells of sheet {sheet.name!r}")
         # cells below the content that still carry validations (empty input rows)
         extra_rows = sorted({r for (_, r) in validation_at if r >= len(sheet.rows)})
         last = len(sheet.rows) - 1
@@ -272,6 +280,54 @@ class _OdsWriter:
         for line in str(value).split("\n"):
             tc.addElement(text.P(text=line))
         return tc
+
+    def _chart_frame(self, sheet: Sheet, spec: Chart):
+        """An embedded chart object whose data are ranges of ``sheet`` itself."""
+        quoted = _quote(sheet.name).lstrip("$")
+
+        def address(ref: str) -> str:
+            c1, r1, c2, r2 = parse_range(ref)
+            return f"{quoted}.{column_letter(c1)}{r1 + 1}:{quoted}.{column_letter(c2)}{r2 + 1}"
+
+        doc = OpenDocumentChart()
+        series_style = style.Style(name="chs1", family="chart")
+        series_style.addElement(style.GraphicProperties(fill="solid", fillcolor="#4472c4", stroke="none"))
+        doc.automaticstyles.addElement(series_style)
+        axis_style = style.Style(name="cha1", family="chart")
+        axis_style.addElement(style.ChartProperties(displaylabel="true", minimum="0",
+                                                    **({"maximum": str(spec.y_max)} if spec.y_max else {})))
+        axis_style.addElement(style.TextProperties(fontsize="8pt"))
+        doc.automaticstyles.addElement(axis_style)
+        x_style = style.Style(name="chx1", family="chart")
+        x_style.addElement(style.ChartProperties(displaylabel="true", textoverlap="true", linebreak="false"))
+        x_style.addElement(style.TextProperties(fontsize="8pt"))
+        doc.automaticstyles.addElement(x_style)
+        the_chart = chart.Chart(width=f"{spec.width_cm}cm", height=f"{spec.height_cm}cm",
+                                attributes={"class": "chart:bar"})
+        title = chart.Title()
+        title.addElement(text.P(text=spec.title))
+        the_chart.addElement(title)
+        plot = chart.PlotArea(cellrangeaddress=f"{address(spec.categories)} {address(spec.values)}")
+        x_axis = chart.Axis(dimension="x", name="primary-x", stylename="chx1")
+        x_axis.addElement(chart.Categories(cellrangeaddress=address(spec.categories)))
+        plot.addElement(x_axis)
+        y_axis = chart.Axis(dimension="y", name="primary-y", stylename="cha1")
+        if spec.y_title:
+            y_title = chart.Title()
+            y_title.addElement(text.P(text=spec.y_title))
+            y_axis.addElement(y_title)
+        y_axis.addElement(chart.Grid(attributes={"class": "major"}))
+        plot.addElement(y_axis)
+        series = chart.Series(valuescellrangeaddress=address(spec.values), stylename="chs1",
+                              attributes={"class": "chart:bar"})
+        plot.addElement(series)
+        the_chart.addElement(plot)
+        doc.chart.addElement(the_chart)
+        href = self.doc.addObject(doc)
+        frame = draw.Frame(width=f"{spec.width_cm}cm", height=f"{spec.height_cm}cm", x="0.1cm", y="0.1cm", zindex="0")
+        frame.addElement(draw.Object(href=href, notifyonupdateofranges=f"{address(spec.categories)} "
+                                                                     f"{address(spec.values)}"))
+        return frame
 
     def _validations(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         at: dict[tuple[int, int], str] = {}

@@ -56,6 +56,21 @@ class Validation:
 
 
 @dataclass
+class Chart:
+    """A native bar chart of one series, drawn from ranges on the same sheet."""
+
+    title: str
+    categories: str  # "A3:A16"
+    values: str  # "F3:F16"
+    anchor: str  # top-left cell, "I3"
+    series_title: str = ""
+    y_title: str = ""
+    width_cm: float = 16.0
+    height_cm: float = 9.0
+    y_max: float | None = None
+
+
+@dataclass
 class Sheet:
     name: str
     columns: list[Column] = field(default_factory=list)
@@ -70,6 +85,7 @@ class Sheet:
     repeat_rows: tuple[int, int] | None = None  # 1-based rows repeated on every printed page
     autofilter: str = ""  # "A1:H200"
     row_heights_cm: dict[int, float] = field(default_factory=dict)  # 0-based row -> height
+    charts: list[Chart] = field(default_factory=list)
 
     def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
         """Append a row; plain values become cells of ``style``. Returns its 1-based number."""

@@ -85,6 +85,8 @@ def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if spec.repeat_rows:
         ws.print_title_rows = f"{spec.repeat_rows[0]}:{spec.repeat_rows[1]}"
+    for chart in spec.charts:
+        ws.add_chart(_chart(ws, chart), chart.anchor)
     if spec.hidden:
         ws.sheet_state = "hidden"
     if spec.protected:
@@ -156,3 +158,34 @@ def _number(value) -> str:
     if value is None:
         raise ValueError("a number validation needs both bounds")
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _chart(ws, spec):
+    from openpyxl.chart import BarChart, Reference
+
+    from .spec import parse_range
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = spec.title
+    chart.style = 10
+    chart.legend = None
+    chart.y_axis.title = spec.y_title or None
+    chart.y_axis.scaling.min = 0
+    if spec.y_max is not None:
+        chart.y_axis.scaling.max = spec.y_max
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    c1, r1, _, r2 = parse_range(spec.values)
+    data = Reference(ws, min_col=c1 + 1, min_row=r1 + 1, max_row=r2 + 1)
+    k1, kr1, _, kr2 = parse_range(spec.categories)
+    categories = Reference(ws, min_col=k1 + 1, min_row=kr1 + 1, max_row=kr2 + 1)
+    chart.add_data(data, titles_from_data=False)
+    chart.set_categories(categories)
+    if spec.series_title and chart.series:
+        from openpyxl.chart.series import SeriesLabel
+
+        chart.series[0].tx = SeriesLabel(v=spec.series_title)
+    chart.width = spec.width_cm
+    chart.height = spec.height_cm
+    return chart

@@ -1,0 +1,66 @@
+"""Russian wording of the consolidated workbook and report, in one place."""
+
+from __future__ import annotations
+
+from ..merging import Consolidation, Duplicate
+from ..model import Aggregation, Indicator, Roadmap
+from ..sheets import Cell
+
+SHEET_SUMMARY = "Сводка"
+SHEET_SECTIONS = "По разделам"
+SHEET_ITEMS = "По мероприятиям"
+SHEET_SCHOOLS = "По школам"
+SHEET_RECORDS = "Все записи"
+SHEET_OWN = "Собственные мероприятия"
+SHEET_INDICATORS = "Показатели"
+SHEET_PROBLEMS = "Замечания"
+
+MISSING_HEADING = "Не представили отчёт"
+DUPLICATES_HEADING = "Представлено несколько файлов (учтён последний)"
+REJECTED_HEADING = "Файлы не приняты"
+NOT_SUBMITTED = "отчёт не представлен"
+
+
+def report_title(roadmap: Roadmap) -> str:
+    return f"Сводный отчёт о ходе реализации дорожной карты: {roadmap.title}"
+
+
+def as_of_line(c: Consolidation) -> str:
+    period = f"Отчётный период: {c.roadmap.reporting_period.rstrip('.')}. " if c.roadmap.reporting_period else ""
+    return f"{period}Данные по состоянию на {c.as_of:%d.%m.%Y}."
+
+
+def key_figures(c: Consolidation) -> list[tuple[str, object]]:
+    submitted = sum(1 for s in c.schools if s.submitted)
+    return [
+        ("Образовательных организаций в перечне", len(c.schools)),
+        ("Представили отчёт", submitted),
+        ("Не представили отчёт", len(c.missing)),
+        ("Мероприятий дорожной карты", len(c.roadmap.items)),
+        ("Записей в отчётах школ", len(c.records)),
+        ("Выполнение мероприятий школами, %", Cell(c.completion_pct, "percent") if c.completion_pct is not None
+         else "—"),
+        ("Просроченных мероприятий (школа × мероприятие)", c.overdue),
+        ("Замечаний к файлам", len(c.findings)),
+        ("Файлов не принято", len(c.rejected)),
+    ]
+
+
+def duplicate_line(d: Duplicate) -> str:
+    return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
+
+
+def indicator_cell(value) -> Cell:
+    if value is None:
+        return Cell("—")
+    if isinstance(value, bool):
+        return Cell("да" if value else "нет")
+    return Cell(value, "number")
+
+
+def aggregation_short(indicator: Indicator) -> str:
+    return {
+        Aggregation.SUM: "сумма",
+        Aggregation.WEIGHTED_MEAN: "среднее взвеш., %",
+        Aggregation.SHARE_YES: "доля «да», %",
+    }[indicator.aggregation]

@@ -1,0 +1,1 @@
+"""Jinja2 templates of roadmap-office (reports), shipped inside the package as data."""
