@@ -26,3 +26,12 @@ def office():
 
     with Office() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo chain without PDF: master, templates, sample submissions, workbook and report."""
+    from roadmap_office.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out, formats=("xlsx", "ods", "odt"))

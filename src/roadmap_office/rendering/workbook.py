@@ -34,7 +34,7 @@ def _title(sheet: Sheet, text: str, width: int) -> None:
 
 
 def _summary(c: Consolidation) -> Sheet:
-    sheet = Sheet(T.SHEET_SUMMARY, [Column("", 9), Column("", 12)], landscape=False)
+    sheet = Sheet(T.SHEET_SUMMARY, [Column("", 8), Column("", 14)], landscape=False)
     _title(sheet, T.report_title(c.roadmap), 2)
     sheet.add_row(Cell(T.as_of_line(c), "bold"))
     sheet.merges.append("A2:B2")
@@ -42,18 +42,22 @@ def _summary(c: Consolidation) -> Sheet:
     for label, value in T.key_figures(c):
         sheet.add_row(Cell(label, "bold"), value if isinstance(value, Cell) else Cell(value))
     sheet.add_row()
+    def heading(text: str) -> None:
+        sheet.add_row(Cell(text, "section"), Cell(None, "section"))
+        sheet.merges.append(f"A{len(sheet.rows)}:B{len(sheet.rows)}")
+
     if c.missing:
-        sheet.add_row(Cell(T.MISSING_HEADING, "section"), Cell(None, "section"))
+        heading(T.MISSING_HEADING)
         for school in c.missing:
             sheet.add_row(school.code, school.name)
     if c.duplicates:
         sheet.add_row()
-        sheet.add_row(Cell(T.DUPLICATES_HEADING, "section"), Cell(None, "section"))
+        heading(T.DUPLICATES_HEADING)
         for d in c.duplicates:
             sheet.add_row(d.school, T.duplicate_line(d))
     if c.rejected:
         sheet.add_row()
-        sheet.add_row(Cell(T.REJECTED_HEADING, "section"), Cell(None, "section"))
+        heading(T.REJECTED_HEADING)
         for r in c.rejected:
             sheet.add_row(r.name, r.rejected)
     return sheet

@@ -83,19 +83,23 @@ class _OdsWriter:
         )
 
     def _number_styles(self) -> None:
-        date_style = number.DateStyle(name="N_DATE")
+        # Russian number and date display (37,3 and 01.09.2021) whatever the office's locale
+        default = style.DefaultStyle(family="table-cell")
+        default.addElement(style.TextProperties(language="ru", country="RU", fontname=_FONT))
+        self.doc.styles.addElement(default)
+        date_style = number.DateStyle(name="N_DATE", language="ru", country="RU")
         date_style.addElement(number.Day(style="long"))
         date_style.addElement(number.Text(text="."))
         date_style.addElement(number.Month(style="long"))
         date_style.addElement(number.Text(text="."))
         date_style.addElement(number.Year(style="long"))
         self.doc.automaticstyles.addElement(date_style)
-        num = number.NumberStyle(name="N_NUMBER")
+        num = number.NumberStyle(name="N_NUMBER", language="ru", country="RU")
         digits = number.Number(decimalplaces="2", minintegerdigits="1")
         digits.setAttrNS(LOEXTNS, "min-decimal-places", "0")  # 12 and 11.5, not 12.00 / 12
         num.addElement(digits)
         self.doc.automaticstyles.addElement(num)
-        pct = number.NumberStyle(name="N_PERCENT")
+        pct = number.NumberStyle(name="N_PERCENT", language="ru", country="RU")
         pct.addElement(number.Number(decimalplaces="1", minintegerdigits="1"))
         self.doc.automaticstyles.addElement(pct)
 

@@ -155,10 +155,10 @@ def wrapped_lines(text: str, width_cm: float, size: int = 10) -> int:
         count = 1
         for word in paragraph.split():
             length = len(word)
-            while length > per_line:  # a word longer than the cell is broken
-                count += 1 if current else 0
-                length -= per_line
-                current = 0
+            if length > per_line:  # a word longer than the cell is broken, less evenly than here
+                count += (1 if current else 0) + length // per_line + 1
+                current = length % per_line
+                continue
             if current and current + 1 + length > per_line:
                 count += 1
                 current = length
