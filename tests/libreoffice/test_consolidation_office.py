@@ -1,0 +1,71 @@
+"""LibreOffice opens every output, and reports that LibreOffice itself saved are read correctly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from roadmap_office.checking import check_file
+from roadmap_office.forms.layout import COL, ITEMS_SHEET
+from roadmap_office.master import master_checksum, read_master
+from roadmap_office.office import properties
+from roadmap_office.sheets.spec import column_letter
+
+pytestmark = pytest.mark.libreoffice
+
+
+def test_office_opens_all_outputs(office, demo_run):
+    report = demo_run.outdir / "report"
+    for name in ("Свод_по_дорожной_карте.xlsx", "Свод_по_дорожной_карте.ods"):
+        document = office.open(report / name)
+        try:
+            schools = document.Sheets.getByName("По школам")
+            assert schools.getCellRangeByName("A3").String == "G02"
+            assert schools.getCellRangeByName("F3").Value == pytest.approx(56.0)
+            assert schools.DrawPage.Count == 1
+            sections = document.Sheets.getByName("По разделам")
+            assert sections.DrawPage.Count == 1  # the native chart object
+        finally:
+            document.close(True)
+    document = office.open(report / "Сводный_отчёт.odt")
+    try:
+        body = document.Text.String
+        assert "СВОДНЫЙ ОТЧЁТ" in body and "Данные по состоянию на 30.06.2022." in body
+        # key figures, sections, 14 item tables, schools, indicators, problems
+        assert document.TextTables.Count == 19
+        assert document.GraphicObjects.Count == 1  # the chart image
+    finally:
+        document.close(True)
+
+
+@pytest.mark.parametrize("filter_name,suffix", [("calc8", ".ods"), ("Calc MS Excel 2007 XML", ".xlsx")])
+def test_report_filled_and_saved_in_office_is_read(office, demo_run, tmp_path, filter_name, suffix):
+    """A deputy head fills the template in LibreOffice and saves it: check reads what was typed."""
+    template = demo_run.outdir / "templates" / "Отчёт_S13_МБОУ_Школа_N_13_I_полугодие_2022_г.ods"
+    saved = tmp_path / f"Отчёт_S13{suffix}"
+    document = office.open(template, read_only=False)
+    try:
+        sheet = document.Sheets.getByName(ITEMS_SHEET)
+        keys = [row[0] for row in sheet.getCellRangeByName("A1:A200").DataArray]
+        row = keys.index("1.1") + 1
+
+        def cell(key):
+            return sheet.getCellRangeByName(f"{column_letter(COL[key])}{row}")
+
+        cell("status").String = "Выполнено"  # another case: accepted and normalised
+        cell("date_done").Value = (date(2021, 9, 20) - date(1899, 12, 30)).days
+        cell("executor").String = "Советник директора по воспитанию"
+        cell("result").String = "Программа воспитания размещена на сайте"
+        cell("link").String = "https://school13.sarov.ru/vospitanie"
+        document.storeToURL(saved.as_uri(), properties(FilterName=filter_name))
+    finally:
+        document.close(True)
+    roadmap = read_master(demo_run.master)
+    result = check_file(saved, roadmap, master_checksum(demo_run.master))
+    assert not result.rejected and result.school == "S13"
+    assert result.findings == []
+    record = next(r for r in result.records if r.item_key == "1.1")
+    assert (record.status, record.date_done, record.executor, record.link) == (
+        "выполнено", date(2021, 9, 20), "Советник директора по воспитанию", "https://school13.sarov.ru/vospitanie")
+    assert result.saved_at is not None  # LibreOffice stamped its own save time
