@@ -218,6 +218,45 @@ def consolidation_summary(c) -> str:
     return "\n".join(lines)
 
 
+@main.group()
+def batch() -> None:
+    """Ночной свод на сервере: папки inbox, archive, quarantine, out.
+
+    Коды завершения batch run: 0 — успешно, 1 — часть файлов не принята, 2 — ошибка
+    конфигурации, 3 — выполняется другой запуск, 4 — не удалось создать PDF (остальные
+    результаты записаны).
+    """
+
+
+@batch.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--master", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Мастер-книга дорожной карты.")
+def batch_init(directory: Path, master: Path) -> None:
+    """Создать в DIRECTORY папки и файл конфигурации ночного свода."""
+    from .batch import init_tree
+
+    config = init_tree(directory, master)
+    click.echo(f"Создана папка ночного свода: {directory}")
+    click.echo(f"Конфигурация: {config}")
+    click.echo(f"Запуск: roadmap-office batch run --config {config}")
+
+
+@batch.command("run")
+@click.option("--config", "config", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Файл конфигурации roadmap-office.toml.")
+@click.option("--quiet", is_flag=True, help="Не выводить журнал в терминал (только в файлы журнала).")
+@click.option("--json", "as_json", is_flag=True, help="Вывести итог запуска в формате JSON.")
+def batch_run(config: Path, quiet: bool, as_json: bool) -> None:
+    """Выполнить один ночной свод по конфигурации."""
+    from .batch import run_batch
+
+    summary = run_batch(config, quiet=quiet or as_json)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    sys.exit(summary.exit_code)
+
+
 @main.command()
 @click.argument("outdir", required=False, default="roadmap-demo", type=click.Path(file_okay=False, path_type=Path))
 def demo(outdir: Path) -> None:

@@ -38,6 +38,9 @@ def _uno():
 
 
 def find_soffice() -> str:
+    override = os.environ.get("ROADMAP_OFFICE_SOFFICE")  # a specific LibreOffice build (or a test double)
+    if override:
+        return override
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
