@@ -257,6 +257,33 @@ def batch_run(config: Path, quiet: bool, as_json: bool) -> None:
     sys.exit(summary.exit_code)
 
 
+@main.group()
+def extension() -> None:
+    """Расширение LibreOffice: меню «Дорожная карта» в Calc."""
+
+
+@extension.command("build")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Файл .oxt или папка (по умолчанию dist/).")
+def extension_build(output: Path | None) -> None:
+    """Собрать расширение roadmap-office.oxt."""
+    from .extension import build_oxt
+
+    path = build_oxt(output)
+    click.echo(f"Расширение собрано: {path}")
+
+
+@extension.command("install")
+@click.argument("oxt", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--shared", is_flag=True, help="Установить для всех пользователей (нужны права администратора).")
+def extension_install(oxt: Path | None, shared: bool) -> None:
+    """Установить расширение в LibreOffice (при необходимости собрав его)."""
+    from .extension import build_oxt, install_oxt
+
+    path = oxt or build_oxt()
+    where = install_oxt(path, shared)
+    click.echo(f"Расширение {path.name} установлено {where}. Перезапустите LibreOffice.")
+
+
 @main.command()
 @click.argument("outdir", required=False, default="roadmap-demo", type=click.Path(file_okay=False, path_type=Path))
 def demo(outdir: Path) -> None:

@@ -168,6 +168,70 @@ class Office:
         return target
 
 
+    # ---- extensions and macros ------------------------------------------------------------
+    def install_extension(self, path: str | os.PathLike) -> None:
+        """Install an .oxt into this office's private profile, approving its license.
+
+        Goes through the running office's ExtensionManager (no restart needed), which also
+        works as root, where ``unopkg add`` refuses per-user installs.
+        """
+        manager = self.context.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
+        url = Path(path).resolve().as_uri()
+        manager.addExtension(url, (), "user", manager.createAbortChannel(), _command_environment())
+
+    def script(self, function: str, *args: Any, module: str = "roadmap_office_macros.py",
+               oxt: str = "roadmap-office.oxt") -> Any:
+        """Invoke a Python macro of an installed extension, as a menu entry would."""
+        url = (f"vnd.sun.star.script:{oxt}|python|{module}${function}"
+               "?language=Python&location=user:uno_packages")
+        factory = self.context.getValueByName(
+            "/singletons/com.sun.star.script.provider.theMasterScriptProviderFactory")
+        provider = factory.createScriptProvider("")
+        result = provider.getScript(url).invoke(tuple(args), (), ())
+        return result[0] if isinstance(result, tuple) else result
+
+    def configuration(self, node_path: str) -> Any:
+        """Read-only access to a configuration node, e.g. what an extension registered."""
+        provider = self.service("com.sun.star.configuration.ConfigurationProvider")
+        return provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationAccess", properties(nodepath=node_path))
+
+
+def _command_environment():
+    import unohelper
+    from com.sun.star.task import XInteractionHandler
+    from com.sun.star.ucb import XCommandEnvironment, XProgressHandler
+
+    uno = _uno()
+    approve = uno.getTypeByName("com.sun.star.task.XInteractionApprove")
+
+    class Approve(unohelper.Base, XInteractionHandler):
+        def handle(self, request):
+            for continuation in request.getContinuations():
+                if continuation.queryInterface(approve) is not None:
+                    continuation.select()
+                    return
+
+    class Quiet(unohelper.Base, XProgressHandler):
+        def push(self, status):
+            pass
+
+        def update(self, status):
+            pass
+
+        def pop(self):
+            pass
+
+    class Environment(unohelper.Base, XCommandEnvironment):
+        def getInteractionHandler(self):
+            return Approve()
+
+        def getProgressHandler(self):
+            return Quiet()
+
+    return Environment()
+
+
 def properties(**values: Any) -> tuple:
     """UNO PropertyValue tuple from keyword arguments."""
     uno = _uno()

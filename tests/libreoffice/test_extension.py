@@ -1,0 +1,103 @@
+"""The .oxt installed into a real headless LibreOffice: its macros run with the bundled library."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from roadmap_office import __version__
+from roadmap_office.extension import build_oxt, description_version, project_root
+from roadmap_office.office import Office
+
+pytestmark = pytest.mark.libreoffice
+
+
+@pytest.fixture(scope="module")
+def oxt(tmp_path_factory):
+    return build_oxt(tmp_path_factory.mktemp("oxt"))
+
+
+@pytest.fixture(scope="module")
+def office_with_extension(oxt):
+    """A LibreOffice of its own (clean profile), the extension installed as a user would."""
+    with Office() as office:
+        office.install_extension(oxt)
+        yield office
+
+
+def test_oxt_contents(oxt):
+    with zipfile.ZipFile(oxt) as archive:
+        names = set(archive.namelist())
+    assert {"description.xml", "META-INF/manifest.xml", "Addons.xcu", "python/roadmap_office_macros.py",
+            "python/pythonpath/roadmap_office/__init__.py",
+            "python/pythonpath/roadmap_office/templates/report/content.xml.j2",
+            "python/pythonpath/openpyxl/__init__.py", "python/pythonpath/odf/opendocument.py",
+            "python/pythonpath/jinja2/__init__.py", "python/pythonpath/markupsafe/__init__.py"} <= names
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]  # nothing compiled inside
+    assert description_version(project_root()) == __version__
+
+
+def test_macros_use_the_bundled_library(office_with_extension):
+    env = json.loads(office_with_extension.script("test_environment"))
+    assert env["version"] == __version__
+    assert "/uno_packages/" in env["library"]  # the copy inside the extension, not the project's
+    assert {"lxml", "python_calamine", "click"} <= set(env["missing_optional"])
+
+
+def test_menu_and_toolbar_are_registered(office_with_extension):
+    menubar = office_with_extension.configuration("/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar")
+    menu = menubar.getByName("org.roadmapoffice.menubar")
+    assert menu.Title == "Дорожная карта" or menu.Title == "Roadmap"
+    assert menu.Context == "com.sun.star.sheet.SpreadsheetDocument"
+    entries = [menu.Submenu.getByName(name) for name in menu.Submenu.ElementNames]
+    urls = [e.URL for e in entries]
+    for function in ("check_current_file", "create_templates", "consolidate", "about"):
+        assert any(url.endswith(f"${function}?language=Python&location=user:uno_packages") for url in urls)
+    toolbar = office_with_extension.configuration("/org.openoffice.Office.Addons/AddonUI/OfficeToolBar")
+    bar = toolbar.getByName("org.roadmapoffice.toolbar")
+    first = bar.getByName(sorted(bar.ElementNames)[0])
+    assert first.URL.split("$")[1].startswith("consolidate?")
+
+
+def test_check_action(office_with_extension, demo_run):
+    sub = demo_run.outdir / "submissions"
+    result = json.loads(office_with_extension.script(
+        "test_check", str(sub / "Отчёт_S11_МБОУ_Школа_N_11_I_полугодие_2022_г.ods")))
+    assert result["school"] == "S11"
+    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "J5"), ("Мероприятия", "G6")}
+    assert result["message"].startswith("Замечаний: 2.")
+    clean = json.loads(office_with_extension.script(
+        "test_check", str(sub / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods")))
+    assert clean["message"] == "Замечаний нет. Отчёт можно отправлять в департамент образования."
+    foreign = json.loads(office_with_extension.script("test_check", str(sub / "Отчёт_школы_17_по_дорожной_карте.xlsx")))
+    assert "не является отчётом по дорожной карте" in foreign["message"]
+
+
+def test_check_selects_the_first_bad_cell(office_with_extension, demo_run):
+    path = demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
+    result = json.loads(office_with_extension.script("test_check_document", str(path)))
+    assert result["selected"] == "Мероприятия.G5"
+    assert result["selection"] == [6, 4]  # column G, row 5 (0-based)
+
+
+def test_create_templates_action(office_with_extension, demo_run, tmp_path):
+    result = json.loads(office_with_extension.script("test_create_templates", str(demo_run.master),
+                                                     str(tmp_path / "templates")))
+    assert len(result["files"]) == 26  # 12 schools + a blank, ODS and XLSX
+    assert (tmp_path / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.xlsx").is_file()
+
+
+def test_consolidate_action(office_with_extension, demo_run, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(demo_run.outdir / "submissions", folder)
+    result = json.loads(office_with_extension.script("test_consolidate", str(demo_run.master), str(folder),
+                                                     str(tmp_path / "out")))
+    assert sorted(p.rsplit("/", 1)[1] for p in result["outputs"]) == [
+        "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
+    assert result["report_first_line"] == "СВОДНЫЙ ОТЧЁТ"
+    summary = result["summary"]
+    assert (summary["schools_submitted"], summary["records"], summary["problems"]) == (11, 549, 10)
+    assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
