@@ -111,6 +111,52 @@ def templates(master: Path, outdir: Path, formats, schools, period, password) ->
         click.echo(f"  {path.name}")
 
 
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Мастер-книга для записи (.ods или .xlsx).")
+@click.option("--roadmap", "choice", metavar="N", help="Номер дорожной карты в документе, например 2.3.")
+@click.option("--list", "list_only", is_flag=True, help="Показать дорожные карты документа и выйти.")
+@click.option("--json", "as_json", is_flag=True, help="Вывести модель в формате JSON (как show --json).")
+def import_(source: Path, output: Path | None, choice: str | None, list_only: bool, as_json: bool) -> None:
+    """Импортировать дорожную карту из документа SOURCE (ODT, DOCX, ODS, XLSX, текст) в мастер-книгу."""
+    from .importing import ImportReport, import_roadmap, list_roadmaps
+    from .master import write_master
+
+    if list_only:
+        roadmaps = list_roadmaps(source)
+        click.echo(f"Дорожных карт в документе: {len(roadmaps)}")
+        for info in roadmaps:
+            label = info.number or str(info.index)
+            appendix = f" (приложение {info.appendix})" if info.appendix else ""
+            click.echo(f"  {label}{appendix}: разделов {info.sections}, мероприятий {info.items} — {info.title}")
+        return
+    if output is None:
+        raise click.UsageError("укажите файл мастер-книги: -o MASTER.ods")
+    if output.suffix.lower() not in (".ods", ".xlsx"):
+        raise click.BadParameter("мастер-книга записывается в формате .ods или .xlsx", param_hint="-o")
+    report = ImportReport()
+    roadmap = import_roadmap(source, choice, report=report)
+    write_master(roadmap, output)
+    if as_json:
+        click.echo(json.dumps(roadmap.to_json(), ensure_ascii=False, indent=2))
+        return
+    flagged = sum(1 for item in roadmap.items if item.deadline.flagged)
+    click.echo(f"Импортирована дорожная карта: {roadmap.title}")
+    click.echo(f"Разделов: {len(roadmap.sections)}, мероприятий: {len(roadmap.items)}, "
+               f"исполнителей в справочнике: {len(roadmap.executors)}")
+    click.echo(f"Сроки распознаны: {len(roadmap.items) - flagged}, не распознаны: {flagged}")
+    if roadmap.indicators:
+        click.echo(f"Показателей из паспорта: {len(roadmap.indicators)}")
+    for section in roadmap.sections:
+        click.echo(f"  {section.number or '—'} {section.title[:70]}: {len(section.items)}")
+    if report.warnings:
+        click.echo(f"Предупреждения ({len(report.warnings)}):")
+        for warning in report.warnings:
+            click.echo(f"  {warning}")
+    click.echo(f"Мастер-книга записана: {output}")
+
+
 class _Date(click.ParamType):
     """A date as ДД.ММ.ГГГГ or ГГГГ-ММ-ДД."""
 

@@ -90,11 +90,29 @@ class Catalogue:
     def resolve_cell(self, cell: str, add_unknown: bool = False) -> tuple[list[str], str]:
         names, note = split_executors(cell)
         resolved: list[str] = []
-        for name in names:
+        for name in self._split_run_together(names):
             canonical = self.resolve(name, add_unknown)
             if canonical not in resolved:
                 resolved.append(canonical)
         return resolved, note
+
+
+    def _split_run_together(self, names: list[str]) -> list[str]:
+        """"ИМО Руководители ОО" (a comma lost in the document) -> two known executors."""
+        result = []
+        for name in names:
+            words = name.split()
+            if not self.find(name):
+                for cut in range(1, len(words)):
+                    left, right = " ".join(words[:cut]), " ".join(words[cut:])
+                    if self.find(left) and self.find(right):
+                        result += [left, right]
+                        break
+                else:
+                    result.append(name)
+            else:
+                result.append(name)
+        return result
 
 
 def guess_kind(name: str) -> ExecutorKind:
@@ -102,6 +120,7 @@ def guess_kind(name: str) -> ExecutorKind:
     key = fold(name)
     if re.search(r"\b(мбоу|моу|гимнази|лице|школ|оо|обоо|обоу|оу)\b", key) and "дпо" not in key:
         return ExecutorKind.SCHOOL
-    if re.search(r"(департамент|управлени|отдел) образовани|\bдо\b|\bимо\b|\bдпо\b|\bмц\b", key):
+    if re.search(r"(департамент|управлени|отдел|сектор|комитет) (образовани|дополнительного образовани)"
+                 r"|\bдо\b|\bимо\b|\bдпо\b|\bмц\b", key):
         return ExecutorKind.DISTRICT
     return ExecutorKind.PARTNER

@@ -1,5 +1,92 @@
-"""Roadmap documents (text extracts, and later ODT/DOCX/ODS/XLSX tables) -> the model."""
+"""Roadmap documents (ODT, DOCX, ODS/XLSX tables, text extracts) -> the model.
 
-from .text import ImportReport, clean_cell, import_text
+``read_blocks`` turns any source into paragraphs and table rows; ``split_roadmaps`` finds the
+roadmaps (one per table header); ``build_roadmap`` interprets one of them.
+"""
 
-__all__ = ["ImportReport", "clean_cell", "import_text"]
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from ..errors import DocumentImportError
+from ..executors import Catalogue
+from ..model import Executor, ExecutorKind, Roadmap
+from .parser import Draft, ImportReport, build_roadmap, find_header, split_roadmaps
+from .sources import clean_cell, read_blocks, text_blocks
+
+__all__ = ["Draft", "ImportReport", "RoadmapInfo", "clean_cell", "default_catalogue", "find_header",
+           "import_roadmap", "import_text", "list_roadmaps"]
+
+
+def default_catalogue() -> Catalogue:
+    """Executors every district has, with the abbreviations documents use for them."""
+    data = json.loads(resources.files("roadmap_office").joinpath("data", "default_executors.json")
+                      .read_text(encoding="utf-8"))
+    return Catalogue([Executor(e["name"], list(e["aliases"]), ExecutorKind(e["kind"])) for e in data])
+
+
+@dataclass
+class RoadmapInfo:
+    index: int  # 1-based position in the document
+    number: str  # as in the title: "2.3"
+    appendix: str
+    title: str
+    sections: int
+    items: int
+
+
+def _drafts(source) -> list[Draft]:
+    blocks = text_blocks(source) if isinstance(source, str) and "\n" in source else read_blocks(source)
+    drafts = split_roadmaps(blocks)
+    if not drafts:
+        raise DocumentImportError("в документе не найдена таблица дорожной карты: нет строки заголовка "
+                                  "со столбцами «№», «Наименование мероприятия», «Сроки», «Исполнитель»")
+    return drafts
+
+
+def list_roadmaps(source: str | os.PathLike) -> list[RoadmapInfo]:
+    result = []
+    for index, draft in enumerate(_drafts(source), start=1):
+        roadmap = build_roadmap(draft, default_catalogue(), ImportReport())
+        result.append(RoadmapInfo(index, draft.number, draft.appendix, draft.title, len(roadmap.sections),
+                                  len(roadmap.items)))
+    return result
+
+
+def _choose(drafts: list[Draft], choice: str | None) -> Draft:
+    if choice:
+        wanted = choice.strip().rstrip(".")
+        for draft in drafts:
+            if draft.number == wanted:
+                return draft
+        if wanted.isdigit() and 1 <= int(wanted) <= len(drafts) and not any(d.number for d in drafts):
+            return drafts[int(wanted) - 1]
+        raise DocumentImportError(f"в документе нет дорожной карты «{choice}»; номера: "
+                                  + ", ".join(d.number or str(i) for i, d in enumerate(drafts, start=1)))
+    if len(drafts) == 1:
+        return drafts[0]
+    upbringing = [d for d in drafts if re.search(r"воспитани", d.title, re.IGNORECASE)]
+    if len(upbringing) == 1:
+        return upbringing[0]
+    raise DocumentImportError("в документе несколько дорожных карт; выберите одну параметром --roadmap "
+                              "(список: --list): " + ", ".join(d.number or str(i) for i, d in enumerate(drafts, start=1)))
+
+
+def import_roadmap(source: str | os.PathLike, choice: str | None = None, catalogue: Catalogue | None = None,
+                   report: ImportReport | None = None) -> Roadmap:
+    """Import one roadmap from a document (a path, or the text of an extract)."""
+    drafts = _drafts(source)
+    return build_roadmap(_choose(drafts, choice), catalogue or default_catalogue(), report or ImportReport())
+
+
+def import_text(text: str, catalogue: Catalogue | None = None, report: ImportReport | None = None,
+                choice: str | None = None) -> Roadmap:
+    """Import from the text of an extract (tab-separated or one cell per line)."""
+    drafts = split_roadmaps(text_blocks(text))
+    if not drafts:
+        raise DocumentImportError("в тексте не найдена таблица дорожной карты")
+    return build_roadmap(_choose(drafts, choice), catalogue or default_catalogue(), report or ImportReport())

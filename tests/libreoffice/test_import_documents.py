@@ -1,0 +1,57 @@
+"""ODT and DOCX made by a real LibreOffice from an HTML table import to the same model as the text."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from roadmap_office.importing import import_roadmap
+from roadmap_office.importing.sources import Para, text_blocks
+from roadmap_office.office import properties
+
+pytestmark = pytest.mark.libreoffice
+
+
+def _html(text: str) -> str:
+    parts = ["<html><head><meta charset='utf-8'></head><body>"]
+    in_table = False
+    for block in text_blocks(text):
+        if isinstance(block, Para):
+            if in_table:
+                parts.append("</table>")
+                in_table = False
+            parts.append(f"<p>{html.escape(block.text)}</p>")
+        else:
+            if not in_table:
+                parts.append("<table border='1'>")
+                in_table = True
+            cells = "".join(f"<td>{html.escape(c).replace(chr(10), '<br>')}</td>" for c in block.cells)
+            parts.append(f"<tr>{cells}</tr>")
+    parts.append("</table></body></html>" if in_table else "</body></html>")
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def documents(office, fixtures, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("docs")
+    source = fixtures / "roadmaps" / "002_a1e155e70aa7bfd4.txt"
+    page = folder / "roadmap.html"
+    page.write_text(_html(source.read_text(encoding="utf-8")), encoding="utf-8")
+    document = office.desktop.loadComponentFromURL(page.as_uri(), "_blank", 0,
+                                                   properties(Hidden=True, FilterName="HTML (StarWriter)"))
+    try:
+        for name, filter_name in (("roadmap.odt", "writer8"), ("roadmap.docx", "MS Word 2007 XML")):
+            document.storeToURL((folder / name).as_uri(), properties(FilterName=filter_name))
+    finally:
+        document.close(True)
+    return source, folder
+
+
+@pytest.mark.parametrize("name", ["roadmap.odt", "roadmap.docx"])
+def test_office_documents_import_like_the_text(documents, name):
+    source, folder = documents
+    expected = import_roadmap(source).to_json()
+    imported = import_roadmap(folder / name).to_json()
+    assert [len(s["items"]) for s in imported["sections"]] == [len(s["items"]) for s in expected["sections"]]
+    assert imported == expected
