@@ -9,10 +9,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, cli_messages
 from .errors import RoadmapError
 from .master import read_master
 from .model import Roadmap
+
+
+cli_messages.install()
 
 
 class _Group(click.Group):

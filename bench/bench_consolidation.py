@@ -1,0 +1,64 @@
+"""Benchmark: how reading and checking submissions scales, as ratios measured in one run.
+
+Compares, on copies of the demo district's sample submissions:
+- python-calamine against the pure-Python readers (openpyxl, odfpy) used inside LibreOffice;
+- a process pool against checking the files one by one.
+Machines are noisy: only the ratios printed at the end mean anything, not the seconds.
+
+Usage: .venv/bin/python bench/bench_consolidation.py [COPIES]
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from roadmap_office.demo import run_demo
+from roadmap_office.master import master_checksum, read_master
+from roadmap_office.pipeline import check_files, collect_inputs
+from roadmap_office.sheets import reading
+
+
+def timed(function, repeat: int = 3) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main(copies: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
+    demo = run_demo(work / "demo", formats=("xlsx",))
+    inbox = work / "inbox"
+    inbox.mkdir()
+    sources = [p for p in (demo.outdir / "submissions").iterdir() if "школы_17" not in p.name]
+    for n in range(copies):
+        for source in sources:
+            shutil.copy(source, inbox / f"{n:03d}_{source.name}")
+    paths = collect_inputs([inbox])
+    roadmap, checksum = read_master(demo.master), master_checksum(demo.master)
+    print(f"Файлов: {len(paths)} (ODS и XLSX), ядер: 2 (по условиям машины)")
+
+    one_ods = next(p for p in paths if p.suffix == ".ods")
+    one_xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    fast_ods = timed(lambda: reading._read_calamine(one_ods), 5)
+    pure_ods = timed(lambda: reading._read_ods_odfpy(one_ods), 5)
+    fast_xlsx = timed(lambda: reading._read_calamine(one_xlsx), 5)
+    pure_xlsx = timed(lambda: reading._read_xlsx_openpyxl(one_xlsx), 5)
+    sequential = timed(lambda: check_files(paths, roadmap, checksum, jobs=1), 1)
+    parallel = timed(lambda: check_files(paths, roadmap, checksum, jobs=2), 1)
+
+    print(f"Чтение ODS:  odfpy / calamine = {pure_ods / fast_ods:.1f}")
+    print(f"Чтение XLSX: openpyxl / calamine = {pure_xlsx / fast_xlsx:.1f}")
+    print(f"Проверка {len(paths)} файлов: последовательно / 2 процесса = {sequential / parallel:.2f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

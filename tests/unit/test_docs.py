@@ -1,0 +1,38 @@
+"""Every command is documented in the README, and the extension's version follows the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roadmap_office import __version__
+from roadmap_office.cli import main
+from roadmap_office.extension import description_version
+
+ROOT = Path(__file__).parents[2]
+
+
+def _commands(group, prefix="roadmap-office"):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, f"{prefix} {name}")
+        else:
+            yield f"{prefix} {name}"
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in _commands(main):
+        assert command in readme, command
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/test.sh" in readme and "bash scripts/test.sh" in ci
+
+
+def test_extension_version_is_the_package_version():
+    assert description_version(ROOT) == __version__
+    import tomllib
+
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
