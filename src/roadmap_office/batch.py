@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ._files import replacing
 from .checking import CheckedSubmission, check_file
 from .errors import RoadmapError
 from .master import master_checksum, read_master
@@ -493,17 +494,14 @@ class _Night:
 
 def _publish(staging: Path, target: Path) -> None:
     """Copy the staged outputs into ``target``, each file renamed over its old version."""
-    target.mkdir(parents=True, exist_ok=True)
     for source in sorted(staging.iterdir(), key=lambda p: p.name == ".fingerprint"):  # fingerprint last
-        tmp = target / f".~{source.name}.{os.getpid()}"
-        shutil.copy2(source, tmp)
-        os.replace(tmp, target / source.name)
+        with replacing(target / source.name) as tmp:
+            shutil.copy2(source, tmp)
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".~{path.name}.{os.getpid()}")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)

@@ -218,7 +218,6 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
 def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
-    from .pipeline import run_consolidation
 
     result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json)
     c = result.consolidation

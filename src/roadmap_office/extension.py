@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from . import __version__
+from ._files import replacing
 from .errors import RoadmapError
 
 OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
@@ -72,9 +73,7 @@ def build_oxt(output: str | os.PathLike | None = None) -> Path:
         output = output / OXT_NAME
     if output.name != OXT_NAME:
         raise ExtensionError(f"файл расширения должен называться {OXT_NAME}: на это имя ссылаются команды меню")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".~{output.name}")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    with replacing(output) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(root / "description.xml", "description.xml")
         _add_tree(archive, root / "extension", "")
         for name in BUNDLED:
@@ -83,7 +82,6 @@ def build_oxt(output: str | os.PathLike | None = None) -> Path:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
         # the report templates: a separate folder in the project, a subpackage in the extension
         _add_tree(archive, root / "templates", "python/pythonpath/roadmap_office/templates")
-    os.replace(tmp, output)
     return output
 
 

@@ -18,6 +18,11 @@ from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School,
 NO_STATUS = "не указан"
 
 
+def share(part: int, whole: int) -> float | None:
+    """Percentage with one decimal; None when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 @dataclass
 class ItemSummary:
     section: Section
@@ -29,7 +34,7 @@ class ItemSummary:
 
     @property
     def done_pct(self) -> float | None:
-        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+        return share(self.done, self.applicable)
 
 
 @dataclass
@@ -41,7 +46,7 @@ class SectionSummary:
 
     @property
     def done_pct(self) -> float | None:
-        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+        return share(self.done, self.applicable)
 
 
 @dataclass
@@ -60,7 +65,7 @@ class SchoolSummary:
 
     @property
     def completion_pct(self) -> float | None:
-        return round(100 * self.done / self.applicable, 1) if self.submitted and self.applicable else None
+        return share(self.done, self.applicable) if self.submitted else None
 
 
 @dataclass
@@ -114,7 +119,7 @@ class Consolidation:
 
     @property
     def completion_pct(self) -> float | None:
-        return round(100 * self.done / self.applicable, 1) if self.applicable else None
+        return share(self.done, self.applicable)
 
     @property
     def overdue(self) -> int:
@@ -226,7 +231,7 @@ def district_value(indicator: Indicator, values: dict[str, float | bool | None],
     if not given:
         return None
     if indicator.aggregation == Aggregation.SHARE_YES or indicator.kind == IndicatorKind.YESNO:
-        return round(100 * sum(1 for v in given.values() if v is True) / len(given), 1)
+        return share(sum(1 for v in given.values() if v is True), len(given))
     if indicator.aggregation == Aggregation.SUM:
         total = sum(float(v) for v in given.values())
         return int(total) if total.is_integer() else round(total, 2)

@@ -98,7 +98,7 @@ def test_several_nights(tree):
     events = [json.loads(line)["event"] for line in log]
     assert events.count("summary") == 4 and "replaced" in events and "unchanged" in events
     text_log = (root / "out" / "logs" / "roadmap-office.log").read_text(encoding="utf-8")
-    assert f"Не принят «Отчёт_S12_повреждён.xlsx»" in text_log
+    assert "Не принят «Отчёт_S12_повреждён.xlsx»" in text_log
 
 
 def test_retention_keeps_current_files(tree):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import zipfile
 
-import pytest
 from click.testing import CliRunner
 from odf import opendocument, teletype, text
 from openpyxl import load_workbook

@@ -8,7 +8,6 @@ result into an ODT. Autoescaping is on: text from submissions cannot break the X
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from .._files import replacing
 from ..merging import Consolidation
 from . import texts as T
 
@@ -63,7 +63,7 @@ def report_context(c: Consolidation, signer: str = "Начальник депа�
     ]
     item_sections = []
     current = None
-    for n, summary in enumerate(c.items):
+    for summary in c.items:
         if summary.section is not current:
             current = summary.section
             item_sections.append({"title": f"{current.number} {current.title}", "rows": []})
@@ -129,20 +129,10 @@ def write_report(c: Consolidation, path: str | os.PathLike, now: datetime | None
         "META-INF/manifest.xml": env.get_template("manifest.xml.j2").render(pictures=[context["chart"]["file"]]),
         f"Pictures/{context['chart']['file']}": svg,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=".odt", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
             archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text",
                              compress_type=zipfile.ZIP_STORED)
             for name, text in parts.items():
                 archive.writestr(name, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

@@ -78,14 +78,7 @@ def _sections(c: Consolidation) -> Sheet:
                   Cell(c.applicable, "bold"), Cell(c.done, "bold"),
                   Cell(c.completion_pct, "percent") if c.completion_pct is not None else Cell("—"),
                   Cell(sum(s.overdue for s in c.sections), "bold"))
-    chart_row = len(sheet.rows) + 2
-    sheet.add_row()
-    sheet.add_row(None)
-    sheet.charts.append(Chart("Выполнение мероприятий по разделам, %", f"A3:A{last}", f"F3:F{last}",
-                              f"B{chart_row}", series_title="Выполнение, %", y_title="%", y_max=100,
-                              width_cm=22, height_cm=9))
-    for _ in range(22):
-        sheet.add_row(None)
+    _completion_chart(sheet, "Выполнение мероприятий по разделам, %", last)
     return sheet
 
 
@@ -125,16 +118,16 @@ def _schools(c: Consolidation) -> Sheet:
         else:
             sheet.add_row(s.school.code, s.school.name, Cell(T.NOT_SUBMITTED, "bold"), None, None, Cell("—"),
                           None, None, None, None)
-    last = len(sheet.rows)
-    chart_row = last + 2
+    _completion_chart(sheet, "Выполнение мероприятий по школам, %", len(sheet.rows))
+    return sheet
+
+
+def _completion_chart(sheet: Sheet, title: str, last: int) -> None:
+    """A bar chart of column F ("Выполнение, %") by column A, below the table (data from row 3)."""
     sheet.add_row()
     sheet.add_row(None)
-    sheet.charts.append(Chart("Выполнение мероприятий по школам, %", f"A3:A{last}", f"F3:F{last}",
-                              f"B{chart_row}", series_title="Выполнение, %", y_title="%", y_max=100,
-                              width_cm=22, height_cm=9))
-    for _ in range(22):
-        sheet.add_row(None)
-    return sheet
+    sheet.charts.append(Chart(title, f"A3:A{last}", f"F3:F{last}", f"B{len(sheet.rows)}",
+                              series_title="Выполнение, %", y_title="%", y_max=100, width_cm=22, height_cm=9))
 
 
 def _records(c: Consolidation) -> Sheet:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from .._files import replacing
 
 from .spec import Cell, Chart, Column, Sheet, Validation, Workbook
 
@@ -25,16 +26,6 @@ def write_workbook(book: Workbook, path: str | os.PathLike) -> Path:
         from .xlsx import write_xlsx as writer
     else:
         raise ValueError(f"unsupported spreadsheet format {path.suffix!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem, suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         writer(book, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are shared documents
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
