@@ -23,8 +23,17 @@ def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+class _DoneShare:
+    done: int
+    applicable: int
+
+    @property
+    def done_pct(self) -> float | None:
+        return share(self.done, self.applicable)
+
+
 @dataclass
-class ItemSummary:
+class ItemSummary(_DoneShare):
     section: Section
     item: Item
     applicable: int  # schools (of those that submitted) that take part in the item
@@ -32,21 +41,13 @@ class ItemSummary:
     done: int
     overdue: int
 
-    @property
-    def done_pct(self) -> float | None:
-        return share(self.done, self.applicable)
-
 
 @dataclass
-class SectionSummary:
+class SectionSummary(_DoneShare):
     section: Section
     applicable: int  # school x item pairs
     done: int
     overdue: int
-
-    @property
-    def done_pct(self) -> float | None:
-        return share(self.done, self.applicable)
 
 
 @dataclass

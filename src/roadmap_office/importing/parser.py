@@ -225,9 +225,6 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
             last_item = values
             entries[-1][1].append((row.line, values))
             continue
-        if not number and not content and not values.get("event"):
-            # text only in another column, e.g. a continuation of the executors
-            pass
         if number and not content and not values.get("event"):
             section("", number.replace("\n", " "))  # a section title written across the table
             continue
