@@ -57,11 +57,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def soffice_command(soffice: str, profile_url: str, port: int) -> list[str]:
+def soffice_command(soffice: str, profile_url: str, port: int, headless: bool = True) -> list[str]:
     return [
         soffice,
-        "--headless",
-        "--invisible",
+        *(["--headless", "--invisible"] if headless else []),
         "--nologo",
         "--norestore",
         "--nodefault",
@@ -74,9 +73,11 @@ def soffice_command(soffice: str, profile_url: str, port: int) -> list[str]:
 class Office:
     """A private headless LibreOffice reachable through UNO; use as a context manager."""
 
-    def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None) -> None:
+    def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None,
+                 headless: bool = True) -> None:
         self.start_timeout = start_timeout
         self.env = env
+        self.headless = headless  # False: a real window on $DISPLAY (screenshots, manual checks)
         self.process: subprocess.Popen | None = None
         self.context: Any = None
         self.desktop: Any = None
@@ -96,7 +97,7 @@ class Office:
         port = _free_port()
         env = dict(os.environ if self.env is None else self.env)
         self.process = subprocess.Popen(
-            soffice_command(soffice, Path(self._profile.name).as_uri(), port),
+            soffice_command(soffice, Path(self._profile.name).as_uri(), port, self.headless),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
@@ -149,7 +150,9 @@ class Office:
         if not path.exists():
             raise OfficeError(f"файл не найден: {path.name}")
         document = self.desktop.loadComponentFromURL(
-            path.as_uri(), "_blank", 0, properties(Hidden=True, ReadOnly=read_only, MacroExecutionMode=0)
+            path.as_uri(), "_blank", 0,
+            properties(Hidden=self.headless, ReadOnly=read_only,
+                       MacroExecutionMode=_uno().Any("short", 0)),  # NEVER_EXECUTE, typed as UNO expects
         )
         if document is None:
             raise OfficeError(f"LibreOffice не смог открыть файл {path.name}")

@@ -60,6 +60,9 @@ def test_menu_and_toolbar_are_registered(office_with_extension):
     bar = toolbar.getByName("org.roadmapoffice.toolbar")
     first = bar.getByName(sorted(bar.ElementNames)[0])
     assert first.URL.split("$")[1].startswith("consolidate?")
+    states = office_with_extension.configuration("/org.openoffice.Office.UI.CalcWindowState/UIElements/States")
+    state = states.getByName("private:resource/toolbar/addon_org.roadmapoffice.toolbar")
+    assert state.UIName in ("Дорожная карта", "Roadmap") and state.Docked
 
 
 def test_check_action(office_with_extension, demo_run):

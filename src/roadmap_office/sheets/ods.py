@@ -121,7 +121,9 @@ class _OdsWriter:
             props.setAttrNS(LOEXTNS, "scale-to-Y", "0")
             layout.addElement(props)
             self.doc.automaticstyles.addElement(layout)
-            master = style.MasterPage(name=f"MP_{orientation}", pagelayoutname=layout)
+            # the page style's name shows in LibreOffice's status bar: a Russian one
+            master = style.MasterPage(name={"landscape": "Альбомная", "portrait": "Книжная"}[orientation],
+                                      pagelayoutname=layout)
             self.doc.masterstyles.addElement(master)
             table_style = style.Style(name=f"TA_{orientation}", family="table", masterpagename=master)
             table_style.addElement(style.TableProperties(display="true"))
