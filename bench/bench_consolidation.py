@@ -54,6 +54,20 @@ def main(copies: int) -> None:
     sequential = timed(lambda: check_files(paths, roadmap, checksum, jobs=1), 1)
     parallel = timed(lambda: check_files(paths, roadmap, checksum, jobs=2), 1)
 
+    # writing: the consolidated workbook grows with the records (schools x items)
+    from roadmap_office.rendering import consolidated_workbook
+    from roadmap_office.sheets import write_workbook
+
+    consolidation = demo.consolidation
+    records = list(consolidation.records)
+    write_times = {}
+    for factor in (1, 4):
+        consolidation.records = records * factor
+        book = consolidated_workbook(consolidation)
+        write_times[factor] = timed(lambda: write_workbook(book, work / "svod.xlsx"), 1)
+    print(f"Запись сводной книги XLSX: {len(records) * 4} / {len(records)} записей — "
+          f"время × {write_times[4] / write_times[1]:.1f} (линейный рост — × 4)")
+
     print(f"Чтение ODS:  odfpy / calamine = {pure_ods / fast_ods:.1f}")
     print(f"Чтение XLSX: openpyxl / calamine = {pure_xlsx / fast_xlsx:.1f}")
     print(f"Проверка {len(paths)} файлов: последовательно / 2 процесса = {sequential / parallel:.2f}")
