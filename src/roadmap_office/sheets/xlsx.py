@@ -8,7 +8,7 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook as XWorkbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
@@ -41,8 +41,9 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
     wb.remove(wb.active)
     if book.title:
         wb.properties.title = book.title
+    styles = _Styles(wb)
     for spec in book.sheets:
-        _write_sheet(wb, spec, book.password)
+        _write_sheet(wb, spec, book.password, styles)
     path = Path(path)
     save_keeping_date(wb, path, book.saved_at)
     return path
@@ -59,7 +60,7 @@ def save_keeping_date(wb: XWorkbook, path: Path, saved_at: datetime | None) -> N
     ExcelWriter(wb, archive).save()
 
 
-def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
+def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None, styles: _Styles) -> None:
     ws = wb.create_sheet(spec.name)
     for index, column in enumerate(spec.columns):
         dim = ws.column_dimensions[column_letter(index)]
@@ -67,7 +68,7 @@ def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
         dim.hidden = column.hidden
     for r, row in enumerate(spec.rows, start=1):
         for c, cell in enumerate(row, start=1):
-            _write_cell(ws.cell(row=r, column=c), cell)
+            _write_cell(ws.cell(row=r, column=c), cell, styles)
     for r, height in estimated_row_heights(spec).items():
         ws.row_dimensions[r + 1].height = height * 28.35
     for ref in spec.merges:
@@ -99,21 +100,49 @@ def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None) -> None:
             ws.protection.password = password
 
 
-def _write_cell(target, cell: Cell) -> None:
-    style = _STYLE[cell.style]
+_STYLE_NAMES = {
+    "text": "Текст", "bold": "Полужирный", "header": "Заголовок таблицы", "section": "Раздел",
+    "title": "Название", "note": "Примечание", "input": "Ввод", "input_date": "Ввод даты", "date": "Дата",
+    "number": "Число", "percent": "Процент",
+}  # fmt: skip
+
+
+class _Styles:
+    """One named style per (style, locked): assigning a name is far cheaper than styling each
+    cell attribute by attribute, and the names appear in the office's style list in Russian."""
+
+    def __init__(self, wb: XWorkbook) -> None:
+        self.wb = wb
+        self.names: dict[tuple[str, bool], str] = {}
+
+    def name(self, style_key: str, locked: bool) -> str:
+        key = (style_key, locked)
+        if key not in self.names:
+            look = _STYLE[style_key]
+            name = _STYLE_NAMES[style_key] + ("" if locked else " (без защиты)")
+            named = NamedStyle(
+                name=name,
+                font=look["font"],
+                alignment=Alignment(wrap_text=look.get("wrap", True), vertical="top"),
+                protection=Protection(locked=locked),
+            )
+            if look.get("fill"):
+                named.fill = PatternFill("solid", fgColor=look["fill"])
+            if "fmt" in look:
+                named.number_format = look["fmt"]
+            if style_key in _BORDERED:
+                named.border = _BORDER
+            self.wb.add_named_style(named)
+            self.names[key] = name
+        return self.names[key]
+
+
+def _write_cell(target, cell: Cell, styles: _Styles) -> None:
     value = cell.value
     target.value = value
     if isinstance(value, str):
         target.data_type = "s"  # "=HYPERLINK(...)" from a user is text, never a formula
-    target.font = style["font"]
-    if style.get("fill"):
-        target.fill = PatternFill("solid", fgColor=style["fill"])
-    target.alignment = Alignment(wrap_text=style.get("wrap", True), vertical="top")
-    if "fmt" in style:
-        target.number_format = style["fmt"]
-    if cell.style in _BORDERED:
-        target.border = _BORDER
-    target.protection = Protection(locked=cell.locked)
+    target.style = styles.name(cell.style, cell.locked)
 
 
 def _validation(spec) -> DataValidation:
