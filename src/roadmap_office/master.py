@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from .model import (
     Status,
 )
 from .sheets import Cell, Column, Sheet, Workbook, write_workbook
-from .sheets.reading import WorkbookReadError, read_workbook
+from .sheets.reading import WorkbookReadError, cell_date, read_workbook
 
 SETTINGS = "Настройки"
 ITEMS = "Мероприятия"
@@ -273,7 +273,7 @@ class _MasterReader:
         if value is None or value == "":
             return None
         try:
-            return _to_date(value)
+            return cell_date(value)
         except ValueError:
             raise self.error(
                 f"«{_SETTING_KEYS[key]}»: ожидается дата в виде ДД.ММ.ГГГГ, указано «{value}»",
@@ -355,7 +355,7 @@ class _MasterReader:
             deadline = parse_deadline(deadline_text, roadmap.period_start, roadmap.period_end)
             if deadline.flagged and row[6] and row[7]:
                 try:
-                    deadline = Deadline(deadline_text, _to_date(row[6]), _to_date(row[7]), None, flagged=False)
+                    deadline = Deadline(deadline_text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
                 except ValueError:
                     pass
             names, note = split_executors(executors)
@@ -381,17 +381,3 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _to_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)

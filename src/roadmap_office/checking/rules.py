@@ -26,6 +26,7 @@ from ..forms.layout import (
 )
 from ..model import IndicatorKind, Roadmap
 from ..reading import RawSubmission
+from ..sheets.reading import cell_date
 from ..sheets.spec import column_letter
 from . import messages as M
 from .results import CheckedSubmission, Finding, IndicatorValue, Record
@@ -220,19 +221,12 @@ class _Checker:
     def date(self, number: int, value: Any) -> date | None:
         if value in (None, ""):
             return None
-        if isinstance(value, datetime):
-            value = value.date()
-        if not isinstance(value, date):
+        try:
+            value = cell_date(value)
+        except ValueError:
             text = _text(value)
-            for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"):
-                try:
-                    value = datetime.strptime(text, fmt).date()
-                    break
-                except ValueError:
-                    continue
-            else:
-                self.find(ITEMS_SHEET, number, COL["date_done"], text, M.DATE_INVALID.format(value=text))
-                return None
+            self.find(ITEMS_SHEET, number, COL["date_done"], text, M.DATE_INVALID.format(value=text))
+            return None
         start, end = self.roadmap.period_start, self.roadmap.period_end
         if start and end and not start <= value <= end:
             self.find(ITEMS_SHEET, number, COL["date_done"], value,

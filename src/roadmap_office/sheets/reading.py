@@ -38,6 +38,26 @@ def read_workbook(path: str | os.PathLike) -> dict[str, Rows]:
     return {name: _trim(rows) for name, rows in sheets.items()}
 
 
+def cell_date(value: Any) -> date:
+    """A date from a cell: a real date, or text typed as ДД.ММ.ГГГГ, ДД.ММ.ГГ or ГГГГ-ММ-ДД.
+
+    Raises ValueError with the text when it is not a date.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "" if value is None else str(value).strip()
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
 def _clean(value: Any) -> Any:
     if value == "":
         return None
