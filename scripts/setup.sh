@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Prepare a machine for roadmap-office: LibreOffice (when absent) and a virtual environment
-# made from the system Python, so that both `import uno` and the PyPI dependencies work.
+# Prepare a machine for roadmap-office: LibreOffice (the full Calc and Writer with the Russian
+# interface) and a virtual environment made from the system Python, so that both `import uno`
+# and the PyPI dependencies work. With --dev also what the real-window tests need (a virtual
+# screen and a keyboard driver).
 # Usage: scripts/setup.sh [--dev]      (run as root on Debian/Ubuntu; idempotent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 need_apt=()
-command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+# the full packages (not -nogui): Calc opens windows; they replace -nogui ones already present
+for package in libreoffice-calc libreoffice-writer libreoffice-l10n-ru; do
+  installed "$package" || need_apt+=("$package")
+done
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_apt+=(python3-uno)
 [ -e /usr/lib/libreoffice/program/pythonscript.py ] || need_apt+=(libreoffice-script-provider-python)
 /usr/bin/python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Liberation Serif" || need_apt+=(fonts-liberation2)
+if [ "${1:-}" = "--dev" ]; then
+  command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
+  command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing system packages: ${need_apt[*]}"
