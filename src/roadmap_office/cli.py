@@ -59,7 +59,7 @@ def summary(roadmap: Roadmap) -> str:
         roadmap.title,
         f"Утверждена: {roadmap.issuer}" if roadmap.issuer else "",
         f"Период реализации: {period or 'не указан'}",
-        f"Отчётный период: {roadmap.reporting_period}" if roadmap.reporting_period else "",
+        _period_line(roadmap),
         "",
         f"Разделов: {len(roadmap.sections)}, мероприятий: {len(items)}",
     ]
@@ -74,6 +74,15 @@ def summary(roadmap: Roadmap) -> str:
         f"Показателей: {len(roadmap.indicators)}",
     ]
     return "\n".join(line for line in lines if line is not None).replace("\n\n\n", "\n\n")
+
+
+def _period_line(roadmap: Roadmap) -> str:
+    if not roadmap.reporting_period:
+        return ""
+    period = roadmap.period
+    if period is None:
+        return f"Отчётный период: {roadmap.reporting_period} (не распознан)"
+    return f"Отчётный период: {period.label} ({period.span})"
 
 
 class _Formats(click.ParamType):

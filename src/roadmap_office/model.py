@@ -183,6 +183,13 @@ class Roadmap:
     def items(self) -> list[Item]:
         return [item for section in self.sections for item in section.items]
 
+    @property
+    def period(self):
+        """The reporting period as a value (:class:`roadmap_office.period.Period`), None if not understood."""
+        from .period import parse_period
+
+        return parse_period(self.reporting_period)
+
     def to_json(self) -> dict:
         """The JSON contract of ``roadmap-office show --json``; other tools rely on its keys."""
         return {

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ..period import Period
+
 
 @dataclass
 class Finding:
@@ -79,6 +81,7 @@ class CheckedSubmission:
     indicators: list[IndicatorValue] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     rejected: str = ""  # the reason, when the file is not our template or unreadable
+    period: Period | None = None  # the reporting period the template was made for (from its metadata)
 
     @property
     def name(self) -> str:

@@ -25,6 +25,7 @@ from ..forms.layout import (
     items_for_school,
 )
 from ..model import IndicatorKind, Roadmap
+from ..period import describe, from_meta
 from ..reading import RawSubmission
 from ..sheets.reading import cell_date
 from ..sheets.spec import column_letter
@@ -89,6 +90,9 @@ class _Checker:
         if not meta.get("template_id"):
             self.out.rejected = M.NO_TEMPLATE_ID
             return self.out
+        label = meta.get("reporting_period", "")
+        self.out.period = from_meta(label, meta.get("reporting_kind", ""), meta.get("reporting_start", ""),
+                                    meta.get("reporting_end", ""))
         if meta.get("template_version") != TEMPLATE_VERSION:
             self.out.rejected = M.UNSUPPORTED_VERSION.format(version=meta.get("template_version", ""),
                                                              expected=TEMPLATE_VERSION)
@@ -108,10 +112,8 @@ class _Checker:
         self.out.template_id = meta["template_id"]
         if self.checksum and meta.get("master_checksum") != self.checksum:
             self.find(META_SHEET, 0, 0, "", M.OUTDATED_MASTER, "warning")
-        if self.roadmap.reporting_period and meta.get("reporting_period") != self.roadmap.reporting_period:
-            self.find(META_SHEET, 0, 0, meta.get("reporting_period", ""),
-                      M.WRONG_PERIOD.format(found=meta.get("reporting_period", ""),
-                                            expected=self.roadmap.reporting_period))
+        if self.other_period(meta):
+            return self.out
         if self.raw.has_macros:
             self.find("", 0, 0, "", M.MACROS, "warning")
         for formula in self.raw.formulas:
@@ -121,6 +123,19 @@ class _Checker:
         self.items(schools[code])
         self.indicators()
         return self.out
+
+    def other_period(self, meta: dict[str, str]) -> bool:
+        """Periods are compared as days, not spellings; a file of another period is refused."""
+        label, found = meta.get("reporting_period", ""), self.out.period
+        expected_text = self.roadmap.reporting_period
+        if not expected_text:
+            return False
+        expected = self.roadmap.period
+        same = found.same_as(expected) if found and expected else fold(label) == fold(expected_text)
+        if not same:
+            self.out.rejected = M.WRONG_PERIOD.format(found=describe(found, label),
+                                                      expected=describe(expected, expected_text))
+        return not same
 
     # ---- items ----------------------------------------------------------------------------
     def items(self, school) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import RoadmapError
 from ..master import master_checksum, read_master
 from ..model import Roadmap, School
+from ..period import PERIOD_NOT_UNDERSTOOD, parse_period
 from ..sheets import write_workbook
 from .layout import TEMPLATE_VERSION, TemplateInfo, template_id, template_workbook
 
@@ -30,6 +31,17 @@ def template_filename(school: School | None, period: str, fmt: str) -> str:
     return f"Отчёт_{who}_{safe_name(period, 30)}.{fmt}"
 
 
+def reporting_period_label(text: str) -> str:
+    """The official label of the period a template is made for; a period not understood is refused."""
+    if not text:
+        raise RoadmapError("не указан отчётный период: задайте его в мастер-книге (лист «Настройки») "
+                           "или параметром --period")
+    period = parse_period(text)
+    if period is None:
+        raise RoadmapError(PERIOD_NOT_UNDERSTOOD.format(text=text))
+    return period.label
+
+
 def generate_templates(
     master: str | os.PathLike,
     outdir: str | os.PathLike,
@@ -43,10 +55,7 @@ def generate_templates(
     """Write one template per school and format (plus a blank one); returns the paths."""
     roadmap: Roadmap = read_master(master)
     checksum = master_checksum(master)
-    period = period or roadmap.reporting_period
-    if not period:
-        raise RoadmapError("не указан отчётный период: задайте его в мастер-книге (лист «Настройки») "
-                           "или параметром --period")
+    period = reporting_period_label(period or roadmap.reporting_period)
     unknown_formats = [f for f in formats if f not in FORMATS]
     if unknown_formats:
         raise RoadmapError(f"неизвестный формат «{unknown_formats[0]}»; допустимо: ods, xlsx")

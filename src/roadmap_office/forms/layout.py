@@ -14,6 +14,7 @@ from datetime import datetime
 
 from .. import labels
 from ..executors import fold
+from ..period import parse_period
 from ..model import ExecutorKind, Indicator, IndicatorKind, Item, Roadmap, School
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
 from ..sheets.spec import column_letter
@@ -69,6 +70,9 @@ META_KEYS = {
     "school_code": "Код образовательной организации",
     "school_name": "Образовательная организация",
     "reporting_period": "Отчётный период",
+    "reporting_kind": "Вид отчётного периода",
+    "reporting_start": "Начало отчётного периода",
+    "reporting_end": "Окончание отчётного периода",
     "period_start": "Начало периода реализации",
     "period_end": "Окончание периода реализации",
     "roadmap_title": "Дорожная карта",
@@ -311,6 +315,7 @@ def _help_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
 
 
 def _meta_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
+    period = parse_period(info.reporting_period)
     values = {
         "template_id": info.template_id,
         "template_version": TEMPLATE_VERSION,
@@ -318,6 +323,9 @@ def _meta_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
         "school_code": info.school.code if info.school else "",
         "school_name": info.school.name if info.school else "",
         "reporting_period": info.reporting_period,
+        "reporting_kind": period.kind.value if period else "",
+        "reporting_start": period.start.isoformat() if period else "",
+        "reporting_end": period.end.isoformat() if period else "",
         "period_start": roadmap.period_start.isoformat() if roadmap.period_start else "",
         "period_end": roadmap.period_end.isoformat() if roadmap.period_end else "",
         "roadmap_title": roadmap.title,
