@@ -50,6 +50,7 @@ class Profile:
     done_share: float
     saved: datetime
     own_events: int = 0
+    mistakes: str | None = None  # which planted mistakes (a demo school's code); default: its own code
 
 
 PROFILES = [
@@ -89,19 +90,7 @@ def write_demo_submissions(roadmap: Roadmap, master: Path, outdir: Path) -> tupl
         if profile.code in seen:
             name = name.replace(f".{profile.fmt}", f"_исправленный.{profile.fmt}")
         seen.add(profile.code)
-        info = TemplateInfo(template_id(checksum, school, roadmap.reporting_period), checksum, school,
-                            roadmap.reporting_period, datetime(2022, 6, 1, 9, 0))
-        book = template_workbook(roadmap, info)
-        book.saved_at = profile.saved
-        rng = random.Random(f"{profile.code}-{profile.fmt}")
-        _answer_items(book, roadmap, profile, rng)
-        _answer_indicators(book, roadmap, school, rng)
-        mistakes = _plant(book, profile, name)
-        path = write_workbook(book, outdir / name)
-        if profile.code == "S16":
-            mistakes.append(_plant_formula(path, book))
-        stamp = profile.saved.timestamp()
-        os.utime(path, (stamp, stamp))
+        path, mistakes = write_sample_submission(roadmap, checksum, school, profile, outdir / name)
         files.append(path)
         planted += mistakes
     foreign = Workbook([Sheet("Лист1", [Column("№", 1.5), Column("Мероприятие", 8), Column("Выполнено", 3)],
@@ -109,6 +98,26 @@ def write_demo_submissions(roadmap: Roadmap, master: Path, outdir: Path) -> tupl
                                [Cell("1"), Cell("Единый урок безопасности в сети Интернет"), Cell("да")]])])
     files.append(write_workbook(foreign, outdir / FOREIGN_FILE))
     return files, planted
+
+
+def write_sample_submission(roadmap: Roadmap, checksum: str, school: School, profile: Profile,
+                            path: Path) -> tuple[Path, list[Planted]]:
+    """One school's filled template as ``profile`` describes it (also used to build large districts)."""
+    info = TemplateInfo(template_id(checksum, school, roadmap.reporting_period), checksum, school,
+                        roadmap.reporting_period, datetime(2022, 6, 1, 9, 0))
+    book = template_workbook(roadmap, info)
+    book.saved_at = profile.saved
+    rng = random.Random(f"{profile.code}-{profile.fmt}")
+    _answer_items(book, roadmap, profile, rng)
+    _answer_indicators(book, roadmap, school, rng)
+    kind = profile.code if profile.mistakes is None else profile.mistakes
+    mistakes = _plant(book, kind, path.name)
+    path = write_workbook(book, path)
+    if kind == "S16":
+        mistakes.append(_plant_formula(path, book))
+    stamp = profile.saved.timestamp()
+    os.utime(path, (stamp, stamp))
+    return path, mistakes
 
 
 def _rows(sheet: Sheet) -> dict[str, int]:
@@ -194,17 +203,17 @@ def _a1(row: int, column: str) -> str:
     return f"{column_letter(COL[column])}{row + 1}"
 
 
-def _plant(book: Workbook, profile: Profile, name: str) -> list[Planted]:
+def _plant(book: Workbook, kind: str, name: str) -> list[Planted]:
     sheet = book.sheet(ITEMS_SHEET)
     out: list[Planted] = []
-    if profile.code == "L03":
+    if kind == "L03":
         row = _first(sheet, "выполняется")
         _set(sheet, row, "status", "сделали")
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "status"), "недопустимый статус"))
         row = _first(sheet, "выполнено")
         _set(sheet, row, "date_done", date(2023, 3, 15))
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "date_done"), "дата вне периода"))
-    elif profile.code == "S11":
+    elif kind == "S11":
         row = _first(sheet, "выполнено")
         _set(sheet, row, "link", "сайт школы")
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "link"), "не ссылка"))
@@ -212,7 +221,7 @@ def _plant(book: Workbook, profile: Profile, name: str) -> list[Planted]:
         sheet.rows[row][COL["date_done"]] = Cell(None, "input_date", locked=False)
         sheet.rows[row][COL["result"]] = Cell(None, "input", locked=False)
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "date_done"), "выполнено без даты и результата"))
-    elif profile.code == "S12":
+    elif kind == "S12":
         row = _first(sheet)
         event = sheet.rows[row][COL["event"]].value
         sheet.rows[row][COL["event"]] = Cell(event + " (в школе)", "text")
@@ -220,14 +229,14 @@ def _plant(book: Workbook, profile: Profile, name: str) -> list[Planted]:
         row = _first(sheet, "выполняется")
         _set(sheet, row, "executor", "Завуч")
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "executor"), "исполнитель не из списка"))
-    elif profile.code == "S14":
+    elif kind == "S14":
         indicators = book.sheet(INDICATORS_SHEET)
         col = IND_COL["value"]
         indicators.rows[2][col] = Cell(120, "input", locked=False)  # П1, a percent
         out.append(Planted(name, INDICATORS_SHEET, f"{column_letter(col)}3", "процент больше 100"))
         indicators.rows[4][col] = Cell("много", "input", locked=False)  # П3, a count
         out.append(Planted(name, INDICATORS_SHEET, f"{column_letter(col)}5", "не число"))
-    elif profile.code == "L15":
+    elif kind == "L15":
         row = _first(sheet, own=True)
         while sheet.rows[row][COL["event"]].value:
             row += 1
@@ -236,7 +245,7 @@ def _plant(book: Workbook, profile: Profile, name: str) -> list[Planted]:
         _set(sheet, row, "status", "выполнено")
         _set(sheet, row, "date_done", date(2022, 4, 23))
         out.append(Planted(name, ITEMS_SHEET, _a1(row, "deadline"), "срок не из списка"))
-    elif profile.code == "S16":
+    elif kind == "S16":
         row = _first(sheet, "не выполнено") if any(
             r[COL["status"]].value == "не выполнено" for r in sheet.rows if len(r) > COL["status"]) else _first(sheet)
         _set(sheet, row, "comment", "=cmd|' /C calc'!A0")  # typed as text: data, reported nowhere
