@@ -10,8 +10,11 @@ from .model import Aggregation, ExecutorKind, IndicatorKind, Recurrence
 
 RECURRENCE = {
     Recurrence.ONCE: "однократно",
+    Recurrence.WEEKLY: "еженедельно",
     Recurrence.MONTHLY: "ежемесячно",
+    Recurrence.BIMONTHLY: "раз в два месяца",
     Recurrence.QUARTERLY: "ежеквартально",
+    Recurrence.TERMLY: "по итогам четверти",
     Recurrence.SEMIANNUAL: "раз в полугодие",
     Recurrence.YEARLY: "ежегодно",
     Recurrence.PERIOD: "весь период",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import labels
-from .deadlines import parse_deadline
+from .deadlines import Timeline, parse_deadline
 from .errors import MasterError
 from .executors import Catalogue, split_executors
 from .model import (
@@ -341,6 +341,7 @@ class _MasterReader:
 
     def sections(self, roadmap: Roadmap) -> list[Section]:
         catalogue = Catalogue(roadmap.executors)
+        timeline = Timeline(roadmap.period_start, roadmap.period_end)
         sections: list[Section] = []
         keys: set[str] = set()
         for number, row in self.rows(ITEMS):
@@ -352,7 +353,7 @@ class _MasterReader:
                 raise self.error("мероприятие стоит до первой строки раздела", ITEMS, number, 0)
             if not event:
                 raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
-            deadline = parse_deadline(deadline_text, roadmap.period_start, roadmap.period_end)
+            deadline = timeline.parse(deadline_text)
             if deadline.flagged and row[6] and row[7]:
                 try:
                     deadline = Deadline(deadline_text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)

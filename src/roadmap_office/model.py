@@ -14,8 +14,11 @@ class Recurrence(str, enum.Enum):
     """How often an event happens within the roadmap period."""
 
     ONCE = "once"
+    WEEKLY = "weekly"
     MONTHLY = "monthly"
+    BIMONTHLY = "bimonthly"  # every two months
     QUARTERLY = "quarterly"
+    TERMLY = "termly"  # every school term ("по итогам четверти")
     SEMIANNUAL = "semiannual"
     YEARLY = "yearly"
     PERIOD = "period"  # continuously, during the whole roadmap period

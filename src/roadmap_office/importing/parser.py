@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..deadlines import parse_deadline
+from ..deadlines import Timeline
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
 from .sources import Block, Para, Row
@@ -238,11 +238,12 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
             section("", "")
         entries[-1][1].append((row.line, values))
 
+    timeline = Timeline(period_start, period_end)
     for sec, items in entries:
         _check_numbers(sec, items, report)
         for line, values in items:
             executors, note = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
-            deadline = parse_deadline(values.get("deadline", ""), period_start, period_end)
+            deadline = timeline.parse(values.get("deadline", ""))
             if deadline.flagged:
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
