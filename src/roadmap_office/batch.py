@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import shutil
 import sys
 import time
@@ -25,14 +24,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from . import __version__
 from ._files import replacing
-from .checking import CheckedSubmission, check_file
-from .errors import RoadmapError
+from .cache import ResultCache
+from .checking import CheckedSubmission
+from .errors import Exit, RoadmapError
 from .master import master_checksum, read_master
 from .merging import consolidate
-from .pipeline import OUTPUT_FORMATS, REPORT_NAME, SUBMISSION_SUFFIXES, WORKBOOK_NAME
+from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, files_to_consolidate,
+                       is_submission_name, pick_current, publish, render_outputs)
 
-EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
 CONFIG_NAME = "roadmap-office.toml"
 CONFIG_KEYS = ("master", "inbox", "archive", "quarantine", "output", "formats", "as_of", "keep_days")
 LOCK_NAME = ".roadmap-office.lock"
@@ -300,8 +302,7 @@ class _Night:
         self.summary = RunSummary()
         self.roadmap = read_master(config.master)
         self.checksum = master_checksum(config.master)
-        self.cache = config.root / CACHE_DIR
-        self.cache.mkdir(exist_ok=True)
+        self.cache = ResultCache(config.root / CACHE_DIR, self.checksum)
 
     def run(self) -> RunSummary:
         _event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
@@ -309,7 +310,8 @@ class _Night:
         self.take_inbox()
         _pause("after_inbox")
         rejected_tonight = self.quarantined_today()
-        current = self.current_files()
+        selection = self.current_files()
+        current = selection.for_period(None)
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
@@ -318,7 +320,9 @@ class _Night:
         else:
             self.render(current, rejected_tonight, fingerprint)
         self.cleanup(current)
-        codes = {s.school for s in current}
+        self.cache.prune()
+        self.cache.save()
+        codes = {s.school for s in files_to_consolidate(self.roadmap, current).current.values()}
         self.summary.schools_missing = [s.code for s in self.roadmap.schools if s.code not in codes]
         _event(logging.INFO if not self.summary.rejected else logging.WARNING,
                f"Итог: принято {len(self.summary.accepted)}, не принято {len(self.summary.rejected)}, "
@@ -328,14 +332,12 @@ class _Night:
 
     def remove_leftovers(self) -> None:
         """Temporary files of a run that was killed: never visible results, safe to delete."""
-        for leftover in self.config.output.glob(".staging-*"):
+        for leftover in self.config.output.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(leftover, ignore_errors=True)
         for folder in [self.config.output, *self.config.output.iterdir()]:
             if folder.is_dir():
                 for tmp in folder.glob(".~*"):
                     tmp.unlink(missing_ok=True)
-        for tmp in self.cache.glob(".~*"):
-            tmp.unlink(missing_ok=True)
 
     # -- inbox --------------------------------------------------------------------------
     def quarantined_today(self) -> list[CheckedSubmission]:
@@ -351,10 +353,9 @@ class _Night:
         return refused
 
     def take_inbox(self) -> None:
-        for path in sorted(self.config.inbox.iterdir()):
-            if not path.is_file() or path.name.startswith((".", "~$", ".~lock")):
-                continue
-            result = self.check(path)
+        paths = [p for p in sorted(self.config.inbox.iterdir())
+                 if p.is_file() and not p.name.startswith((".", "~$", ".~lock"))]
+        for path, result in zip(paths, check_files(paths, self.roadmap, self.checksum, cache=self.cache)):
             if result.rejected:
                 target = self.move(path, self.config.quarantine / self.today.isoformat())
                 reason = target.with_name(target.name + REASON_SUFFIX)
@@ -368,6 +369,7 @@ class _Night:
                 self.summary.accepted.append(path.name)
                 _event(logging.INFO, f"Принят «{path.name}» ({result.school}), замечаний: {len(result.findings)}",
                        event="accepted", file=path.name, school=result.school, problems=len(result.findings))
+        self.cache.save()
 
     def move(self, path: Path, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -377,101 +379,58 @@ class _Night:
             target = folder / f"{path.stem}_{n}{path.suffix}"
             n += 1
         os.rename(path, target)  # atomic within one file system: the file is in one place only
+        self.cache.moved(path, target)
         return target
 
-    def check(self, path: Path) -> CheckedSubmission:
-        """Check a file, reusing the result for the same content and master (content hash)."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        cached = self.cache / f"{digest}-{self.checksum[:16]}.pickle"
-        if cached.exists():
-            try:
-                result = pickle.loads(cached.read_bytes())
-                result.path = path
-                result.modified = datetime.fromtimestamp(path.stat().st_mtime)
-                return result
-            except Exception:  # a damaged cache entry is only a lost shortcut
-                cached.unlink(missing_ok=True)
-        result = check_file(path, self.roadmap, self.checksum)
-        _write_atomic(cached, pickle.dumps(result))
-        return result
-
     # -- archive ------------------------------------------------------------------------
-    def current_files(self) -> list[CheckedSubmission]:
-        """The newest accepted file of each school, from the archive."""
-        by_school: dict[str, list[CheckedSubmission]] = {}
-        for path in sorted(self.config.archive.rglob("*")):
-            if path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES:
-                result = self.check(path)
-                if not result.rejected:
-                    by_school.setdefault(result.school, []).append(result)
-        current = []
+    def current_files(self) -> Selection:
+        """Each school's current accepted file per period, from the archive (cached results:
+        only files never checked before are read)."""
+        paths = [p for p in sorted(self.config.archive.rglob("*")) if p.is_file() and is_submission_name(p.name)]
+        selection = pick_current(check_files(paths, self.roadmap, self.checksum, cache=self.cache))
         tonight = set(self.summary.accepted)
-        for school, files in sorted(by_school.items()):
-            files.sort(key=lambda r: r.freshness, reverse=True)
-            current.append(files[0])
-            if len(files) > 1 and files[0].name in tonight:
+        for (school, period), newest in sorted(selection.current.items()):
+            if newest.name in tonight and selection.superseded.get((school, period)):
                 self.summary.replaced.append(school)
-                _event(logging.INFO, f"{school}: новый файл «{files[0].name}» заменил ранее принятый",
-                       event="replaced", school=school, file=files[0].name)
-        return current
+                _event(logging.INFO, f"{school}: новый файл «{newest.name}» заменил ранее принятый",
+                       event="replaced", school=school, file=newest.name, period=period)
+        return selection
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:
-        parts = [self.checksum, self.config.as_of_date(self.today).isoformat(), ",".join(self.config.formats)]
+        parts = [__version__, self.checksum, self.config.as_of_date(self.today).isoformat(),
+                 ",".join(self.config.formats)]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
     # -- outputs ------------------------------------------------------------------------
     def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
-        from .rendering import consolidated_workbook, write_report
-        from .sheets import write_workbook
-
-        formats = self.config.formats
         consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today))
-        staging = self.config.output / f".staging-{os.getpid()}"
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir(parents=True)
+        staging = self.config.output / f"{STAGING_PREFIX}{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
         try:
-            made: list[Path] = []
-            if {"xlsx", "ods"} & set(formats):
-                book = consolidated_workbook(consolidation)
-                made += [write_workbook(book, staging / f"{WORKBOOK_NAME}.{fmt}") for fmt in ("xlsx", "ods")
-                         if fmt in formats]
-            if {"odt", "pdf"} & set(formats):
-                odt = write_report(consolidation, staging / f"{REPORT_NAME}.odt")
-                if "odt" in formats:
-                    made.append(odt)
-                if "pdf" in formats:
-                    made += self.pdf(odt)
-                    if "odt" not in formats:
-                        odt.unlink()
+            rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
+            for error in rendered.errors:
+                self.summary.conversion_error = error
+                _event(logging.ERROR, f"PDF не создан: {error}", event="conversion_failed", reason=error)
+            made = [p.name for p in rendered.outputs]
             _pause("before_publish")
-            (staging / ".fingerprint").write_text(fingerprint, encoding="utf-8")
-            (staging / "run.json").write_text(json.dumps(
+            _write_atomic(staging / "run.json", json.dumps(
                 {"finished": datetime.now().isoformat(timespec="seconds"), "as_of": consolidation.as_of.isoformat(),
-                 **consolidation.summary_json([p.name for p in made])}, ensure_ascii=False, indent=2),
-                encoding="utf-8")
+                 **consolidation.summary_json(made)}, ensure_ascii=False, indent=2))
+            _write_atomic(staging / ".fingerprint", fingerprint)
+            names = [*made, "run.json", ".fingerprint"]  # the fingerprint last: it marks a complete set
             for target in (self.config.output / self.today.isoformat(), self.config.output / "latest"):
-                _publish(staging, target)
-            self.summary.outputs = [str(self.config.output / "latest" / p.name) for p in made]
-            _event(logging.INFO, f"Записаны результаты: {', '.join(p.name for p in made)}", event="outputs",
-                   files=[p.name for p in made])
+                publish(staging, target, names)
+            self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
+            _event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def pdf(self, odt: Path) -> list[Path]:
-        from .office import OfficeError, convert_to_pdf
-
-        try:
-            return [convert_to_pdf(odt, odt.with_suffix(".pdf"), timeout=self.config.pdf_timeout)]
-        except OfficeError as exc:
-            self.summary.conversion_error = str(exc)
-            _event(logging.ERROR, f"PDF не создан: {exc}", event="conversion_failed", reason=str(exc))
-            return []
-
     # -- retention ----------------------------------------------------------------------
     def cleanup(self, current: list[CheckedSubmission]) -> None:
+        """Dated folders older than ``keep_days`` go, except each school's current file of
+        every period."""
         limit = self.today - timedelta(days=self.config.keep_days)
         keep = {r.path.resolve() for r in current}
         for base in (self.config.archive, self.config.quarantine, self.config.output):
@@ -490,13 +449,6 @@ class _Night:
                 shutil.rmtree(folder)
                 _event(logging.INFO, f"Удалена устаревшая папка {folder.relative_to(self.config.root)}",
                        event="cleanup", folder=str(folder))
-
-
-def _publish(staging: Path, target: Path) -> None:
-    """Copy the staged outputs into ``target``, each file renamed over its old version."""
-    for source in sorted(staging.iterdir(), key=lambda p: p.name == ".fingerprint"):  # fingerprint last
-        with replacing(target / source.name) as tmp:
-            shutil.copy2(source, tmp)
 
 
 def _write_atomic(path: Path, data: str | bytes) -> None:

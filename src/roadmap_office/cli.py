@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from . import __version__, cli_messages
-from .errors import RoadmapError
+from .errors import EXIT_MEANINGS, Exit, RoadmapError
 from .master import read_master
 from .model import Roadmap
+from .pipeline import OUTPUT_FORMATS
 
 
 cli_messages.install()
@@ -27,6 +28,15 @@ class _Group(click.Group):
         except RoadmapError as exc:
             click.echo(f"Ошибка: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: its own exit code, never mistaken for refused files
+            import traceback
+
+            click.echo(f"Ошибка: {EXIT_MEANINGS[Exit.INTERNAL]} ({type(exc).__name__}: {exc}). "
+                       "Сообщите разработчикам; подробности ниже.", err=True)
+            click.echo(traceback.format_exc(), err=True)
+            ctx.exit(Exit.INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -212,7 +222,7 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
             click.echo(f"  {finding}")
     else:
         click.echo(f"Файл «{result.name}»: замечаний нет, отчёт можно отправлять.")
-    sys.exit(2 if result.rejected else 1 if result.findings else 0)
+    sys.exit(Exit.USAGE if result.rejected else Exit.FILES if result.findings else Exit.OK)
 
 
 @main.command()
@@ -221,7 +231,7 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Папка для сводной книги и отчёта.")
 @click.option("--format", "formats", default="xlsx,ods,odt", show_default=True,
-              type=_Formats(("xlsx", "ods", "odt", "pdf")), help="Форматы результата через запятую.")
+              type=_Formats(OUTPUT_FORMATS), help="Форматы результата через запятую.")
 @click.option("--as-of", "as_of", type=_Date(), help="Дата, на которую считаются просрочки (по умолчанию — сегодня).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
@@ -239,7 +249,7 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, as_jso
     for error in result.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if result.errors:
-        sys.exit(4)
+        sys.exit(Exit.PDF)
 
 
 def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False):
@@ -359,7 +369,7 @@ def demo(outdir: Path) -> None:
     for error in outputs.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if outputs.errors:
-        sys.exit(4)
+        sys.exit(Exit.PDF)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,12 +1,38 @@
-"""The exception tree. Messages are Russian, for users; the CLI maps classes to exit codes."""
+"""The exception tree and the exit-code table. Messages are Russian, for users; every face
+(CLI, batch) exits with the code the table gives, nothing else."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """The one table of exit codes (README documents it)."""
+
+    OK = 0  # success
+    FILES = 1  # check: the file has findings; batch: some files were refused (quarantined)
+    USAGE = 2  # configuration or usage error, an unreadable input given by hand
+    LOCKED = 3  # another batch run holds the lock
+    PDF = 4  # the PDF could not be made; the other outputs were written
+    OUTPUT = 5  # outputs could not be written (disk full, read-only); previous results kept
+    INTERNAL = 70  # a bug: an unexpected error, never to be read as "files were refused"
+
+
+EXIT_MEANINGS = {
+    Exit.OK: "успешно",
+    Exit.FILES: "часть файлов не принята (batch) или в файле есть замечания (check)",
+    Exit.USAGE: "ошибка конфигурации или параметров",
+    Exit.LOCKED: "выполняется другой запуск свода",
+    Exit.PDF: "не удалось создать PDF (остальные результаты записаны)",
+    Exit.OUTPUT: "не удалось записать результаты (нет места, только чтение); прежние результаты сохранены",
+    Exit.INTERNAL: "внутренняя ошибка программы",
+}
 
 
 class RoadmapError(Exception):
     """Root of every error roadmap-office reports to a user."""
 
-    exit_code = 2
+    exit_code: int = Exit.USAGE
 
     def __init__(self, message: str, *, file: str = "", sheet: str = "", cell: str = "") -> None:
         super().__init__(message)
@@ -34,3 +60,9 @@ class MasterError(RoadmapError):
 
 class DocumentImportError(RoadmapError):
     """A roadmap document cannot be imported."""
+
+
+class OutputError(RoadmapError):
+    """Outputs could not be written (disk full, read-only folder); the previous ones are intact."""
+
+    exit_code = Exit.OUTPUT

@@ -14,6 +14,7 @@ from datetime import date
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
 from .forms.layout import items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
+from .selection import files_to_consolidate
 
 NO_STATUS = "не указан"
 
@@ -150,18 +151,11 @@ class Consolidation:
 def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: date) -> Consolidation:
     rejected = [s for s in submissions if s.rejected]
     usable = [s for s in submissions if not s.rejected]
-    by_school: dict[str, list[CheckedSubmission]] = {}
-    for submission in usable:
-        by_school.setdefault(submission.school, []).append(submission)
-    used: list[CheckedSubmission] = []
-    superseded: list[CheckedSubmission] = []
-    duplicates: list[Duplicate] = []
-    for code, files in by_school.items():
-        files.sort(key=lambda s: s.freshness, reverse=True)
-        used.append(files[0])
-        superseded += files[1:]
-        if len(files) > 1:
-            duplicates.append(Duplicate(code, files[0].name, [f.name for f in files[1:]]))
+    selection = files_to_consolidate(roadmap, usable)
+    used = list(selection.current.values())
+    superseded = [f for files in selection.superseded.values() for f in files]
+    duplicates = [Duplicate(code, selection.current[(code, period)].name, [f.name for f in files])
+                  for (code, period), files in selection.superseded.items()]
     used.sort(key=lambda s: [sc.code for sc in roadmap.schools].index(s.school))
     files_by_school = {s.school: s for s in used}
 

@@ -1,29 +1,45 @@
-"""The main job end to end: read → check → merge → render, shared by the CLI, the extension
-and the nightly batch.
+"""The main job as composable steps, shared by the CLI, the extension and the nightly batch:
+
+collect inputs → check files (a process pool, a result cache) → pick each school's current
+file → merge → write outputs (one format registry) into a staging folder → publish atomically.
+
+``run_consolidation`` chains the steps for the CLI and the macro; the batch calls the same
+steps and adds only its file policy (inbox, archive, quarantine, lock, logs, retention).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checking import CheckedSubmission, check_file, check_submission
 from .checking.selfcheck import roadmap_from_submission
-from .errors import RoadmapError
+from .errors import Exit, OutputError, RoadmapError
 from .master import master_checksum, read_master
 from .merging import Consolidation, consolidate
 from .model import Roadmap
 from .reading import SubmissionReadError, read_submission
+from .selection import Selection as Selection  # the pick step, re-exported with the others
+from .selection import files_to_consolidate as files_to_consolidate
+from .selection import pick_current as pick_current
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 SUBMISSION_SUFFIXES = (".ods", ".xlsx")
-OUTPUT_FORMATS = ("xlsx", "ods", "odt", "pdf")
 WORKBOOK_NAME = "Свод_по_дорожной_карте"
 REPORT_NAME = "Сводный_отчёт"
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
+STAGING_PREFIX = ".staging-"
 
 Progress = Callable[[int, int, str], None]
 
@@ -31,7 +47,15 @@ Progress = Callable[[int, int, str], None]
 class ConversionFailed(RoadmapError):
     """PDF conversion failed; the other outputs were written."""
 
-    exit_code = 4
+    exit_code = Exit.PDF
+
+
+# ---- 1. collect --------------------------------------------------------------------------
+
+
+def is_submission_name(name: str) -> bool:
+    """An ODS/XLSX file name that is not hidden and not an office lock file."""
+    return not name.startswith((".", "~$")) and Path(name).suffix.lower() in SUBMISSION_SUFFIXES
 
 
 def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
@@ -40,9 +64,7 @@ def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir()
-                            if p.is_file() and not p.name.startswith((".", "~$"))
-                            and p.suffix.lower() in SUBMISSION_SUFFIXES)
+            found += sorted(p for p in path.iterdir() if p.is_file() and is_submission_name(p.name))
         elif path.exists():
             found.append(path)
         else:
@@ -51,24 +73,46 @@ def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     return unique
 
 
+# ---- 2. check ----------------------------------------------------------------------------
+
+
 def check_files(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs: int | None = None,
-                progress: Progress | None = None) -> list[CheckedSubmission]:
-    """Check many files; with many files and ``jobs`` != 1 a process pool does it in parallel."""
+                progress: Progress | None = None, cache: ResultCache | None = None) -> list[CheckedSubmission]:
+    """Check many files; with many files and ``jobs`` != 1 a process pool does it in parallel.
+
+    With a ``cache`` a file whose content (and master, and library version) was checked before
+    is not read again; only the others go to the checker.
+    """
+    results: dict[int, CheckedSubmission] = {}
+    todo: list[int] = []
+    for n, path in enumerate(paths):
+        hit = cache.get(path) if cache else None
+        if hit is not None:
+            results[n] = hit
+        else:
+            todo.append(n)
+    done = len(results)
+    if progress and done:
+        progress(done, len(paths), "")
+    fresh = _check_many([paths[n] for n in todo], roadmap, checksum, jobs)
+    for n, result in zip(todo, fresh):
+        results[n] = result
+        if cache:
+            cache.put(paths[n], result)
+        done += 1
+        if progress:
+            progress(done, len(paths), result.name)
+    return [results[n] for n in range(len(paths))]
+
+
+def _check_many(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    results: list[CheckedSubmission] = []
     if jobs > 1 and len(paths) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for n, result in enumerate(pool.map(check_file, paths, [roadmap] * len(paths),
-                                                [checksum] * len(paths), chunksize=4), start=1):
-                results.append(result)
-                if progress:
-                    progress(n, len(paths), result.name)
-        return results
-    for n, path in enumerate(paths, start=1):
-        results.append(check_file(path, roadmap, checksum))
-        if progress:
-            progress(n, len(paths), path.name)
-    return results
+            yield from pool.map(check_file, paths, [roadmap] * len(paths), [checksum] * len(paths), chunksize=4)
+        return
+    for path in paths:
+        yield check_file(path, roadmap, checksum)
 
 
 def check_one(path: str | os.PathLike, master: str | os.PathLike | None = None) -> CheckedSubmission:
@@ -83,11 +127,164 @@ def check_one(path: str | os.PathLike, master: str | os.PathLike | None = None) 
     return check_submission(raw, roadmap_from_submission(raw))
 
 
+# ---- 3. pick the current file of each school: selection.pick_current -------------------
+# ---- 4. merge: merging.consolidate --------------------------------------------------------
+# ---- 5. write outputs --------------------------------------------------------------------
+
+
+class _Render:
+    """One consolidation being rendered: intermediates shared by several formats are built once."""
+
+    def __init__(self, consolidation: Consolidation, folder: Path, pdf_timeout: float) -> None:
+        self.c = consolidation
+        self.folder = folder
+        self.pdf_timeout = pdf_timeout
+        self._odt: Path | None = None
+
+    @cached_property
+    def book(self):
+        from .rendering import consolidated_workbook
+
+        return consolidated_workbook(self.c)
+
+    def odt(self) -> Path:
+        """The ODT report (written once; the PDF is made from it)."""
+        if self._odt is None:
+            from .rendering import write_report
+
+            self._odt = write_report(self.c, self.folder / f"{REPORT_NAME}.odt")
+        return self._odt
+
+
+def _workbook(r: _Render, target: Path) -> Path:
+    from .sheets import write_workbook
+
+    return write_workbook(r.book, target)
+
+
+def _report(r: _Render, target: Path) -> Path:
+    return r.odt()
+
+
+def _pdf(r: _Render, target: Path) -> Path:
+    from .office import OfficeError, convert_to_pdf
+
+    try:
+        return convert_to_pdf(r.odt(), target, timeout=r.pdf_timeout)
+    except OfficeError as exc:
+        raise ConversionFailed(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    filename: str
+    write: Callable[[_Render, Path], Path]
+
+
+# The one list of output formats: a new format is one entry here.
+OUTPUTS: dict[str, OutputFormat] = {f.name: f for f in (
+    OutputFormat("xlsx", f"{WORKBOOK_NAME}.xlsx", _workbook),
+    OutputFormat("ods", f"{WORKBOOK_NAME}.ods", _workbook),
+    OutputFormat("odt", f"{REPORT_NAME}.odt", _report),
+    OutputFormat("pdf", f"{REPORT_NAME}.pdf", _pdf),
+)}
+OUTPUT_FORMATS = tuple(OUTPUTS)
+
+
+@dataclass
+class Rendered:
+    outputs: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # outputs that could not be made (PDF)
+
+
+def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterable[str],
+                   pdf_timeout: float = 180.0) -> Rendered:
+    """Write the chosen formats into ``staging``. A failed PDF is reported, not raised; a
+    full disk or a read-only folder raises OutputError."""
+    staging.mkdir(parents=True, exist_ok=True)
+    formats = [f for f in OUTPUT_FORMATS if f in set(formats)]
+    render = _Render(consolidation, staging, pdf_timeout)
+    rendered = Rendered()
+    with _writing(staging):
+        for name in formats:
+            fmt = OUTPUTS[name]
+            try:
+                rendered.outputs.append(fmt.write(render, staging / fmt.filename))
+            except ConversionFailed as exc:
+                rendered.errors.append(str(exc))
+        odt = staging / OUTPUTS["odt"].filename
+        if "odt" not in formats and odt.exists():
+            odt.unlink()  # only an intermediate of the PDF
+    return rendered
+
+
+def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> list[Path]:
+    """Put the staged files into ``target``: all are first copied beside their targets, then
+    each is renamed over its old version, so a full disk leaves the previous set untouched."""
+    names = list(names) if names is not None else sorted(p.name for p in staging.iterdir() if p.is_file())
+    placed: list[tuple[Path, Path]] = []
+    with _writing(target):
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            for name in names:
+                fd, tmp = tempfile.mkstemp(prefix=f".~{Path(name).stem}.", suffix=Path(name).suffix, dir=target)
+                os.close(fd)
+                placed.append((Path(tmp), target / name))
+                shutil.copyfile(staging / name, tmp)
+                with open(tmp, "rb+") as handle:
+                    os.fsync(handle.fileno())
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            for tmp, final in placed:
+                os.replace(tmp, final)
+        finally:
+            for tmp, _ in placed:
+                tmp.unlink(missing_ok=True)
+    return [final for _, final in placed]
+
+
+class _writing:
+    """Turn a full disk, a read-only or forbidden folder into a Russian OutputError."""
+
+    REASONS = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
+               errno.EROFS: "файловая система доступна только для чтения",
+               errno.EACCES: "нет прав на запись", errno.EPERM: "нет прав на запись"}
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, OSError) and exc.errno in self.REASONS:
+            raise OutputError(f"не удалось записать результаты в папку {self.folder}: "
+                              f"{self.REASONS[exc.errno]}; прежние результаты сохранены") from None
+        return False
+
+
 @dataclass
 class ConsolidationResult:
     consolidation: Consolidation
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # outputs that could not be made
+
+
+def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, formats: Iterable[str],
+                  pdf_timeout: float = 180.0) -> Rendered:
+    """Render into a staging folder inside ``outdir`` and publish there atomically."""
+    outdir = Path(outdir)
+    with _writing(outdir):
+        outdir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=outdir))
+    try:
+        rendered = render_outputs(consolidation, staging, formats, pdf_timeout)
+        names = [p.name for p in rendered.outputs]
+        return Rendered(publish(staging, outdir, names), rendered.errors)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def run_consolidation(
@@ -99,34 +296,10 @@ def run_consolidation(
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> ConsolidationResult:
-    from .rendering import consolidated_workbook, write_report
-    from .sheets import write_workbook
-
-    formats = tuple(formats)
+    """The whole job for the CLI and the macro: every step above in order."""
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, master_checksum(master), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or date.today())
-    result = ConsolidationResult(consolidation)
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    if {"xlsx", "ods"} & set(formats):
-        book = consolidated_workbook(consolidation)
-        for fmt in ("xlsx", "ods"):
-            if fmt in formats:
-                result.outputs.append(write_workbook(book, outdir / f"{WORKBOOK_NAME}.{fmt}"))
-    if {"odt", "pdf"} & set(formats):
-        odt = write_report(consolidation, outdir / f"{REPORT_NAME}.odt")
-        if "odt" in formats:
-            result.outputs.append(odt)
-        if "pdf" in formats:
-            from .office import OfficeError, convert_to_pdf
-
-            try:
-                result.outputs.append(convert_to_pdf(odt, outdir / f"{REPORT_NAME}.pdf"))
-            except OfficeError as exc:
-                result.errors.append(str(exc))
-            finally:
-                if "odt" not in formats:
-                    odt.unlink(missing_ok=True)
-    return result
+    rendered = write_outputs(consolidation, outdir, formats)
+    return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)

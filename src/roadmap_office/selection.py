@@ -1,0 +1,69 @@
+"""Which file of a school counts: the one rule used by `consolidate`, the batch and the macro.
+
+Files are grouped by school and reporting period, so a file of the next period never replaces
+the previous period's data; within a group the newest save wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .checking import CheckedSubmission
+from .model import Roadmap
+
+
+def _period_text(period) -> str:
+    if not period:
+        return ""
+    return period if isinstance(period, str) else str(getattr(period, "label", period))
+
+
+def period_key(submission: CheckedSubmission) -> str:
+    """The reporting period a submission belongs to (as its template metadata names it)."""
+    return _period_text(getattr(submission, "period", ""))
+
+
+def current_period(roadmap: Roadmap) -> str:
+    """The key of the period the master reports on, comparable with ``period_key``."""
+    return _period_text(roadmap.reporting_period)
+
+
+@dataclass
+class Selection:
+    """Each school's current file per period, and the older files it superseded."""
+
+    current: dict[tuple[str, str], CheckedSubmission] = field(default_factory=dict)
+    superseded: dict[tuple[str, str], list[CheckedSubmission]] = field(default_factory=dict)
+
+    def for_period(self, period: str | None) -> list[CheckedSubmission]:
+        """The current files of one period (``None``: of every period)."""
+        return [s for (_, p), s in sorted(self.current.items()) if period is None or p == period]
+
+
+def pick_current(submissions: Iterable[CheckedSubmission], by_period: bool = True) -> Selection:
+    """The newest accepted file of each school (and period) wins: document save time, then
+    file time, then name. Refused files take no part."""
+    groups: dict[tuple[str, str], list[CheckedSubmission]] = {}
+    for s in submissions:
+        if not s.rejected:
+            groups.setdefault((s.school, period_key(s) if by_period else ""), []).append(s)
+    selection = Selection()
+    for key, files in groups.items():
+        files.sort(key=lambda s: s.freshness, reverse=True)
+        selection.current[key] = files[0]
+        if len(files) > 1:
+            selection.superseded[key] = files[1:]
+    return selection
+
+
+def files_to_consolidate(roadmap: Roadmap, submissions: Iterable[CheckedSubmission]) -> Selection:
+    """The selection for the master's period: when the master names a period only files of that
+    period count; otherwise every accepted file competes for its school."""
+    period = current_period(roadmap)
+    selection = pick_current(submissions, by_period=bool(period))
+    if period:
+        keep = {key for key in selection.current if key[1] == period}
+        selection.current = {k: v for k, v in selection.current.items() if k in keep}
+        selection.superseded = {k: v for k, v in selection.superseded.items() if k in keep}
+    return selection

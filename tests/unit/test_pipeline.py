@@ -1,0 +1,66 @@
+"""The shared pipeline steps: one output registry, one pick of the current file, the result cache."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from roadmap_office import cache as cache_module
+from roadmap_office import pipeline
+from roadmap_office.batch import init_tree, run_batch
+from roadmap_office.cache import ResultCache
+from roadmap_office.checking import CheckedSubmission
+from roadmap_office.pipeline import OUTPUT_FORMATS, OUTPUTS, pick_current, run_consolidation
+
+G02 = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+L03 = "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
+S10 = "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.xlsx"
+
+
+def test_every_registered_format_is_written_and_nothing_else(demo_run, tmp_path):
+    formats = [f for f in OUTPUT_FORMATS if f != "pdf"]
+    result = run_consolidation(demo_run.master, [demo_run.outdir / "submissions"], tmp_path, formats, jobs=1)
+    assert sorted(p.name for p in result.outputs) == sorted(OUTPUTS[f].filename for f in formats)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS[f].filename for f in formats)
+
+
+def test_a_school_file_of_another_period_never_replaces_this_period(tmp_path):
+    def sub(name, period, saved):
+        return CheckedSubmission(Path(name), school="S05", period=period, saved_at=datetime(2022, 6, saved))
+
+    first, corrected, second = sub("a.ods", "I", 1), sub("b.ods", "I", 5), sub("c.ods", "II", 9)
+    selection = pick_current([first, second, corrected])
+    assert selection.for_period("I") == [corrected] and selection.for_period("II") == [second]
+    assert selection.superseded[("S05", "I")] == [first]
+
+
+def test_a_night_without_new_files_reads_nothing_and_one_new_file_is_read_once(demo_run, tmp_path, monkeypatch):
+    config = init_tree(tmp_path / "srv", demo_run.master)
+    config.write_text(config.read_text(encoding="utf-8").replace('["xlsx", "ods", "odt", "pdf"]', '["xlsx"]'),
+                      encoding="utf-8")
+    inbox = config.parent / "inbox"
+    for name in (G02, L03):
+        shutil.copy(demo_run.outdir / "submissions" / name, inbox / name)
+    run_batch(config, now=datetime(2022, 6, 28, 2, 30), quiet=True)
+
+    checked, hashed = [], []
+    real_check, real_digest = pipeline.check_file, cache_module.file_digest
+    monkeypatch.setattr(pipeline, "check_file", lambda path, *a: checked.append(Path(path).name) or real_check(path, *a))
+    monkeypatch.setattr(cache_module, "file_digest",
+                        lambda path: hashed.append(Path(path).name) or real_digest(path))
+    quiet = run_batch(config, now=datetime(2022, 6, 29, 2, 30), quiet=True)
+    assert quiet.accepted == [] and checked == [] and hashed == []  # a new day: outputs again, no reading
+
+    shutil.copy(demo_run.outdir / "submissions" / S10, inbox / S10)
+    night = run_batch(config, now=datetime(2022, 6, 30, 2, 30), quiet=True)
+    assert night.accepted == [S10] and checked == [S10] and hashed == [S10]
+
+
+def test_results_of_another_library_version_are_dropped(tmp_path, monkeypatch):
+    import roadmap_office.cache as cache
+
+    (tmp_path / "v0.0.1").mkdir()
+    (tmp_path / "v0.0.1" / "x.pickle").write_bytes(b"old")
+    ResultCache(tmp_path, "abc")
+    assert [p.name for p in tmp_path.iterdir()] == [f"v{cache.__version__}"]
