@@ -13,20 +13,24 @@ from .checking import CheckedSubmission
 from .model import Roadmap
 
 
-def _period_text(period) -> str:
+def _key(period) -> str:
+    """A period value as text that is equal for equal periods (their days, not the spelling)."""
     if not period:
         return ""
-    return period if isinstance(period, str) else str(getattr(period, "label", period))
+    if isinstance(period, str):
+        return period
+    start, end = period.key
+    return f"{start.isoformat()}/{end.isoformat()}"
 
 
 def period_key(submission: CheckedSubmission) -> str:
     """The reporting period a submission belongs to (as its template metadata names it)."""
-    return _period_text(getattr(submission, "period", ""))
+    return _key(submission.period)
 
 
 def current_period(roadmap: Roadmap) -> str:
     """The key of the period the master reports on, comparable with ``period_key``."""
-    return _period_text(roadmap.reporting_period)
+    return _key(roadmap.period)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from roadmap_office import pipeline
 from roadmap_office.batch import init_tree, run_batch
 from roadmap_office.cache import ResultCache
 from roadmap_office.checking import CheckedSubmission
+from roadmap_office.period import parse_period
 from roadmap_office.pipeline import OUTPUT_FORMATS, OUTPUTS, pick_current, run_consolidation
 
 G02 = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
@@ -27,12 +28,15 @@ def test_every_registered_format_is_written_and_nothing_else(demo_run, tmp_path)
 
 def test_a_school_file_of_another_period_never_replaces_this_period(tmp_path):
     def sub(name, period, saved):
-        return CheckedSubmission(Path(name), school="S05", period=period, saved_at=datetime(2022, 6, saved))
+        return CheckedSubmission(Path(name), school="S05", period=parse_period(period),
+                                 saved_at=datetime(2022, 6, saved))
 
-    first, corrected, second = sub("a.ods", "I", 1), sub("b.ods", "I", 5), sub("c.ods", "II", 9)
+    first, corrected = sub("a.ods", "I полугодие 2022 г.", 1), sub("b.ods", "1 полугодие 2022", 5)
+    second = sub("c.ods", "II полугодие 2022 г.", 9)
     selection = pick_current([first, second, corrected])
-    assert selection.for_period("I") == [corrected] and selection.for_period("II") == [second]
-    assert selection.superseded[("S05", "I")] == [first]
+    assert selection.for_period("2022-01-01/2022-06-30") == [corrected]
+    assert selection.for_period("2022-07-01/2022-12-31") == [second]
+    assert selection.superseded[("S05", "2022-01-01/2022-06-30")] == [first]
 
 
 def test_a_night_without_new_files_reads_nothing_and_one_new_file_is_read_once(demo_run, tmp_path, monkeypatch):

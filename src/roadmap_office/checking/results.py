@@ -74,7 +74,6 @@ class CheckedSubmission:
     path: Path
     school: str = ""
     template_id: str = ""
-    period: str = ""  # the reporting period its template names
     saved_at: datetime | None = None
     modified: datetime | None = None
     sha256: str = ""

@@ -110,7 +110,6 @@ class _Checker:
             return self.out
         self.out.school = code
         self.out.template_id = meta["template_id"]
-        self.out.period = meta.get("reporting_period", "")
         if self.checksum and meta.get("master_checksum") != self.checksum:
             self.find(META_SHEET, 0, 0, "", M.OUTDATED_MASTER, "warning")
         if self.other_period(meta):
