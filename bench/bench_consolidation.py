@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from roadmap_office.demo import run_demo
-from roadmap_office.master import master_checksum, read_master
+from roadmap_office.master import read_master, roadmap_fingerprint
 from roadmap_office.pipeline import check_files, collect_inputs
 from roadmap_office.sheets import reading
 
@@ -42,7 +42,8 @@ def main(copies: int) -> None:
         for source in sources:
             shutil.copy(source, inbox / f"{n:03d}_{source.name}")
     paths = collect_inputs([inbox])
-    roadmap, checksum = read_master(demo.master), master_checksum(demo.master)
+    roadmap = read_master(demo.master)
+    checksum = roadmap_fingerprint(roadmap)
     print(f"Файлов: {len(paths)} (ODS и XLSX), ядер: 2 (по условиям машины)")
 
     one_ods = next(p for p in paths if p.suffix == ".ods")

@@ -59,10 +59,10 @@ _STATE: dict = {}
 
 
 def _init_writer(master: str) -> None:
-    from roadmap_office.master import master_checksum, read_master
+    from roadmap_office.master import read_master, roadmap_fingerprint
 
     _STATE["roadmap"] = read_master(master)
-    _STATE["checksum"] = master_checksum(master)
+    _STATE["checksum"] = roadmap_fingerprint(_STATE["roadmap"])
 
 
 def _write_one(job: tuple[int, str]) -> str:

@@ -29,7 +29,7 @@ from ._files import replacing
 from .cache import ResultCache
 from .checking import CheckedSubmission
 from .errors import Exit, RoadmapError
-from .master import master_checksum, read_master
+from .master import read_master, roadmap_fingerprint
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, files_to_consolidate,
                        is_submission_name, pick_current, publish, render_outputs)
@@ -301,7 +301,9 @@ class _Night:
         self.today = now.date()
         self.summary = RunSummary()
         self.roadmap = read_master(config.master)
-        self.checksum = master_checksum(config.master)
+        self.fingerprint = roadmap_fingerprint(self.roadmap)  # what templates are tied to
+        # cached checks and the run signature also depend on the schools: the master's bytes
+        self.checksum = hashlib.sha256(config.master.read_bytes()).hexdigest()
         self.cache = ResultCache(config.root / CACHE_DIR, self.checksum)
 
     def run(self) -> RunSummary:
@@ -355,7 +357,7 @@ class _Night:
     def take_inbox(self) -> None:
         paths = [p for p in sorted(self.config.inbox.iterdir())
                  if p.is_file() and not p.name.startswith((".", "~$", ".~lock"))]
-        for path, result in zip(paths, check_files(paths, self.roadmap, self.checksum, cache=self.cache)):
+        for path, result in zip(paths, check_files(paths, self.roadmap, self.fingerprint, cache=self.cache)):
             if result.rejected:
                 target = self.move(path, self.config.quarantine / self.today.isoformat())
                 reason = target.with_name(target.name + REASON_SUFFIX)
@@ -387,7 +389,7 @@ class _Night:
         """Each school's current accepted file per period, from the archive (cached results:
         only files never checked before are read)."""
         paths = [p for p in sorted(self.config.archive.rglob("*")) if p.is_file() and is_submission_name(p.name)]
-        selection = pick_current(check_files(paths, self.roadmap, self.checksum, cache=self.cache))
+        selection = pick_current(check_files(paths, self.roadmap, self.fingerprint, cache=self.cache))
         tonight = set(self.summary.accepted)
         for (school, period), newest in sorted(selection.current.items()):
             if newest.name in tonight and selection.superseded.get((school, period)):

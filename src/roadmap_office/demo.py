@@ -74,7 +74,7 @@ def run_demo(outdir: str | os.PathLike, formats: tuple[str, ...] = ("xlsx", "ods
         for old in submissions.iterdir():
             if old.is_file():
                 old.unlink()
-    write_demo_submissions(read_master(master), master, submissions)
+    write_demo_submissions(read_master(master), submissions)
     outputs.extra["Заполненные отчёты школ (с типичными ошибками)"] = submissions
     result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=AS_OF, jobs=1)
     outputs.consolidation = result.consolidation

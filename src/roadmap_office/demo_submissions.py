@@ -24,7 +24,7 @@ from .forms.layout import (
     template_id,
     template_workbook,
 )
-from .master import master_checksum
+from .master import roadmap_fingerprint
 from .model import IndicatorKind, Roadmap, School
 from .sheets import Cell, Column, Sheet, Workbook, write_workbook
 from .sheets.spec import column_letter
@@ -77,10 +77,10 @@ RESULTS = [
 ]
 
 
-def write_demo_submissions(roadmap: Roadmap, master: Path, outdir: Path) -> tuple[list[Path], list[Planted]]:
+def write_demo_submissions(roadmap: Roadmap, outdir: Path) -> tuple[list[Path], list[Planted]]:
     """Write the sample submissions into ``outdir``; returns the files and the planted mistakes."""
     outdir.mkdir(parents=True, exist_ok=True)
-    checksum = master_checksum(master)
+    fingerprint = roadmap_fingerprint(roadmap)
     schools = {s.code: s for s in roadmap.schools}
     files, planted = [], []
     seen: set[str] = set()
@@ -90,7 +90,7 @@ def write_demo_submissions(roadmap: Roadmap, master: Path, outdir: Path) -> tupl
         if profile.code in seen:
             name = name.replace(f".{profile.fmt}", f"_исправленный.{profile.fmt}")
         seen.add(profile.code)
-        path, mistakes = write_sample_submission(roadmap, checksum, school, profile, outdir / name)
+        path, mistakes = write_sample_submission(roadmap, fingerprint, school, profile, outdir / name)
         files.append(path)
         planted += mistakes
     foreign = Workbook([Sheet("Лист1", [Column("№", 1.5), Column("Мероприятие", 8), Column("Выполнено", 3)],
@@ -100,10 +100,10 @@ def write_demo_submissions(roadmap: Roadmap, master: Path, outdir: Path) -> tupl
     return files, planted
 
 
-def write_sample_submission(roadmap: Roadmap, checksum: str, school: School, profile: Profile,
+def write_sample_submission(roadmap: Roadmap, fingerprint: str, school: School, profile: Profile,
                             path: Path) -> tuple[Path, list[Planted]]:
     """One school's filled template as ``profile`` describes it (also used to build large districts)."""
-    info = TemplateInfo(template_id(checksum, school, roadmap.reporting_period), checksum, school,
+    info = TemplateInfo(template_id(fingerprint, school, roadmap.reporting_period), fingerprint, school,
                         roadmap.reporting_period, datetime(2022, 6, 1, 9, 0))
     book = template_workbook(roadmap, info)
     book.saved_at = profile.saved

@@ -8,6 +8,7 @@ schools, indicators); ``read_master`` reads the same layout back from ODS or XLS
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -62,9 +63,32 @@ _ITEM_COLUMNS = [
 ]
 
 
-def master_checksum(path: str | os.PathLike) -> str:
-    """SHA-256 of the master file; templates carry it to detect outdated submissions."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def roadmap_fingerprint(roadmap: Roadmap) -> str:
+    """What ties a school's template to the master: a hash of the roadmap's content.
+
+    It covers what a template shows and the check relies on (items with their texts and keys,
+    the dropdown lists, indicators, periods), not the file's bytes, so re-saving the master in
+    LibreOffice or switching it between ODS and XLSX does not make every template "outdated".
+    The list of schools is left out: adding a school changes nothing in the others' templates.
+    """
+    content = {
+        "period": [roadmap.period_start, roadmap.period_end, roadmap.reporting_period],
+        "sections": [[s.number, s.title, [[i.key, i.number, i.event, i.deadline.text, i.executors, i.result]
+                                          for i in s.items]] for s in roadmap.sections],
+        "statuses": [[s.name, s.done] for s in roadmap.statuses],
+        "executors": [[e.name, e.kind] for e in roadmap.executors],
+        "roles": roadmap.school_roles,
+        "deadlines": roadmap.deadline_vocabulary,
+        "indicators": [[i.code, i.name, i.unit, i.kind, _number(i.minimum), _number(i.maximum), i.target]
+                       for i in roadmap.indicators],
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _number(value: float | None) -> float | int | None:
+    """1.0 read from one format and 1 from the other are the same bound."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # ---- writing ---------------------------------------------------------------------------------

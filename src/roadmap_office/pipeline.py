@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from .checking import CheckedSubmission, check_file, check_submission
 from .checking.selfcheck import roadmap_from_submission
 from .errors import Exit, OutputError, RoadmapError
-from .master import master_checksum, read_master
+from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
 from .model import Roadmap
 from .reading import SubmissionReadError, read_submission
@@ -76,7 +76,7 @@ def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
 # ---- 2. check ----------------------------------------------------------------------------
 
 
-def check_files(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs: int | None = None,
+def check_files(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jobs: int | None = None,
                 progress: Progress | None = None, cache: ResultCache | None = None) -> list[CheckedSubmission]:
     """Check many files; with many files and ``jobs`` != 1 a process pool does it in parallel.
 
@@ -94,7 +94,7 @@ def check_files(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs:
     done = len(results)
     if progress and done:
         progress(done, len(paths), "")
-    fresh = _check_many([paths[n] for n in todo], roadmap, checksum, jobs)
+    fresh = _check_many([paths[n] for n in todo], roadmap, fingerprint, jobs)
     for n, result in zip(todo, fresh):
         results[n] = result
         if cache:
@@ -105,21 +105,22 @@ def check_files(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs:
     return [results[n] for n in range(len(paths))]
 
 
-def _check_many(paths: list[Path], roadmap: Roadmap, checksum: str | None, jobs: int | None):
+def _check_many(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs > 1 and len(paths) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield from pool.map(check_file, paths, [roadmap] * len(paths), [checksum] * len(paths), chunksize=4)
+            yield from pool.map(check_file, paths, [roadmap] * len(paths), [fingerprint] * len(paths), chunksize=4)
         return
     for path in paths:
-        yield check_file(path, roadmap, checksum)
+        yield check_file(path, roadmap, fingerprint)
 
 
 def check_one(path: str | os.PathLike, master: str | os.PathLike | None = None) -> CheckedSubmission:
     """Check a school's file against the master, or against the template's own lists."""
     path = Path(path)
     if master is not None:
-        return check_file(path, read_master(master), master_checksum(master))
+        roadmap = read_master(master)
+        return check_file(path, roadmap, roadmap_fingerprint(roadmap))
     try:
         raw = read_submission(path)
     except SubmissionReadError as exc:
@@ -299,7 +300,7 @@ def run_consolidation(
     """The whole job for the CLI and the macro: every step above in order."""
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
-    checked = check_files(paths, roadmap, master_checksum(master), jobs, progress)
+    checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or date.today())
     rendered = write_outputs(consolidation, outdir, formats)
     return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)

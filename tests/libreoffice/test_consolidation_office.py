@@ -8,7 +8,7 @@ import pytest
 
 from roadmap_office.checking import check_file
 from roadmap_office.forms.layout import COL, ITEMS_SHEET
-from roadmap_office.master import master_checksum, read_master
+from roadmap_office.master import read_master, roadmap_fingerprint
 from roadmap_office.office import properties
 from roadmap_office.sheets.spec import column_letter
 
@@ -62,10 +62,30 @@ def test_report_filled_and_saved_in_office_is_read(office, demo_run, tmp_path, f
     finally:
         document.close(True)
     roadmap = read_master(demo_run.master)
-    result = check_file(saved, roadmap, master_checksum(demo_run.master))
+    result = check_file(saved, roadmap, roadmap_fingerprint(roadmap))
     assert not result.rejected and result.school == "S13"
-    assert result.findings == []
+    # the one filled row is clean; every other item is reported as still without a status
+    assert f"{column_letter(COL['status'])}{row}" not in {f.cell for f in result.findings}
+    assert {f.message.split(" мероприятия ")[0] for f in result.findings} == {"не указан статус"}
+    assert len(result.findings) == len(result.records) - 1
     record = next(r for r in result.records if r.item_key == "1.1")
     assert (record.status, record.date_done, record.executor, record.link) == (
         "выполнено", date(2021, 9, 20), "Советник директора по воспитанию", "https://school13.sarov.ru/vospitanie")
     assert result.saved_at is not None  # LibreOffice stamped its own save time
+
+
+def test_master_saved_again_in_office_outdates_no_template(office, demo_run, tmp_path):
+    """The district specialist opens the master and saves it unchanged: no school is told its
+    template is for another version of the roadmap."""
+    saved = tmp_path / "master.ods"
+    document = office.open(demo_run.master, read_only=False)
+    try:
+        document.storeToURL(saved.as_uri(), properties(FilterName="calc8"))
+    finally:
+        document.close(True)
+    assert saved.read_bytes() != demo_run.master.read_bytes()
+    roadmap = read_master(saved)
+    submission = demo_run.outdir / "submissions" / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+    result = check_file(submission, roadmap, roadmap_fingerprint(roadmap))
+    assert not result.rejected
+    assert not [f for f in result.findings if "другой версии" in f.message]

@@ -8,7 +8,7 @@ import pytest
 
 from roadmap_office.forms import generate_templates
 from roadmap_office.forms.layout import COL, HEADER_ROW, INDICATORS_SHEET, ITEMS_SHEET, LISTS_SHEET, META_SHEET
-from roadmap_office.master import master_checksum, write_master
+from roadmap_office.master import read_master, roadmap_fingerprint, write_master
 from roadmap_office.sheets.spec import column_letter
 
 pytestmark = pytest.mark.libreoffice
@@ -84,7 +84,7 @@ def test_office_finds_the_dropdowns_and_checks(office, templates, demo_roadmap, 
         assert not meta.IsVisible
         values = {row[0]: row[2] for row in meta.getCellRangeByName("A2:C11").DataArray}
         assert values["school_code"] == "S10"
-        assert values["master_checksum"] == master_checksum(master)
+        assert values["roadmap_fingerprint"] == roadmap_fingerprint(read_master(master))
     finally:
         document.close(True)
 

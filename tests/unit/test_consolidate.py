@@ -116,7 +116,7 @@ def test_check_finds_every_planted_mistake(demo_run):
     from roadmap_office.pipeline import check_one
 
     master = demo_run.master
-    _, planted = write_demo_submissions(read_master(master), master, demo_run.outdir / "again")
+    _, planted = write_demo_submissions(read_master(master), demo_run.outdir / "again")
     assert len(planted) == 10
     for mistake in planted:
         result = check_one(demo_run.outdir / "again" / mistake.file, master)

@@ -11,7 +11,7 @@ import pytest
 
 from roadmap_office.checking import check_file
 from roadmap_office.demo_submissions import PROFILES
-from roadmap_office.master import master_checksum, read_master, write_master
+from roadmap_office.master import read_master, roadmap_fingerprint, write_master
 from roadmap_office.merging import consolidate
 from roadmap_office.pipeline import run_consolidation
 
@@ -29,7 +29,8 @@ def sample(demo_run, tmp_path):
 
 
 def _check(demo_run, path):
-    return check_file(path, read_master(demo_run.master), master_checksum(demo_run.master))
+    roadmap = read_master(demo_run.master)
+    return check_file(path, roadmap, roadmap_fingerprint(roadmap))
 
 
 def _rewrite(path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None,
@@ -124,7 +125,7 @@ def test_outdated_template_is_warned_and_still_counted(demo_run, sample, tmp_pat
     roadmap.sections[0].items[0].result += " (уточнено)"
     newer = write_master(roadmap, tmp_path / "master_v2.ods")
     path = sample(S10_XLSX)
-    result = check_file(path, read_master(newer), master_checksum(newer))
+    result = check_file(path, read_master(newer), roadmap_fingerprint(read_master(newer)))
     messages = [f.message for f in result.findings]
     assert any("другой версии дорожной карты" in m for m in messages)
     assert any(f.cell == "E5" and "изменено содержимое защищённой ячейки «Ожидаемый результат»" in f.message

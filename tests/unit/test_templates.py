@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from roadmap_office.cli import main
 from roadmap_office.forms import generate_templates, template_filename
 from roadmap_office.forms.layout import COL, HEADER_ROW, ITEMS_SHEET, LISTS_SHEET, META_SHEET, items_for_school
-from roadmap_office.master import master_checksum, write_master
+from roadmap_office.master import read_master, roadmap_fingerprint, write_master
 from roadmap_office.sheets.reading import read_workbook
 from roadmap_office.sheets.spec import column_letter
 
@@ -117,7 +117,7 @@ def test_metadata_names_master_school_and_period(generated):
     meta = {row[0]: row[2] for row in sheets[META_SHEET][1:]}
     assert meta["school_code"] == "S10"
     assert meta["reporting_period"] == "I полугодие 2022 г."
-    assert meta["master_checksum"] == master_checksum(master)
+    assert meta["roadmap_fingerprint"] == roadmap_fingerprint(read_master(master))
     assert meta["template_version"] == "1"
     assert meta["generated_at"] == "2022-06-20T10:30:00"
     assert len(meta["template_id"]) == 36

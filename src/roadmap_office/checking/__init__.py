@@ -13,7 +13,7 @@ from .rules import check_submission
 __all__ = ["CheckedSubmission", "Finding", "IndicatorValue", "Record", "check_file", "check_submission"]
 
 
-def check_file(path: str | os.PathLike, roadmap: Roadmap, checksum: str | None = None) -> CheckedSubmission:
+def check_file(path: str | os.PathLike, roadmap: Roadmap, fingerprint: str | None = None) -> CheckedSubmission:
     """Read and check one file; an unreadable file comes back rejected with the reason."""
     path = Path(path)
     try:
@@ -27,4 +27,4 @@ def check_file(path: str | os.PathLike, roadmap: Roadmap, checksum: str | None =
         except OSError:
             pass
         return result
-    return check_submission(raw, roadmap, checksum)
+    return check_submission(raw, roadmap, fingerprint)

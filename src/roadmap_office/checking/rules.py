@@ -61,10 +61,10 @@ def _same(a: str, b: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, raw: RawSubmission, roadmap: Roadmap, checksum: str | None) -> None:
+    def __init__(self, raw: RawSubmission, roadmap: Roadmap, fingerprint: str | None) -> None:
         self.raw = raw
         self.roadmap = roadmap
-        self.checksum = checksum
+        self.fingerprint = fingerprint
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
         self.catalogue = Catalogue(roadmap.executors)
         statuses = {fold(s.name): s.name for s in roadmap.statuses}
@@ -76,6 +76,8 @@ class _Checker:
         self.done = {s.name for s in roadmap.statuses if s.done}
         self.roles = {fold(r): r for r in roadmap.school_roles}
         self.vocabulary = {fold(v): v for v in roadmap.deadline_vocabulary}
+        self.not_started = next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
+                                roadmap.statuses[-1].name if roadmap.statuses else "")
 
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
         cell = f"{column_letter(col)}{row}" if row else ""
@@ -110,7 +112,7 @@ class _Checker:
             return self.out
         self.out.school = code
         self.out.template_id = meta["template_id"]
-        if self.checksum and meta.get("master_checksum") != self.checksum:
+        if self.fingerprint and meta.get("roadmap_fingerprint") != self.fingerprint:
             self.find(META_SHEET, 0, 0, "", M.OUTDATED_MASTER, "warning")
         if self.other_period(meta):
             return self.out
@@ -183,6 +185,10 @@ class _Checker:
         record = Record(self.out.school, item.key, section.number, item.number, item.event, item.deadline.text,
                         item.result, file=self.raw.name, row=number)
         self.school_columns(number, row, record)
+        if not _text(row[COL["status"]]) and not record.filled:
+            # an item nobody reported on: every item of the school needs a status
+            self.find(ITEMS_SHEET, number, COL["status"], "",
+                      M.STATUS_MISSING.format(number=item.number.rstrip("."), not_started=self.not_started))
         record.problems = len(self.out.findings) - before
         self.out.records.append(record)
 
@@ -230,7 +236,7 @@ class _Checker:
             self.find(ITEMS_SHEET, number, COL["link"], record.link, M.LINK_INVALID.format(value=record.link))
         if record.status in self.done and not record.date_done and not record.result:
             self.find(ITEMS_SHEET, number, COL["date_done"], "", M.DONE_NEEDS_EVIDENCE.format(status=record.status))
-        if not raw_status and (record.date_done or record.result or record.executor):
+        if not raw_status and (record.filled or record.own):
             self.find(ITEMS_SHEET, number, COL["status"], "", M.STATUS_EMPTY)
 
     def date(self, number: int, value: Any) -> date | None:
@@ -320,7 +326,8 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def check_submission(raw: RawSubmission, roadmap: Roadmap, checksum: str | None = None) -> CheckedSubmission:
-    """Check one read submission against the master; never raises for a wrong file."""
-    return _Checker(raw, roadmap, checksum).run()
+def check_submission(raw: RawSubmission, roadmap: Roadmap, fingerprint: str | None = None) -> CheckedSubmission:
+    """Check one read submission against the master (``fingerprint``: master.roadmap_fingerprint);
+    never raises for a wrong file."""
+    return _Checker(raw, roadmap, fingerprint).run()
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import RoadmapError
-from ..master import master_checksum, read_master
+from ..master import read_master, roadmap_fingerprint
 from ..model import Roadmap, School
 from ..period import PERIOD_NOT_UNDERSTOOD, parse_period
 from ..sheets import write_workbook
@@ -54,7 +54,7 @@ def generate_templates(
 ) -> list[Path]:
     """Write one template per school and format (plus a blank one); returns the paths."""
     roadmap: Roadmap = read_master(master)
-    checksum = master_checksum(master)
+    fingerprint = roadmap_fingerprint(roadmap)
     period = reporting_period_label(period or roadmap.reporting_period)
     unknown_formats = [f for f in formats if f not in FORMATS]
     if unknown_formats:
@@ -72,7 +72,7 @@ def generate_templates(
     outdir = Path(outdir)
     written = []
     for school in schools:
-        info = TemplateInfo(template_id(checksum, school, period), checksum, school, period, now)
+        info = TemplateInfo(template_id(fingerprint, school, period), fingerprint, school, period, now)
         book = template_workbook(roadmap, info, password)
         for fmt in formats:
             written.append(write_workbook(book, outdir / template_filename(school, period, fmt)))

@@ -66,7 +66,7 @@ IND_COL = {key: index for index, (key, _, _) in enumerate(INDICATOR_COLUMNS)}
 META_KEYS = {
     "template_id": "Идентификатор шаблона",
     "template_version": "Версия формата шаблона",
-    "master_checksum": "Контрольная сумма мастер-книги",
+    "roadmap_fingerprint": "Отпечаток содержания дорожной карты",
     "school_code": "Код образовательной организации",
     "school_name": "Образовательная организация",
     "reporting_period": "Отчётный период",
@@ -85,7 +85,7 @@ class TemplateInfo:
     """What a generated template is for; written to its metadata sheet."""
 
     template_id: str
-    master_checksum: str
+    roadmap_fingerprint: str  # master.roadmap_fingerprint: the content the template was made from
     school: School | None
     reporting_period: str
     generated_at: datetime
@@ -108,9 +108,9 @@ def items_for_school(roadmap: Roadmap, school: School | None) -> set[str]:
     return keys
 
 
-def template_id(checksum: str, school: School | None, period: str) -> str:
+def template_id(fingerprint: str, school: School | None, period: str) -> str:
     """Stable id: the same master, school and period always give the same id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"roadmap-office:{checksum}:{school.code if school else ''}:{period}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"roadmap-office:{fingerprint}:{school.code if school else ''}:{period}"))
 
 
 def template_workbook(roadmap: Roadmap, info: TemplateInfo, password: str | None = None) -> Workbook:
@@ -319,7 +319,7 @@ def _meta_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
     values = {
         "template_id": info.template_id,
         "template_version": TEMPLATE_VERSION,
-        "master_checksum": info.master_checksum,
+        "roadmap_fingerprint": info.roadmap_fingerprint,
         "school_code": info.school.code if info.school else "",
         "school_name": info.school.name if info.school else "",
         "reporting_period": info.reporting_period,
