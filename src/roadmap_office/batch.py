@@ -301,7 +301,7 @@ class _Night:
         self.today = now.date()
         self.summary = RunSummary()
         self.roadmap = read_master(config.master)
-        self.fingerprint = roadmap_fingerprint(self.roadmap)  # what templates are tied to
+        self.roadmap_fingerprint = roadmap_fingerprint(self.roadmap)  # what templates are tied to
         # cached checks and the run signature also depend on the schools: the master's bytes
         self.checksum = hashlib.sha256(config.master.read_bytes()).hexdigest()
         self.cache = ResultCache(config.root / CACHE_DIR, self.checksum)
@@ -357,7 +357,7 @@ class _Night:
     def take_inbox(self) -> None:
         paths = [p for p in sorted(self.config.inbox.iterdir())
                  if p.is_file() and not p.name.startswith((".", "~$", ".~lock"))]
-        for path, result in zip(paths, check_files(paths, self.roadmap, self.fingerprint, cache=self.cache)):
+        for path, result in zip(paths, check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)):
             if result.rejected:
                 target = self.move(path, self.config.quarantine / self.today.isoformat())
                 reason = target.with_name(target.name + REASON_SUFFIX)
@@ -389,7 +389,7 @@ class _Night:
         """Each school's current accepted file per period, from the archive (cached results:
         only files never checked before are read)."""
         paths = [p for p in sorted(self.config.archive.rglob("*")) if p.is_file() and is_submission_name(p.name)]
-        selection = pick_current(check_files(paths, self.roadmap, self.fingerprint, cache=self.cache))
+        selection = pick_current(check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache))
         tonight = set(self.summary.accepted)
         for (school, period), newest in sorted(selection.current.items()):
             if newest.name in tonight and selection.superseded.get((school, period)):
