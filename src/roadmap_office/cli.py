@@ -234,11 +234,14 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
               type=_Formats(OUTPUT_FORMATS), help="Форматы результата через запятую.")
 @click.option("--as-of", "as_of", type=_Date(), help="Дата, на которую считаются просрочки (по умолчанию — сегодня).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
+@click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
+              help="Файл истории сводов (SQLite): сохранить в нём этот свод и показать динамику по периодам.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
-def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, as_json: bool) -> None:
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
 
-    result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json)
+    result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json,
+                                        history=history)
     c = result.consolidation
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
@@ -252,15 +255,37 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, as_jso
         sys.exit(Exit.PDF)
 
 
-def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False):
+def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None):
     from .pipeline import collect_inputs, run_consolidation
 
     total = len(collect_inputs(inputs))
     if quiet or total < 2 or not sys.stderr.isatty():
-        return run_consolidation(master, inputs, outdir, formats, as_of, jobs)
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history)
     with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
-                                 progress=lambda n, total, name: bar.update(1))
+                                 progress=lambda n, total, name: bar.update(1), history=history)
+
+
+@main.command("history")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Вывести периоды в формате JSON.")
+def history_(file: Path, as_json: bool) -> None:
+    """Показать отчётные периоды, сохранённые в файле истории сводов FILE."""
+    from .history import read_history
+
+    periods = read_history(file)
+    if as_json:
+        click.echo(json.dumps({"periods": [p.summary_json() for p in periods]}, ensure_ascii=False, indent=2))
+        return
+    if not periods:
+        click.echo(f"В файле истории {file} нет сохранённых сводов.")
+        return
+    click.echo(f"Отчётных периодов в истории: {len(periods)}")
+    for p in periods:
+        pct = "—" if p.completion_pct is None else f"{p.completion_pct:.1f}".replace(".", ",")
+        click.echo(f"  {p.period.label} ({p.period.span}), данные на {p.as_of:%d.%m.%Y}: "
+                   f"отчёты {p.schools_submitted} из {p.schools_expected}, выполнение {pct} %, "
+                   f"просрочено {p.overdue}")
 
 
 def consolidation_summary(c) -> str:

@@ -67,6 +67,31 @@ PROFILES = [
     Profile("L15", "ods", 0.8, datetime(2022, 6, 25, 11, 50), own_events=1),
     Profile("S16", "xlsx", 0.7, datetime(2022, 6, 29, 10, 25)),
 ]
+
+
+@dataclass
+class DemoPeriod:
+    """One reporting period of the demo district: when it is consolidated and how schools answer."""
+
+    label: str
+    as_of: date
+    profiles: list[Profile]
+    plant: bool = True  # typical mistakes and a self-made table, as in a first collection
+
+    def shifted(self, moment: datetime) -> datetime:
+        return moment + (self.as_of - AS_OF)
+
+
+def _later(profile: Profile, done_share: float) -> Profile:
+    return Profile(profile.code, profile.fmt, done_share, profile.saved + timedelta(days=183), profile.own_events)
+
+
+FIRST = DemoPeriod("I полугодие 2022 г.", AS_OF, PROFILES)
+# the second half-year: most schools catch up, Школа № 11 falls behind, Школа № 13 sends nothing
+SECOND = DemoPeriod("II полугодие 2022 г.", date(2022, 12, 30), [
+    _later(p, 0.35 if p.code == "S11" else min(0.95, p.done_share + 0.15))
+    for p in PROFILES if p.code != "S13" and not (p.code == "S05" and p.fmt == "ods")
+], plant=False)
 FOREIGN_FILE = "Отчёт_школы_17_по_дорожной_карте.xlsx"  # a self-made table, not the template
 RESULTS = [
     "Мероприятие проведено, приняли участие обучающиеся 5–11 классов",
@@ -77,22 +102,25 @@ RESULTS = [
 ]
 
 
-def write_demo_submissions(roadmap: Roadmap, outdir: Path) -> tuple[list[Path], list[Planted]]:
-    """Write the sample submissions into ``outdir``; returns the files and the planted mistakes."""
+def write_demo_submissions(roadmap: Roadmap, outdir: Path,
+                           period: DemoPeriod = FIRST) -> tuple[list[Path], list[Planted]]:
+    """Write the sample submissions of ``period`` into ``outdir``; returns the files and the planted mistakes."""
     outdir.mkdir(parents=True, exist_ok=True)
     fingerprint = roadmap_fingerprint(roadmap)
     schools = {s.code: s for s in roadmap.schools}
     files, planted = [], []
     seen: set[str] = set()
-    for profile in PROFILES:
+    for profile in period.profiles:
         school = schools[profile.code]
         name = template_filename(school, roadmap.reporting_period, profile.fmt)
         if profile.code in seen:
             name = name.replace(f".{profile.fmt}", f"_исправленный.{profile.fmt}")
         seen.add(profile.code)
-        path, mistakes = write_sample_submission(roadmap, fingerprint, school, profile, outdir / name)
+        path, mistakes = write_sample_submission(roadmap, fingerprint, school, profile, outdir / name, period)
         files.append(path)
         planted += mistakes
+    if not period.plant:
+        return files, planted
     foreign = Workbook([Sheet("Лист1", [Column("№", 1.5), Column("Мероприятие", 8), Column("Выполнено", 3)],
                               [[Cell("№", "header"), Cell("Мероприятие", "header"), Cell("Выполнено", "header")],
                                [Cell("1"), Cell("Единый урок безопасности в сети Интернет"), Cell("да")]])])
@@ -101,16 +129,16 @@ def write_demo_submissions(roadmap: Roadmap, outdir: Path) -> tuple[list[Path], 
 
 
 def write_sample_submission(roadmap: Roadmap, fingerprint: str, school: School, profile: Profile,
-                            path: Path) -> tuple[Path, list[Planted]]:
+                            path: Path, period: DemoPeriod = FIRST) -> tuple[Path, list[Planted]]:
     """One school's filled template as ``profile`` describes it (also used to build large districts)."""
     info = TemplateInfo(template_id(fingerprint, school, roadmap.reporting_period), fingerprint, school,
-                        roadmap.reporting_period, datetime(2022, 6, 1, 9, 0))
+                        roadmap.reporting_period, period.shifted(datetime(2022, 6, 1, 9, 0)))
     book = template_workbook(roadmap, info)
     book.saved_at = profile.saved
-    rng = random.Random(f"{profile.code}-{profile.fmt}")
-    _answer_items(book, roadmap, profile, rng)
+    rng = random.Random(f"{profile.code}-{profile.fmt}" + ("" if period is FIRST else f"-{period.label}"))
+    _answer_items(book, roadmap, profile, rng, period.as_of)
     _answer_indicators(book, roadmap, school, rng)
-    kind = profile.code if profile.mistakes is None else profile.mistakes
+    kind = (profile.code if profile.mistakes is None else profile.mistakes) if period.plant else ""
     mistakes = _plant(book, kind, path.name)
     path = write_workbook(book, path)
     if kind == "S16":
@@ -129,7 +157,7 @@ def _set(sheet: Sheet, row: int, column: str, value) -> None:
     sheet.rows[row][COL[column]] = Cell(value, "input_date" if column == "date_done" else "input", locked=False)
 
 
-def _answer_items(book: Workbook, roadmap: Roadmap, profile: Profile, rng: random.Random) -> None:
+def _answer_items(book: Workbook, roadmap: Roadmap, profile: Profile, rng: random.Random, as_of: date) -> None:
     sheet = book.sheet(ITEMS_SHEET)
     items = {item.key: item for item in roadmap.items}
     roles = roadmap.school_roles
@@ -138,8 +166,8 @@ def _answer_items(book: Workbook, roadmap: Roadmap, profile: Profile, rng: rando
             continue
         item = items[key]
         deadline = item.deadline
-        due = deadline.end is not None and deadline.end <= AS_OF
-        started = deadline.start is None or deadline.start <= AS_OF
+        due = deadline.end is not None and deadline.end <= as_of
+        started = deadline.start is None or deadline.start <= as_of
         if due:
             status = "выполнено" if rng.random() < profile.done_share else rng.choice(["не выполнено", "выполняется"])
         elif started:
@@ -149,7 +177,7 @@ def _answer_items(book: Workbook, roadmap: Roadmap, profile: Profile, rng: rando
         _set(sheet, row, "status", status)
         _set(sheet, row, "executor", rng.choice(roles[1:6]))
         if status == "выполнено":
-            latest = min(deadline.end or AS_OF, AS_OF)
+            latest = min(deadline.end or as_of, as_of)
             earliest = max(deadline.start or latest - timedelta(days=60), roadmap.period_start)
             span = max((latest - earliest).days, 0)
             _set(sheet, row, "date_done", earliest + timedelta(days=rng.randint(0, span)))

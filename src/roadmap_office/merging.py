@@ -102,6 +102,8 @@ class Consolidation:
     records: list[Record]
     indicators: list[IndicatorSummary]
     findings: list[Finding]
+    # the periods up to this one, from the history store (see history.record_history)
+    history: list = field(default_factory=list)
 
     @property
     def missing(self) -> list[School]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from .checking import CheckedSubmission, check_file, check_submission
 from .checking.selfcheck import roadmap_from_submission
 from .errors import Exit, OutputError, RoadmapError
+from .history import record_history
 from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
 from .model import Roadmap
@@ -296,11 +297,14 @@ def run_consolidation(
     as_of: date | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    history: str | os.PathLike | None = None,
 ) -> ConsolidationResult:
-    """The whole job for the CLI and the macro: every step above in order."""
+    """The whole job for the CLI and the macro: every step above in order; the period is kept in the
+    ``history`` file when one is given."""
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or date.today())
+    consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats)
     return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
