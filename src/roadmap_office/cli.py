@@ -176,6 +176,12 @@ def import_(source: Path, output: Path | None, choice: str | None, list_only: bo
         click.echo(f"Предупреждения ({len(report.warnings)}):")
         for warning in report.warnings:
             click.echo(f"  {warning}")
+    if report.unplaced:
+        click.echo(f"Текст документа, не размещённый в мастер-книге ({len(report.unplaced)}):")
+        for text in report.unplaced:
+            click.echo(f"  {text}")
+    else:
+        click.echo("Весь текст таблицы размещён в мастер-книге.")
     click.echo(f"Мастер-книга записана: {output}")
 
 

@@ -60,6 +60,7 @@ _ITEM_COLUMNS = [
     Column("Начало (расчёт)", 2.4),
     Column("Окончание (расчёт)", 2.4),
     Column("Периодичность (расчёт)", 3.0),
+    Column("Примечание", 5.0),
 ]
 
 
@@ -162,9 +163,8 @@ def _items_sheet(roadmap: Roadmap) -> Sheet:
                             *[Cell(None, "section") for _ in range(len(_ITEM_COLUMNS) - 2)])
         sheet.merges.append(f"B{row}:E{row}")
         for item in section.items:
-            executors = "\n".join(item.executors)
-            if item.note:
-                executors += f"\n({item.note})"
+            executors = "\n".join(name + (" (по согласованию)" if name in item.by_agreement else "")
+                                   for name in item.executors)
             d = item.deadline
             sheet.add_row(
                 item.number,
@@ -177,6 +177,7 @@ def _items_sheet(roadmap: Roadmap) -> Sheet:
                 Cell(d.end, "date"),
                 Cell(labels.RECURRENCE.get(d.recurrence, labels.NOT_UNDERSTOOD) if d.recurrence or d.flagged
                      else "", "text"),
+                item.note,
             )
     return sheet
 
@@ -374,7 +375,7 @@ class _MasterReader:
                 sections.append(Section(num, event))
                 continue
             if not sections:
-                raise self.error("мероприятие стоит до первой строки раздела", ITEMS, number, 0)
+                sections.append(Section("", ""))  # a roadmap without section rows
             if not event:
                 raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
             deadline = timeline.parse(deadline_text)
@@ -383,8 +384,9 @@ class _MasterReader:
                     deadline = Deadline(deadline_text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
                 except ValueError:
                     pass
-            names, note = split_executors(executors)
-            item = Item(num, event, deadline, [catalogue.resolve(n) for n in names], result, key, note)
+            names, agreed = split_executors(executors)
+            item = Item(num, event, deadline, [catalogue.resolve(n) for n in names], result, key, _text(row[9]),
+                        [catalogue.resolve(n) for n in agreed])
             if item.key in keys:
                 raise self.error(f"код мероприятия «{item.key}» повторяется", ITEMS, number, 5)
             keys.add(item.key)

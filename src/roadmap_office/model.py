@@ -81,7 +81,8 @@ class Item:
     executors: list[str] = field(default_factory=list)  # canonical names
     result: str = ""
     key: str = ""  # stable id used by templates; defaults to the number
-    note: str = ""  # e.g. "(по согласованию)" kept from the source
+    note: str = ""  # text of the source row outside the known columns
+    by_agreement: list[str] = field(default_factory=list)  # executors marked «(по согласованию)»
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -93,6 +94,7 @@ class Item:
             "event": self.event,
             "deadline": self.deadline.to_json(),
             "executors": list(self.executors),
+            "by_agreement": list(self.by_agreement),
             "result": self.result,
         }
 

@@ -22,7 +22,7 @@ def test_show_json_contract(tmp_path, demo_roadmap):
     section = data["sections"][0]
     assert set(section) == {"number", "title", "items"}
     item = section["items"][3]
-    assert set(item) == {"number", "event", "deadline", "executors", "result"}
+    assert set(item) == {"number", "event", "deadline", "executors", "by_agreement", "result"}
     assert item["deadline"] == {"text": "Октябрь 2021 г. - июль 2022 г.", "start": "2021-10-01",
                                 "end": "2022-07-31", "recurrence": "once"}
     assert set(data["executors"][0]) == {"name", "aliases", "kind"}

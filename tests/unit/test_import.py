@@ -81,7 +81,7 @@ def test_executors_normalised_and_run_together_split(fixtures):
     item = roadmap.sections[10].items[0]  # 11.1: "Сектор ..., ИМО Руководители ОО" (a comma lost)
     assert item.number == "11.1."
     assert item.executors == ["Сектор дополнительного образования и воспитания", "Информационно-методический отдел",
-                              "Общеобразовательные организации"]
+                              "Руководители ОО"]
     sarov = import_roadmap(fixtures / "roadmaps" / SAROV)
     assert sarov.sections[0].items[0].executors == ["Департамент образования", "МБОУ ДПО МЦ",
                                                      "Общеобразовательные организации"]
@@ -146,7 +146,7 @@ def test_one_cell_per_line_layout_any_column_order_and_passport():
     assert (first.number, first.event, first.result) == ("1.1.", "Утверждение программ воспитания",
                                                          "Программы размещены на сайтах")
     assert first.executors == ["Департамент образования", "Общеобразовательные организации"]
-    assert first.note == "по согласованию"
+    assert first.by_agreement == ["Общеобразовательные организации"]
     assert (roadmap.items[1].deadline.start.isoformat(), roadmap.items[1].deadline.end.isoformat()) == (
         "2022-10-01", "2022-11-30")
     assert roadmap.items[2].deadline.recurrence.value == "quarterly"

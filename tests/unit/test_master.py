@@ -71,7 +71,7 @@ def test_master_edited_by_hand_is_read(tmp_path, demo_roadmap):
     item = roadmap.sections[-1].items[-1]
     assert (item.number, item.key, item.deadline.recurrence.value) == ("14.5.", "14.5", "monthly")
     assert item.executors == ["Департамент образования", "Общеобразовательные организации"]
-    assert item.note == "по согласованию"
+    assert item.by_agreement == ["Общеобразовательные организации"]
 
 
 def test_duplicate_item_code_is_reported_with_its_cell(tmp_path, demo_roadmap):

@@ -26,7 +26,7 @@ def default_catalogue() -> Catalogue:
     """Executors every district has, with the abbreviations documents use for them."""
     data = json.loads(resources.files("roadmap_office").joinpath("data", "default_executors.json")
                       .read_text(encoding="utf-8"))
-    return Catalogue([Executor(e["name"], list(e["aliases"]), ExecutorKind(e["kind"])) for e in data])
+    return Catalogue([Executor(e["name"], list(e["aliases"]), ExecutorKind(e["kind"])) for e in data], forms_only=True)
 
 
 @dataclass

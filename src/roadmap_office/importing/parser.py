@@ -95,12 +95,21 @@ class Draft:
 
 @dataclass
 class ImportReport:
-    """What an import found, for the Russian summary printed after it."""
+    """What an import found, for the Russian summary printed after it.
+
+    ``unplaced`` lists, by line, text of the document the importer could not place in the model:
+    nothing is dropped silently.
+    """
 
     warnings: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"строка {line}: {message}")
+
+    def unplace(self, line: int, text: str) -> None:
+        text = " ".join(text.split())
+        self.unplaced.append(f"строка {line}: «{text}»")
 
 
 def find_header(cells: list[str]) -> dict[str, int] | None:
@@ -176,84 +185,201 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     if match:
         period_start, period_end = date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
     roadmap = Roadmap(title=title, issuer=draft.issuer, period_start=period_start, period_end=period_end)
-
-    rows = [b for b in draft.body if isinstance(b, Row)]
-    numbered = [(i, _value(r, draft.roles, "number")) for i, r in enumerate(rows)]
-    entries: list[tuple[Section, list[tuple[int, dict[str, str]]]]] = []
-    last_item: dict[str, str] | None = None
-
-    def section(number: str, text: str) -> None:
-        nonlocal last_item
-        entries.append((Section(number, text), []))
-        last_item = None
-
-    def next_number(index: int) -> str:
-        for _, number in numbered[index + 1:]:
-            if _ITEM_NUMBER.match(number):
-                return number
-        return ""
-
-    row_index = -1
-    for block in draft.body:
-        if isinstance(block, Para):
-            heading = re.match(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.)\s*(?P<title>\S.*)$", block.text)
-            if heading:
-                section(heading.group("number"), heading.group("title"))
-            else:
-                report.warn(block.line, f"текст между строками таблицы пропущен: «{block.text[:60]}»")
-            continue
-        row_index += 1
-        row = block
-        if not any(c.strip() for c in row.cells) or all(set(c.strip()) <= set("-–—") for c in row.cells):
-            continue
-        if find_header(row.cells) or all(c.strip().isdigit() for c in row.cells if c.strip()):
-            continue  # a header repeated on a new page, or the row of column numbers
-        values = {role: _value(row, draft.roles, role) for role in draft.roles}
-        number = values.get("number", "")
-        content = any(values.get(r) for r in ("deadline", "executors", "result"))
-        if number and not values.get("event") and not content and _SECTION_IN_CELL.match(number):
-            m = _SECTION_IN_CELL.match(number)
-            section(m.group("number"), re.sub(r"\s+", " ", m.group("title")))
-            continue
-        if _ITEM_NUMBER.match(number):
-            has_children = _levels(next_number(row_index)) > _levels(number)
-            if values.get("event") and not content and (_levels(number) == 1 or has_children):
-                section(number, values["event"].replace("\n", " "))
-                continue
-            if not entries:
-                section("", "")
-            last_item = values
-            entries[-1][1].append((row.line, values))
-            continue
-        if number and not content and not values.get("event"):
-            section("", number.replace("\n", " "))  # a section title written across the table
-            continue
-        if last_item is not None:
-            for role, value in values.items():
-                if role != "number":
-                    last_item[role] = _join(last_item.get(role, ""), value)
-            continue
-        report.warn(row.line, "строка без номера до первого мероприятия добавлена как мероприятие без номера")
-        if not entries:
-            section("", "")
-        entries[-1][1].append((row.line, values))
+    entries = _Structure(draft, report).read()
+    catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
 
     timeline = Timeline(period_start, period_end)
     for sec, items in entries:
         _check_numbers(sec, items, report)
         for line, values in items:
-            executors, note = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
+            executors, agreed = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
             deadline = timeline.parse(values.get("deadline", ""))
             if deadline.flagged:
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
-                                  values.get("result", ""), note=note))
+                                  values.get("result", ""), note=values.get("note", ""), by_agreement=agreed))
         roadmap.sections.append(sec)
     _unique_keys(roadmap)
     roadmap.executors = catalogue.executors
     roadmap.deadline_vocabulary = sorted({i.deadline.text for i in roadmap.items if i.deadline.text}, key=str.lower)
     roadmap.indicators = passport_indicators(draft.passport)
     return roadmap
+
+
+_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.)\s*(?P<title>\S.*)$", re.DOTALL)
+
+
+class _Structure:
+    """The body of one roadmap -> sections with their item rows; every text placed or reported.
+
+    An unnumbered heading under a numbered section is a sub-heading: it continues the numbered
+    section ("1. Организационная работа. С педагогами"), never leaving it empty. A heading with no
+    items of its own followed by deeper numbered headings is a part that holds them
+    ("II. Дошкольное образование" / "3. Кадровое обеспечение" -> "II.3.").
+    """
+
+    def __init__(self, draft: Draft, report: ImportReport) -> None:
+        self.draft, self.report = draft, report
+        self.entries: list[tuple[Section, list[tuple[int, dict[str, str]]]]] = []
+        self.parent: Section | None = None  # the numbered section sub-headings continue
+        self.part: Section | None = None  # a part holding numbered sections
+        self.last_item: dict[str, str] | None = None
+        self.previous_values: dict[str, str] = {}
+        width = max([len(r.cells) for r in self._rows()] + [len(draft.header.cells)])
+        self.extra = [i for i in range(width) if i not in draft.roles.values()]  # columns of no known role
+        self.from_paras: set[int] = set()  # sections opened by a paragraph (may be a trailing note)
+        self.para_lines: dict[int, list[tuple[int, str]]] = {}
+
+    def _rows(self) -> list[Row]:
+        return [b for b in self.draft.body if isinstance(b, Row)]
+
+    def read(self) -> list[tuple[Section, list[tuple[int, dict[str, str]]]]]:
+        rows = self._rows()
+        numbered = [_value(r, self.draft.roles, "number") for r in rows]
+        row_index = -1
+        for block in self.draft.body:
+            if isinstance(block, Para):
+                heading = _HEADING.match(block.text)
+                if heading:
+                    self.section(heading.group("number"), heading.group("title"))
+                else:
+                    count = len(self.entries)
+                    self.section("", block.text)
+                    if len(self.entries) > count:
+                        self.from_paras.add(id(self.entries[-1][0]))
+                self.para_lines.setdefault(id(self.entries[-1][0]), []).append((block.line, block.text))
+                continue
+            row_index += 1
+            self.row(block, numbered[row_index + 1:])
+        self._drop_trailing_notes()
+        return self.entries
+
+    def row(self, row: Row, following: list[str]) -> None:
+        roles = self.draft.roles
+        if not any(c.strip() for c in row.cells) or all(set(c.strip()) <= set("-–—") for c in row.cells):
+            return
+        if find_header(row.cells) or all(c.strip().isdigit() for c in row.cells if c.strip()):
+            return  # a header repeated on a new page, or the row of column numbers
+        values = {role: _value(row, roles, role) for role in roles}
+        extra = "; ".join(row.cells[i].strip() for i in self.extra if i < len(row.cells) and row.cells[i].strip())
+        number = values.get("number", "")
+        content = any(values.get(r) for r in ("deadline", "executors", "result"))
+        filled = [c.strip() for c in row.cells if c.strip()]
+        if len(filled) == 1 and not content and (row.spanning or _HEADING.match(filled[0]) and not number):
+            heading = _HEADING.match(filled[0])
+            if heading:
+                self.section(heading.group("number"), heading.group("title"))
+            else:
+                self.section("", filled[0])
+            return
+        if number and not values.get("event") and not content and _SECTION_IN_CELL.match(number):
+            m = _SECTION_IN_CELL.match(number)
+            self.section(m.group("number"), m.group("title"))
+            self._unplaced(row.line, extra)
+            return
+        if _ITEM_NUMBER.match(number):
+            next_number = next((n for n in following if _ITEM_NUMBER.match(n)), "")
+            has_children = _levels(next_number) > _levels(number)
+            if values.get("event") and not content and (_levels(number) == 1 or has_children):
+                self.section(number, values["event"])
+                self._unplaced(row.line, extra)
+                return
+            # a cell merged with the one above belongs to this item too
+            for role, index in roles.items():
+                if index in row.merged and not values.get(role) and role != "number":
+                    values[role] = self.previous_values.get(role, "")
+            values["note"] = extra
+            self.add_item(row.line, values)
+            return
+        if number and not content and not values.get("event"):
+            self.section("", number)  # a section title written across the table
+            self._unplaced(row.line, extra)
+            return
+        if self.last_item is not None:
+            for role, value in values.items():
+                if role == "number" and value:
+                    self.last_item["event"] = _join(self.last_item.get("event", ""), value)
+                elif role != "number" and not (row.merged and roles.get(role) in row.merged):
+                    self.last_item[role] = _join(self.last_item.get(role, ""), value)
+            self.last_item["note"] = _join(self.last_item.get("note", ""), extra)
+            return
+        self.report.warn(row.line, "строка без номера до первого мероприятия добавлена как мероприятие без номера")
+        values["note"] = extra
+        self.add_item(row.line, values)
+
+    def add_item(self, line: int, values: dict[str, str]) -> None:
+        if not self.entries:
+            self.entries.append((Section("", ""), []))
+        self.entries[-1][1].append((line, values))
+        self.last_item = values
+        self.previous_values = dict(values)
+
+    def section(self, number: str, title: str) -> None:
+        title = re.sub(r"\s+", " ", title).strip()
+        current, items = self.entries[-1] if self.entries else (None, [])
+        if not number:
+            base = self.parent
+            if current is not None and not items and id(current) in self.from_paras | {id(self.parent)}:
+                # consecutive headings: one title ("1. Работа с кадрами. С педагогами")
+                replaced = Section(current.number, f"{current.title}. {title}" if current.title else title)
+                self._replace(replaced, keep_parent=current is self.parent)
+                return
+            if base is not None:
+                self.entries.append((Section(base.number, f"{base.title}. {title}"), []))
+            else:
+                self.entries.append((Section("", title), []))
+            self.last_item = None
+            return
+        if current is not None and not items and current.number and _deeper(current.number, number):
+            self.part = current
+        elif self.part is not None and not _deeper(self.part.number, number):
+            self.part = None
+        if self.part is not None:
+            new = Section(_nest(self.part.number, number), f"{self.part.title}. {title}")
+            if current is self.part:
+                self.entries[-1] = (new, [])
+            else:
+                self.entries.append((new, []))
+        else:
+            new = Section(number, title)
+            self.entries.append((new, []))
+        self.parent = new
+        self.last_item = None
+
+    def _replace(self, section: Section, keep_parent: bool) -> None:
+        old = self.entries[-1][0]
+        self.entries[-1] = (section, [])
+        if id(old) in self.from_paras:
+            self.from_paras.add(id(section))
+            self.para_lines[id(section)] = self.para_lines.pop(id(old), [])
+        if keep_parent:
+            self.parent = section
+        self.last_item = None
+
+    def _unplaced(self, line: int, text: str) -> None:
+        if text:
+            self.report.unplace(line, text)
+
+    def _drop_trailing_notes(self) -> None:
+        """Paragraphs after the last item (signatures, notes) are not sections: reported, not invented."""
+        while self.entries and not self.entries[-1][1] and id(self.entries[-1][0]) in self.from_paras:
+            section, _ = self.entries.pop()
+            for line, text in self.para_lines.get(id(section), []):
+                self.report.unplace(line, text)
+
+
+def _deeper(outer: str, inner: str) -> bool:
+    """True when ``inner`` is numbered below ``outer``: a Roman part and an Arabic section, "1." and "1.2."."""
+    outer_roman, inner_roman = bool(_ROMAN.match(outer)), bool(_ROMAN.match(inner))
+    if outer_roman and not inner_roman:
+        return True
+    if not outer_roman and not inner_roman:
+        return _levels(inner) > _levels(outer) and inner.startswith(outer.rstrip(".") + ".")
+    return False
+
+
+def _nest(outer: str, inner: str) -> str:
+    return inner if inner.startswith(outer.rstrip(".") + ".") else outer.rstrip(".") + "." + inner
 
 
 def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], report: ImportReport) -> None:
