@@ -66,3 +66,12 @@ class OutputError(RoadmapError):
     """Outputs could not be written (disk full, read-only folder); the previous ones are intact."""
 
     exit_code = Exit.OUTPUT
+
+
+class FileReadError(RoadmapError):
+    """A spreadsheet cannot be read safely (damaged, foreign, protected or over the limits).
+
+    For a school's submission this is never shown as a failure of the run: the file is refused
+    with this message as its reason.
+    """
+

@@ -14,21 +14,19 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checking import CheckedSubmission, check_file, check_submission
-from .checking.selfcheck import roadmap_from_submission
+from .checking import CheckedSubmission
+from .checking.isolated import check_isolated
 from .errors import Exit, OutputError, RoadmapError
 from .history import record_history
 from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
 from .model import Roadmap
-from .reading import SubmissionReadError, read_submission
 from .selection import Selection as Selection  # the pick step, re-exported with the others
 from .selection import files_to_consolidate as files_to_consolidate
 from .selection import pick_current as pick_current
@@ -107,26 +105,18 @@ def check_files(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jo
 
 
 def _check_many(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jobs: int | None):
+    """Worker processes (in parallel with many files): a file that cannot be read, or kills
+    or hangs its worker, comes back refused with a Russian reason; nothing raises."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(paths) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield from pool.map(check_file, paths, [roadmap] * len(paths), [fingerprint] * len(paths), chunksize=4)
-        return
-    for path in paths:
-        yield check_file(path, roadmap, fingerprint)
+    yield from check_isolated(paths, roadmap, fingerprint, jobs if len(paths) >= PARALLEL_FROM else 1)
 
 
 def check_one(path: str | os.PathLike, master: str | os.PathLike | None = None) -> CheckedSubmission:
     """Check a school's file against the master, or against the template's own lists."""
     path = Path(path)
-    if master is not None:
-        roadmap = read_master(master)
-        return check_file(path, roadmap, roadmap_fingerprint(roadmap))
-    try:
-        raw = read_submission(path)
-    except SubmissionReadError as exc:
-        return CheckedSubmission(path, rejected=str(exc))
-    return check_submission(raw, roadmap_from_submission(raw))
+    roadmap = read_master(master) if master is not None else None
+    fingerprint = roadmap_fingerprint(roadmap) if roadmap is not None else None
+    return next(check_isolated([path], roadmap, fingerprint))
 
 
 # ---- 3. pick the current file of each school: selection.pick_current -------------------

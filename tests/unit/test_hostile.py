@@ -48,7 +48,7 @@ def _rewrite(path, replace: dict[str, bytes] | None = None, add: dict[str, bytes
 
 def test_zip_bomb_is_refused(demo_run, sample):
     path = sample(S10_XLSX)
-    _rewrite(path, add={"xl/media/padding.xml": b"\0" * (8 * 2**20)})
+    _rewrite(path, add={"xl/media/padding.bin": b"\0" * (8 * 2**20)})
     result = _check(demo_run, path)
     assert "zip-бомба" in result.rejected
     assert not result.records

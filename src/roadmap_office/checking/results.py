@@ -82,6 +82,7 @@ class CheckedSubmission:
     findings: list[Finding] = field(default_factory=list)
     rejected: str = ""  # the reason, when the file is not our template or unreadable
     period: Period | None = None  # the reporting period the template was made for (from its metadata)
+    detail: str = ""  # technical detail of a failure, for the logs only (may be English)
 
     @property
     def name(self) -> str:

@@ -1,42 +1,45 @@
 """Look inside an ODS/XLSX container before any spreadsheet library touches it.
 
-Submissions arrive by e-mail from anyone: a zip bomb, XML with entity declarations, macros or
-formulas (``=HYPERLINK``, DDE ``=cmd|...``) must be found and reported, never executed or
-expanded. This module only reads zip entries and streams XML tags; it evaluates nothing.
+Submissions arrive by e-mail from anyone. Before a reader allocates anything, every part of
+the zip is inflated as a stream (bytes counted as they come, not taken from the declared
+sizes) and every XML part is parsed by a parser that refuses DTDs and entities. The sheets'
+real extent (the last row and column holding a value, repeat counts included), the values'
+syntax, formulas, macros, passwords and the save time are found here; a file over the limits
+of :mod:`.limits` is refused with a Russian reason. Nothing is evaluated or expanded.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
-try:  # lxml when available (fast); the standard library inside LibreOffice's Python
-    from lxml import etree as _etree
-
-    def _iterparse(stream, events=("end",)):
-        return _etree.iterparse(stream, events=events, resolve_entities=False, no_network=True, load_dtd=False)
-except ImportError:  # pragma: no cover - exercised inside LibreOffice
-    import xml.etree.ElementTree as _etree
-
-    def _iterparse(stream, events=("end",)):
-        return _etree.iterparse(stream, events=events)
-
-
-MAX_FILE_BYTES = 50 * 2**20  # a school report is well under 1 MB
-MAX_UNPACKED_BYTES = 200 * 2**20
-MAX_RATIO = 200  # uncompressed / compressed of one entry; real spreadsheets stay well below
+from ..sheets.reading import WorkbookReadError
+from . import limits as L
+from .xmlsafe import BrokenXml, UnsafeXml, iterparse
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 _DC = "http://purl.org/dc/elements/1.1/"
 _SSML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DCTERMS = "http://purl.org/dc/terms/"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+
+PASSWORD = ("файл защищён паролем и не может быть прочитан; снимите пароль на открытие "
+            "(Файл → Свойства или «Сохранить как» без пароля) и отправьте файл снова")
 
 
-class ContainerError(Exception):
+class ContainerError(WorkbookReadError):
     """The file cannot be read safely; the message is Russian and says why."""
 
 
@@ -48,6 +51,15 @@ class FormulaCell:
 
 
 @dataclass
+class SheetExtent:
+    """The used area of a sheet: the last row and column that hold something (1-based)."""
+
+    name: str
+    rows: int = 0
+    columns: int = 0
+
+
+@dataclass
 class ContainerReport:
     """What was found inside the container."""
 
@@ -55,135 +67,429 @@ class ContainerReport:
     saved_at: datetime | None = None  # when the office application last saved it
     has_macros: bool = False
     formulas: list[FormulaCell] = field(default_factory=list)
+    sheets: list[SheetExtent] = field(default_factory=list)
+    inflated_bytes: int = 0
 
 
-def inspect_container(path: Path) -> ContainerReport:
-    """Check size, zip structure, entity declarations; find macros, formulas and the save time."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ContainerError(f"файл слишком большой ({size // 2**20} МБ); отчёт школы не превышает нескольких МБ")
-    if not zipfile.is_zipfile(path):
-        raise ContainerError("файл не является документом ODS или XLSX (повреждён или другого формата)")
+def load_bytes(path: str | os.PathLike) -> bytes:
+    """The file's bytes, its size checked before it is read into memory."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > L.MAX_FILE_BYTES:
+            raise ContainerError(f"файл слишком большой ({size / 2**20:.0f} МБ при допустимых "
+                                 f"{L.MAX_FILE_BYTES // 2**20} МБ); отчёт школы занимает меньше 1 МБ")
+        data = handle.read(L.MAX_FILE_BYTES + 1)
+    if len(data) > L.MAX_FILE_BYTES:  # it grew while being read
+        raise ContainerError("файл изменяется во время чтения; повторите позже")
+    return data
+
+
+def inspect_container(source: bytes | str | os.PathLike, pure: bool = False) -> ContainerReport:
+    """Check size, structure and limits; find macros, formulas and the save time.
+
+    ``pure`` uses only the standard library's XML parser (as inside LibreOffice).
+    """
+    data = source if isinstance(source, bytes) else load_bytes(source)
+    if data.startswith(_OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise ContainerError(PASSWORD)
+        raise ContainerError("файл сохранён в старом двоичном формате (Excel 97–2003, XLS); "
+                             "сохраните его в формате XLSX или ODS")
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ContainerError(f"файл повреждён: {exc}") from None
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        raise ContainerError("файл не является документом ODS или XLSX (повреждён или другого формата)") from None
     with archive:
-        names = archive.namelist()
-        total = 0
-        for info in archive.infolist():
-            total += info.file_size
-            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
-                raise ContainerError(
-                    f"подозрительно сильное сжатие части «{info.filename}» (zip-бомба); файл не обработан"
-                )
-        if total > MAX_UNPACKED_BYTES:
-            raise ContainerError("после распаковки файл занимает слишком много места (zip-бомба); файл не обработан")
-        if "content.xml" in names:
-            report = ContainerReport("ods")
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
-            if mimetype and mimetype != "application/vnd.oasis.opendocument.spreadsheet":
-                raise ContainerError(f"это не электронная таблица ODS (тип документа: {mimetype})")
-            report.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in names)
-            xml_names = [n for n in names if n.endswith(".xml")]
+        return _Scan(archive, infos, pure).run()
+
+
+class _Counted(io.RawIOBase):
+    """A zip part's stream that counts inflated bytes and stops at the limits."""
+
+    def __init__(self, scan: _Scan, info: zipfile.ZipInfo) -> None:
+        self.scan, self.info = scan, info
+        self.raw = scan.archive.open(info)
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.raw.read(min(len(buffer), 1 << 16))
+        n = len(chunk)
+        buffer[:n] = chunk
+        self.count += n
+        self.scan.inflated += n
+        if self.scan.inflated > L.MAX_INFLATED_BYTES:
+            raise ContainerError(f"после распаковки файл занимает больше {L.MAX_INFLATED_BYTES // 2**20} МБ "
+                                 "(zip-бомба); файл не обработан")
+        if self.count > L.RATIO_FROM_BYTES and self.count > L.MAX_RATIO * max(self.info.compress_size, 1):
+            raise ContainerError(f"подозрительно сильное сжатие части «{self.info.filename}» (zip-бомба); "
+                                 "файл не обработан")
+        return n
+
+    def drain(self) -> None:
+        while self.read(1 << 16):
+            pass
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _Scan:
+    def __init__(self, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], pure: bool) -> None:
+        self.archive, self.infos, self.pure = archive, infos, pure
+        self.names = [i.filename for i in infos]
+        self.inflated = 0
+        self.cells = 0  # used-area cells of all sheets
+
+    # ---- the whole container ------------------------------------------------------------
+    def run(self) -> ContainerReport:
+        if len(self.infos) > L.MAX_MEMBERS:
+            raise ContainerError(f"в архиве {len(self.infos)} частей (допустимо не более {L.MAX_MEMBERS}); "
+                                 "файл не является обычным отчётом")
+        if len(set(self.names)) != len(self.names):
+            raise ContainerError("в архиве повторяются части с одинаковыми именами (файл повреждён или подделан)")
+        for info in self.infos:
+            if info.flag_bits & 0x1:
+                raise ContainerError(PASSWORD)
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ContainerError("части файла сжаты неподдерживаемым способом; откройте файл в LibreOffice "
+                                     "или Excel и сохраните его заново")
+        names = set(self.names)
+        if "content.xml" in names or "mimetype" in names:
+            report = self.ods()
         elif "xl/workbook.xml" in names:
-            report = ContainerReport("xlsx")
-            report.has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-            xml_names = [n for n in names if n.endswith((".xml", ".rels"))]
+            report = self.xlsx()
         else:
             raise ContainerError("архив не является документом ODS или XLSX")
-        for name in xml_names:
-            _refuse_entities(archive, name)
-        if report.kind == "ods":
-            _scan_ods(archive, report)
-        else:
-            _scan_xlsx(archive, report)
+        report.inflated_bytes = self.inflated
         return report
 
+    def open(self, name: str) -> _Counted:
+        return _Counted(self, self.archive.getinfo(name))
 
-def _refuse_entities(archive: zipfile.ZipFile, name: str) -> None:
-    with archive.open(name) as stream:
-        head = stream.read(4096)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); файл не обработан")
+    def parse(self, name: str, handle, events=("end",)) -> None:
+        """Parse one XML part, giving (event, element) to ``handle``; errors become Russian."""
+        try:
+            with self.open(name) as stream:
+                for event, element in iterparse(io.BufferedReader(stream, 1 << 16), events, self.pure):
+                    handle(event, element)
+        except UnsafeXml:
+            raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); "
+                                 "файл не обработан") from None
+        except BrokenXml as exc:
+            where = f" (строка {exc.line})" if exc.line else ""
+            raise ContainerError(f"часть «{name}» повреждена: нарушена разметка XML{where}") from None
+        except ContainerError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise ContainerError(f"часть «{name}» повреждена и не распаковывается (архив испорчен, "
+                                 "например при пересылке)") from None
 
+    def drain(self, name: str) -> None:
+        try:
+            with self.open(name) as stream:
+                stream.drain()
+        except ContainerError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise ContainerError(f"часть «{name}» повреждена и не распаковывается (архив испорчен, "
+                                 "например при пересылке)") from None
 
-def _scan_ods(archive: zipfile.ZipFile, report: ContainerReport) -> None:
-    from ..sheets.spec import column_letter
-
-    table, row, cell = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row", f"{{{_TABLE}}}table-cell"
-    covered = f"{{{_TABLE}}}covered-table-cell"
-    with archive.open("content.xml") as stream:
-        sheet, row_number, col = "", 0, 0
-        for event, el in _iterparse(stream, ("start", "end")):
-            if event == "start":
-                if el.tag == table:
-                    sheet, row_number = el.get(f"{{{_TABLE}}}name", ""), 0
-                elif el.tag == row:
-                    row_number += 1
-                    col = 0
-                elif el.tag in (cell, covered):
-                    formula = el.get(f"{{{_TABLE}}}formula")
-                    if formula:
-                        report.formulas.append(FormulaCell(sheet, f"{column_letter(col)}{row_number}", formula))
-                    col += min(int(el.get(f"{{{_TABLE}}}number-columns-repeated", "1")), 16384)
-            elif el.tag == row:
-                row_number += min(int(el.get(f"{{{_TABLE}}}number-rows-repeated", "1")), 1_048_576) - 1
-                el.clear()  # memory stays flat on large sheets
-    if "meta.xml" in archive.namelist():
-        report.saved_at = _meta_date(archive, "meta.xml", f"{{{_DC}}}date")
-
-
-def _scan_xlsx(archive: zipfile.ZipFile, report: ContainerReport) -> None:
-    names = set(archive.namelist())
-    c_tag, f_tag = f"{{{_SSML}}}c", f"{{{_SSML}}}f"
-    for member, sheet in _xlsx_sheet_files(archive).items():
-        if member not in names:
-            continue
-        with archive.open(member) as stream:
-            for _, el in _iterparse(stream):
-                if el.tag == c_tag:
-                    formula = el.find(f_tag)
-                    if formula is not None:
-                        report.formulas.append(FormulaCell(sheet, el.get("r", ""), formula.text or "(общая формула)"))
-                    el.clear()
-    if "docProps/core.xml" in names:
-        report.saved_at = _meta_date(archive, "docProps/core.xml", f"{{{_DCTERMS}}}modified")
-
-
-def _xlsx_sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part name -> sheet name, from workbook.xml and its relationships."""
-    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg_ns = "http://schemas.openxmlformats.org/package/2006/relationships"
-    targets = {}
-    with archive.open("xl/_rels/workbook.xml.rels") as stream:
-        for _, el in _iterparse(stream):
-            if el.tag != f"{{{pkg_ns}}}Relationship":
+    def rest(self, done: set[str]) -> None:
+        """Every other part: XML parsed (for DTDs), the rest inflated and counted."""
+        for name in self.names:
+            if name in done or name.endswith("/"):
                 continue
-            target = el.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            targets[el.get("Id")] = target
-    result = {}
-    with archive.open("xl/workbook.xml") as stream:
-        for _, el in _iterparse(stream):
-            if el.tag != f"{{{_SSML}}}sheet":
-                continue
-            target = targets.get(el.get(f"{{{rel_ns}}}id"))
-            if target:
-                result[target] = el.get("name", "")
-    return result
+            if name.endswith((".xml", ".rels")):
+                self.parse(name, _ignore)
+            else:
+                self.drain(name)
+
+    def sheet_done(self, extent: SheetExtent, report: ContainerReport) -> None:
+        report.sheets.append(extent)
+        if len(report.sheets) > L.MAX_SHEETS:
+            raise ContainerError(f"в файле больше {L.MAX_SHEETS} листов; файл не является обычным отчётом")
+
+    def used(self, extent: SheetExtent, last_row: int, last_col: int) -> None:
+        """A cell holding something reaches ``last_row``/``last_col`` (1-based)."""
+        if last_row > L.MAX_ROWS:
+            raise ContainerError(f"на листе «{extent.name}» заполнены ячейки в строке {last_row} "
+                                 f"(допустимо не более {L.MAX_ROWS} строк); удалите лишние данные")
+        if last_col > L.MAX_COLUMNS:
+            raise ContainerError(f"на листе «{extent.name}» заполнены ячейки в столбце {last_col} "
+                                 f"(допустимо не более {L.MAX_COLUMNS} столбцов); удалите лишние данные")
+        rows, cols = max(extent.rows, last_row), max(extent.columns, last_col)
+        self.cells += rows * cols - extent.rows * extent.columns
+        extent.rows, extent.columns = rows, cols
+        if self.cells > L.MAX_CELLS:
+            raise ContainerError(f"заполненная область листов больше {L.MAX_CELLS:,} ячеек".replace(",", " ")
+                                 + "; файл не является обычным отчётом")
+
+    # ---- ODS ----------------------------------------------------------------------------
+    def ods(self) -> ContainerReport:
+        report = ContainerReport("ods")
+        names = set(self.names)
+        done: set[str] = set()
+        if "mimetype" in names:
+            done.add("mimetype")
+            with self.open("mimetype") as stream:
+                mimetype = stream.read(200).decode("ascii", "replace").strip()
+            if mimetype != _ODS_MIME:
+                raise ContainerError(f"это не электронная таблица ODS (тип документа: {mimetype[:60]})")
+        if "META-INF/manifest.xml" in names:
+            done.add("META-INF/manifest.xml")
+            encrypted = []
+            self.parse("META-INF/manifest.xml",
+                       lambda ev, el: encrypted.append(1) if el.tag == f"{{{_MANIFEST}}}encryption-data" else None)
+            if encrypted:
+                raise ContainerError(PASSWORD)
+        if "content.xml" not in names:
+            raise ContainerError("в документе ODS нет содержимого (части content.xml); файл повреждён")
+        report.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in self.names)
+        done.add("content.xml")
+        self.parse("content.xml", _OdsContent(self, report), ("start", "end"))
+        if "meta.xml" in names:
+            done.add("meta.xml")
+            report.saved_at = self.meta_date("meta.xml", f"{{{_DC}}}date")
+        self.rest(done)
+        return report
+
+    # ---- XLSX ---------------------------------------------------------------------------
+    def xlsx(self) -> ContainerReport:
+        report = ContainerReport("xlsx")
+        names = set(self.names)
+        report.has_macros = any(n.lower().endswith("vbaproject.bin") for n in self.names)
+        done = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            def rel(_, el):
+                if el.tag == f"{{{_PKG_REL}}}Relationship":
+                    target = el.get("Target", "")
+                    targets[el.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            self.parse("xl/_rels/workbook.xml.rels", rel)
+        sheets: dict[str, str] = {}
+
+        def sheet(_, el):
+            if el.tag == f"{{{_SSML}}}sheet":
+                target = targets.get(el.get(f"{{{_REL}}}id", ""))
+                if target:
+                    sheets[target] = el.get("name", "")
+        self.parse("xl/workbook.xml", sheet)
+        strings = _SharedStrings()
+        if "xl/sharedStrings.xml" in names:
+            done.add("xl/sharedStrings.xml")
+            self.parse("xl/sharedStrings.xml", strings)
+        for member, name in sheets.items():
+            if member in names and member not in done:
+                done.add(member)
+                extent = SheetExtent(name)
+                self.parse(member, _XlsxSheet(self, report, extent, strings.count), ("start", "end"))
+                self.sheet_done(extent, report)
+        if "docProps/core.xml" in names:
+            done.add("docProps/core.xml")
+            report.saved_at = self.meta_date("docProps/core.xml", f"{{{_DCTERMS}}}modified")
+        self.rest(done)
+        return report
+
+    def meta_date(self, member: str, tag: str) -> datetime | None:
+        found: list[str] = []
+        self.parse(member, lambda ev, el: found.append(el.text or "") if el.tag == tag and not found else None)
+        if not found:
+            return None
+        try:
+            return datetime.fromisoformat(found[0].strip()).replace(tzinfo=None)
+        except ValueError:
+            return None
 
 
-def _meta_date(archive: zipfile.ZipFile, member: str, tag: str) -> datetime | None:
-    with archive.open(member) as stream:
-        data = stream.read(65536).decode("utf-8", "replace")
-    local = tag.rsplit("}", 1)[1]
-    match = re.search(rf"<[\w]+:{local}[^>]*>([^<]+)<", data)
+def _ignore(event, element) -> None:
+    element.clear()  # memory stays flat; only the parse itself (DTDs, syntax) matters here
+
+
+def _positive(value: str | None, what: str, sheet: str) -> int:
+    if value is None:
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ContainerError(f"на листе «{sheet}» недопустимое значение атрибута {what} «{value[:40]}» "
+                             "(файл повреждён или создан с ошибкой)")
+    return number
+
+
+_CELL_CHECKS = {
+    "float": ("value", float, "число"),
+    "percentage": ("value", float, "число"),
+    "currency": ("value", float, "число"),
+    "date": ("date-value", lambda t: datetime.fromisoformat(t) if "T" in t else date.fromisoformat(t), "дата"),
+    "boolean": ("boolean-value", lambda t: {"true": True, "false": False}[t], "логическое значение"),
+}
+
+
+class _OdsContent:
+    """content.xml: each table's used area with repeats, the values' syntax, formulas."""
+
+    def __init__(self, scan: _Scan, report: ContainerReport) -> None:
+        self.scan, self.report = scan, report
+        self.table_tag, self.row_tag = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
+        self.cell_tags = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+        self.extent: SheetExtent | None = None
+        self.depth = 0
+        self.row = 0  # 0-based index of the current row
+        self.row_repeat = 1
+        self.col = 0
+        self.cell_col = 0
+        self.col_repeat = 1
+
+    def __call__(self, event: str, el) -> None:
+        tag = el.tag
+        if event == "start":
+            if tag == self.table_tag:
+                self.depth += 1
+                if self.depth == 1:
+                    self.extent = SheetExtent(el.get(f"{{{_TABLE}}}name", ""))
+                    self.row = 0
+            elif self.extent is None or self.depth != 1:
+                return
+            elif tag == self.row_tag:
+                self.row_repeat = _positive(el.get(f"{{{_TABLE}}}number-rows-repeated"), "number-rows-repeated",
+                                            self.extent.name)
+                self.col = 0
+            elif tag in self.cell_tags:
+                self.col_repeat = _positive(el.get(f"{{{_TABLE}}}number-columns-repeated"),
+                                            "number-columns-repeated", self.extent.name)
+                self.cell_col = self.col
+                self.col += self.col_repeat
+                self.cell_start(el)
+            return
+        if tag == self.table_tag:
+            self.depth -= 1
+            if self.depth == 0 and self.extent is not None:
+                self.scan.sheet_done(self.extent, self.report)
+                self.extent = None
+            el.clear()
+        elif self.extent is None or self.depth != 1:
+            return
+        elif tag in self.cell_tags:
+            if len(el) or el.get(f"{{{_OFFICE}}}value-type") or el.get(f"{{{_TABLE}}}formula"):
+                self.scan.used(self.extent, self.row + self.row_repeat, self.cell_col + self.col_repeat)
+        elif tag == self.row_tag:
+            self.row += self.row_repeat
+            el.clear()
+
+    def cell_start(self, el) -> None:
+        from ..sheets.spec import column_letter
+
+        kind = el.get(f"{{{_OFFICE}}}value-type")
+        check = _CELL_CHECKS.get(kind or "")
+        if check:
+            attribute, parse, what = check
+            text = el.get(f"{{{_OFFICE}}}{attribute}")
+            try:
+                parse((text or "").strip())
+            except (ValueError, KeyError, OverflowError):
+                where = f"{column_letter(min(self.cell_col, L.MAX_COLUMNS))}{min(self.row + 1, L.MAX_ROWS + 1)}"
+                raise ContainerError(f"лист «{self.extent.name}», ячейка {where}: значение «{(text or '')[:40]}» "
+                                     f"не читается как {what} (файл повреждён или создан с ошибкой)") from None
+        formula = el.get(f"{{{_TABLE}}}formula")
+        if formula and self.row < L.MAX_ROWS and self.cell_col < L.MAX_COLUMNS:
+            self.report.formulas.append(FormulaCell(self.extent.name, f"{column_letter(self.cell_col)}{self.row + 1}",
+                                                    formula))
+
+
+class _SharedStrings:
+    def __init__(self) -> None:
+        self.count = 0
+        self.tag = f"{{{_SSML}}}si"
+
+    def __call__(self, event: str, el) -> None:
+        if el.tag == self.tag:
+            self.count += 1
+            el.clear()
+
+
+_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+
+
+def _ref(ref: str) -> tuple[int, int] | None:
+    """"B7" -> (1-based column, row), None when it is not a cell reference."""
+    match = _REF.fullmatch(ref)
     if not match:
         return None
-    text = match.group(1).strip().rstrip("Z")
-    try:
-        return datetime.fromisoformat(text.split(".")[0])
-    except ValueError:
-        return None
+    col = 0
+    for ch in match.group(1):
+        col = col * 26 + ord(ch) - 64
+    return col, int(match.group(2))
 
+
+class _XlsxSheet:
+    """One worksheet part: cell positions (explicit or implied), value syntax, formulas."""
+
+    def __init__(self, scan: _Scan, report: ContainerReport, extent: SheetExtent, strings: int) -> None:
+        self.scan, self.report, self.extent, self.strings = scan, report, extent, strings
+        self.row_tag, self.c_tag = f"{{{_SSML}}}row", f"{{{_SSML}}}c"
+        self.v_tag, self.f_tag = f"{{{_SSML}}}v", f"{{{_SSML}}}f"
+        self.row = 0
+        self.col = 0
+
+    def fail(self, cell: str, why: str) -> None:
+        raise ContainerError(f"лист «{self.extent.name}», ячейка {cell[:12]}: {why} (файл повреждён или создан с ошибкой)")
+
+    def __call__(self, event: str, el) -> None:
+        tag = el.tag
+        if event == "start":
+            if tag == self.row_tag:
+                number = el.get("r")
+                if number is not None and not (number.isdigit() and 0 < int(number) < 10**7):
+                    self.fail(f"строка {number}", "недопустимый номер строки")
+                self.row = int(number) if number is not None else self.row + 1
+                self.col = 0
+            return
+        if tag == self.row_tag:
+            el.clear()  # the row's end: its cells were seen
+            return
+        if tag != self.c_tag:
+            return
+        ref = el.get("r")
+        if ref:
+            position = _ref(ref)
+            if position is None:
+                self.fail(ref, "недопустимая ссылка на ячейку")
+            self.col, self.row = position
+        else:
+            self.row = max(self.row, 1)
+            self.col += 1
+        self.scan.used(self.extent, self.row, self.col)
+        from ..sheets.spec import column_letter
+
+        cell = f"{column_letter(self.col - 1)}{self.row}"
+        kind = el.get("t", "n")
+        value = el.find(self.v_tag)
+        text = (value.text or "").strip() if value is not None else None
+        if text:  # an empty <v/> (a formula never calculated) is no value
+            if kind == "n":
+                try:
+                    float(text)
+                except ValueError:
+                    self.fail(cell, f"значение «{text[:40]}» не является числом")
+            elif kind == "s" and not (text.isdigit() and int(text) < self.strings):
+                self.fail(cell, "ссылка на несуществующую строку текста")
+            elif kind == "b" and text not in ("0", "1"):
+                self.fail(cell, f"значение «{text[:40]}» не является логическим")
+            elif kind == "d":
+                try:
+                    datetime.fromisoformat(text)
+                except ValueError:
+                    self.fail(cell, f"значение «{text[:40]}» не является датой")
+        if kind not in ("n", "s", "b", "d", "e", "str", "inlineStr"):
+            self.fail(cell, f"неизвестный тип ячейки «{kind[:20]}»")
+        formula = el.find(self.f_tag)
+        if formula is not None:
+            self.report.formulas.append(FormulaCell(self.extent.name, cell, formula.text or "(общая формула)"))
+        el.clear()

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..forms.layout import META_SHEET
-from ..sheets.reading import Rows, WorkbookReadError, read_workbook
+from ..errors import FileReadError
+from ..sheets.reading import Rows, fast_reader, read_scanned
 from ..sheets.spec import parse_range
-from .container import ContainerError, FormulaCell, inspect_container
+from .container import FormulaCell, inspect_container, load_bytes
 
 
-class SubmissionReadError(Exception):
+class SubmissionReadError(FileReadError):
     """The file cannot be read at all; the message is Russian."""
 
 
@@ -42,25 +43,25 @@ class RawSubmission:
 
 
 def read_submission(path: str | os.PathLike) -> RawSubmission:
+    """Read a submission safely: size first, then the container scan, then the reader.
+
+    The bytes are read once, so the file cannot change between the scan and the read.
+    """
     path = Path(path)
-    if path.suffix.lower() not in (".ods", ".xlsx"):
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("ods", "xlsx"):
         raise SubmissionReadError(f"формат «{path.suffix or 'без расширения'}» не поддерживается: "
                                   "отчёт принимается в формате ODS или XLSX")
     try:
-        data = path.read_bytes()
+        modified = datetime.fromtimestamp(path.stat().st_mtime)
+        data = load_bytes(path)
     except OSError as exc:
-        raise SubmissionReadError(f"файл не читается: {exc.strerror or exc}") from None
-    try:
-        container = inspect_container(path)
-    except ContainerError as exc:
-        raise SubmissionReadError(str(exc)) from None
-    if container.kind != path.suffix.lower().lstrip("."):
+        raise SubmissionReadError(f"файл не читается ({_os_reason(exc)})") from None
+    container = inspect_container(data, pure=not fast_reader())
+    if container.kind != kind:
         raise SubmissionReadError(f"содержимое файла не соответствует расширению {path.suffix} "
                                   f"(внутри документ {container.kind.upper()})")
-    try:
-        sheets = read_workbook(path)
-    except WorkbookReadError as exc:
-        raise SubmissionReadError(str(exc)) from None
+    sheets = read_scanned(data, container.kind)
     for formula in container.formulas:
         _put(sheets, formula)
     meta = {}
@@ -73,11 +74,19 @@ def read_submission(path: str | os.PathLike) -> RawSubmission:
         sheets=sheets,
         meta=meta,
         saved_at=container.saved_at,
-        modified=datetime.fromtimestamp(path.stat().st_mtime),
+        modified=modified,
         sha256=hashlib.sha256(data).hexdigest(),
         has_macros=container.has_macros,
         formulas=container.formulas,
     )
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {errno.EACCES: "нет прав на чтение", errno.ENOENT: "файл не найден",
+               errno.EISDIR: "это папка, а не файл", errno.EIO: "ошибка ввода-вывода диска"}
+    return reasons.get(exc.errno, "ошибка операционной системы")
 
 
 def _put(sheets: dict[str, Rows], formula: FormulaCell) -> None:

@@ -12,29 +12,59 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import FileReadError
+
 Rows = list[list[Any]]
 
 
-class WorkbookReadError(Exception):
+class WorkbookReadError(FileReadError):
     """The file is not a readable ODS/XLSX workbook."""
 
 
-def read_workbook(path: str | os.PathLike) -> dict[str, Rows]:
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".ods", ".xlsx"):
-        raise WorkbookReadError(f"неподдерживаемый формат файла «{path.suffix}» (ожидается ODS или XLSX)")
+def read_workbook(source: str | os.PathLike | bytes, kind: str | None = None) -> dict[str, Rows]:
+    """All sheets of an ODS/XLSX file (a path, or bytes with ``kind``), scanned safely first.
+
+    The container is inspected (limits, DTDs, values) before a reader allocates anything;
+    see :mod:`roadmap_office.reading.container`.
+    """
+    from ..reading.container import inspect_container, load_bytes
+
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        kind = path.suffix.lower().lstrip(".")
+        if kind not in ("ods", "xlsx"):
+            raise WorkbookReadError(f"неподдерживаемый формат файла «{path.suffix}» (ожидается ODS или XLSX)")
+        data = load_bytes(path)
+    report = inspect_container(data, pure=not fast_reader())
+    if kind and report.kind != kind:
+        raise WorkbookReadError(f"содержимое файла не соответствует расширению .{kind} "
+                                f"(внутри документ {report.kind.upper()})")
+    return read_scanned(data, report.kind)
+
+
+def fast_reader() -> bool:
+    """True when python-calamine is installed (not inside LibreOffice's own Python)."""
     try:
-        try:
-            import python_calamine  # noqa: F401
-        except ImportError:
-            sheets = _read_ods_odfpy(path) if suffix == ".ods" else _read_xlsx_openpyxl(path)
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def read_scanned(data: bytes, kind: str) -> dict[str, Rows]:
+    """Read a workbook whose container :func:`inspect_container` has passed."""
+    try:
+        if fast_reader():
+            sheets = _read_calamine(data)
         else:
-            sheets = _read_calamine(path)
+            sheets = _read_ods_odfpy(data) if kind == "ods" else _read_xlsx_openpyxl(data)
     except WorkbookReadError:
         raise
-    except Exception as exc:  # any parser error means the same thing to a user
-        raise WorkbookReadError(f"файл повреждён или не является электронной таблицей: {exc}") from exc
+    except Exception:  # any parser error means the same thing to a user
+        raise WorkbookReadError("файл повреждён: электронная таблица не читается; откройте её в LibreOffice "
+                                "или Excel и сохраните заново") from None
     return {name: _trim(rows) for name, rows in sheets.items()}
 
 
@@ -80,28 +110,34 @@ def _trim(rows: Rows) -> Rows:
     return out
 
 
-def _read_calamine(path: Path) -> dict[str, Rows]:
+def _read_calamine(data: bytes) -> dict[str, Rows]:
+    import io
+
     from python_calamine import CalamineWorkbook
 
-    workbook = CalamineWorkbook.from_path(str(path))
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     return {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names}
 
 
-def _read_xlsx_openpyxl(path: Path) -> dict[str, Rows]:
+def _read_xlsx_openpyxl(data: bytes) -> dict[str, Rows]:
+    import io
+
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     finally:
         wb.close()
 
 
-def _read_ods_odfpy(path: Path) -> dict[str, Rows]:
+def _read_ods_odfpy(data: bytes) -> dict[str, Rows]:
+    import io
+
     from odf import opendocument, table, text
     from odf.namespaces import OFFICENS, TABLENS
 
-    doc = opendocument.load(str(path))
+    doc = opendocument.load(io.BytesIO(data))
     result: dict[str, Rows] = {}
     for t in doc.spreadsheet.getElementsByType(table.Table):
         rows: Rows = []
