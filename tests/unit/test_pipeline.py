@@ -49,8 +49,9 @@ def test_a_night_without_new_files_reads_nothing_and_one_new_file_is_read_once(d
     run_batch(config, now=datetime(2022, 6, 28, 2, 30), quiet=True)
 
     checked, hashed = [], []
-    real_check, real_digest = pipeline.check_file, cache_module.file_digest
-    monkeypatch.setattr(pipeline, "check_file", lambda path, *a: checked.append(Path(path).name) or real_check(path, *a))
+    real_check, real_digest = pipeline.check_isolated, cache_module.file_digest
+    monkeypatch.setattr(pipeline, "check_isolated",
+                        lambda paths, *a: checked.extend(Path(p).name for p in paths) or real_check(paths, *a))
     monkeypatch.setattr(cache_module, "file_digest",
                         lambda path: hashed.append(Path(path).name) or real_digest(path))
     quiet = run_batch(config, now=datetime(2022, 6, 29, 2, 30), quiet=True)
