@@ -362,11 +362,12 @@ def extension() -> None:
 
 @extension.command("build")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Файл .oxt или папка (по умолчанию dist/).")
-def extension_build(output: Path | None) -> None:
+@click.option("--shared", is_flag=True, help="Для установки для всех пользователей (unopkg add --shared).")
+def extension_build(output: Path | None, shared: bool) -> None:
     """Собрать расширение roadmap-office.oxt."""
     from .extension import build_oxt
 
-    path = build_oxt(output)
+    path = build_oxt(output, shared=shared)
     click.echo(f"Расширение собрано: {path}")
 
 
@@ -375,10 +376,13 @@ def extension_build(output: Path | None) -> None:
 @click.option("--shared", is_flag=True, help="Установить для всех пользователей (нужны права администратора).")
 def extension_install(oxt: Path | None, shared: bool) -> None:
     """Установить расширение в LibreOffice (при необходимости собрав его)."""
+    import tempfile
+
     from .extension import build_oxt, install_oxt
 
-    path = oxt or build_oxt()
-    where = install_oxt(path, shared)
+    with tempfile.TemporaryDirectory(prefix="roadmap-office-oxt-") as work:
+        path = oxt or build_oxt(Path(work), shared=shared)
+        where = install_oxt(path, shared)
     click.echo(f"Расширение {path.name} установлено {where}. Перезапустите LibreOffice.")
 
 

@@ -1,7 +1,7 @@
 """Build and install the LibreOffice extension (.oxt).
 
 The .oxt carries the macros (extension/python), the menu and toolbar (Addons.xcu), the
-description, and in ``python/pythonpath/`` this library with its pure-Python dependencies:
+description (all shipped with the package as ``roadmap_office.oxt``), and in ``python/pythonpath/`` this library with its pure-Python dependencies:
 LibreOffice's own Python (on Windows it ships its own) has none of them. Compiled modules are
 never packed; the library falls back to pure-Python readers when they are absent.
 """
@@ -21,24 +21,32 @@ from ._files import replacing
 from .errors import RoadmapError
 
 OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
+SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an installed package builds it
 BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile", "jinja2", "markupsafe")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi")
+# A menu entry's script URL names where the extension is installed; LibreOffice finds the macro
+# only there, so a per-user and a shared (all users) install each get their own Addons.xcu.
+LOCATIONS = {False: "user:uno_packages", True: "share:uno_packages"}
 
 
 class ExtensionError(RoadmapError):
     pass
 
 
-def project_root() -> Path:
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "description.xml").is_file() or not (root / "extension").is_dir():
-        raise ExtensionError("не найдены исходные файлы расширения (description.xml, extension/): "
-                             "выполните команду в папке проекта roadmap-office")
-    return root
+def sources_dir() -> Path:
+    """The folder with description.xml, Addons.xcu, the macros: in the project or the installed package."""
+    try:
+        folder = _package_dir(SOURCES)
+    except (ExtensionError, ModuleNotFoundError):
+        folder = None
+    if folder is None or not (folder / "description.xml").is_file():
+        raise ExtensionError("не найдены исходные файлы расширения (description.xml, Addons.xcu): "
+                             "переустановите пакет roadmap-office")
+    return folder
 
 
-def description_version(root: Path) -> str:
-    text = (root / "description.xml").read_text(encoding="utf-8")
+def description_version(folder: Path) -> str:
+    text = (folder / "description.xml").read_text(encoding="utf-8")
     match = re.search(r'<version\s+value="([^"]+)"', text)
     if not match:
         raise ExtensionError("в description.xml не указана версия")
@@ -52,37 +60,61 @@ def _package_dir(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def _add_tree(archive: zipfile.ZipFile, source: Path, target: str) -> int:
+def _add_tree(archive: zipfile.ZipFile, source: Path, target: str, skip: tuple[str, ...] = ()) -> int:
     count = 0
     for path in sorted(source.rglob("*")):
         if path.is_dir() or "__pycache__" in path.parts or path.suffix in _COMPILED:
             continue
-        archive.write(path, f"{target}/{path.relative_to(source).as_posix()}")
+        relative = path.relative_to(source).as_posix()
+        if relative in skip or relative.startswith(tuple(s + "/" for s in skip)):
+            continue
+        archive.write(path, f"{target}/{relative}".lstrip("/"))
         count += 1
     return count
 
 
-def build_oxt(output: str | os.PathLike | None = None) -> Path:
-    """Build the .oxt; returns its path (default: dist/roadmap-office.oxt in the project)."""
-    root = project_root()
-    version = description_version(root)
+def addons_xcu(folder: Path, shared: bool) -> str:
+    """The menu and toolbar, their script URLs pointing at the install location."""
+    text = (folder / "Addons.xcu").read_text(encoding="utf-8")
+    return text.replace(f"location={LOCATIONS[False]}", f"location={LOCATIONS[shared]}")
+
+
+def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> Path:
+    """Build the .oxt; returns its path (default: dist/roadmap-office.oxt in the current folder).
+
+    ``shared``: for an install for all users (``unopkg add --shared``); the default is the
+    per-user install (Extension Manager, ``unopkg add``).
+    """
+    folder = sources_dir()
+    version = description_version(folder)
     if version != __version__:
         raise ExtensionError(f"версия в description.xml ({version}) не совпадает с версией пакета ({__version__})")
-    output = Path(output) if output else root / "dist" / OXT_NAME
-    if output.is_dir():
+    output = Path(output) if output else Path("dist") / OXT_NAME
+    if output.is_dir() or output.suffix.lower() != ".oxt":  # a folder, existing or not
         output = output / OXT_NAME
     if output.name != OXT_NAME:
         raise ExtensionError(f"файл расширения должен называться {OXT_NAME}: на это имя ссылаются команды меню")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    library = _package_dir("roadmap_office")
     with replacing(output) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(root / "description.xml", "description.xml")
-        _add_tree(archive, root / "extension", "")
+        _add_tree(archive, folder, "", skip=("__init__.py", "Addons.xcu"))
+        archive.writestr("Addons.xcu", addons_xcu(folder, shared))
         for name in BUNDLED:
             source = _package_dir(name)
-            if _add_tree(archive, source, f"python/pythonpath/{name}") == 0:
+            # the extension's own sources stay out of the library it carries
+            if _add_tree(archive, source, f"python/pythonpath/{name}", skip=("oxt",)) == 0:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
-        # the report templates: a separate folder in the project, a subpackage in the extension
-        _add_tree(archive, root / "templates", "python/pythonpath/roadmap_office/templates")
+        # the report templates: a separate folder in the project, inside roadmap_office once installed
+        templates = _package_dir("roadmap_office.templates")
+        if library not in templates.parents:
+            _add_tree(archive, templates, "python/pythonpath/roadmap_office/templates")
     return output
+
+
+def oxt_is_shared(path: str | os.PathLike) -> bool:
+    """Whether an .oxt was built for a shared install (its menu URLs say so)."""
+    with zipfile.ZipFile(path) as archive:
+        return f"location={LOCATIONS[True]}" in archive.read("Addons.xcu").decode("utf-8")
 
 
 def install_oxt(path: str | os.PathLike, shared: bool = False) -> str:
@@ -95,6 +127,10 @@ def install_oxt(path: str | os.PathLike, shared: bool = False) -> str:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and not shared:
         raise ExtensionError("от имени root LibreOffice не устанавливает расширения для одного пользователя: "
                              "выполните команду от имени пользователя или добавьте --shared (для всех)")
+    if oxt_is_shared(path) != shared:
+        built_for = "для всех пользователей" if not shared else "для одного пользователя"
+        raise ExtensionError(f"файл {Path(path).name} собран для установки {built_for}: соберите его командой "
+                             f"«roadmap-office extension build{' --shared' if shared else ''}»")
     command = [unopkg, "add", "--force", "--suppress-license"] + (["--shared"] if shared else []) + [str(path)]
     process = subprocess.run(command, capture_output=True, text=True, timeout=300)
     if process.returncode != 0:

@@ -74,9 +74,10 @@ class Office:
     """A private headless LibreOffice reachable through UNO; use as a context manager."""
 
     def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None,
-                 headless: bool = True) -> None:
+                 headless: bool = True, args: tuple[str, ...] = ()) -> None:
         self.start_timeout = start_timeout
         self.env = env
+        self.args = tuple(args)  # more soffice arguments, e.g. -env: bootstrap variables
         self.headless = headless  # False: a real window on $DISPLAY (screenshots, manual checks)
         self.process: subprocess.Popen | None = None
         self.context: Any = None
@@ -97,7 +98,7 @@ class Office:
         port = _free_port()
         env = dict(os.environ if self.env is None else self.env)
         self.process = subprocess.Popen(
-            soffice_command(soffice, Path(self._profile.name).as_uri(), port, self.headless),
+            soffice_command(soffice, Path(self._profile.name).as_uri(), port, self.headless) + list(self.args),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
@@ -172,21 +173,22 @@ class Office:
 
 
     # ---- extensions and macros ------------------------------------------------------------
-    def install_extension(self, path: str | os.PathLike) -> None:
+    def install_extension(self, path: str | os.PathLike, repository: str = "user") -> None:
         """Install an .oxt into this office's private profile, approving its license.
 
         Goes through the running office's ExtensionManager (no restart needed), which also
-        works as root, where ``unopkg add`` refuses per-user installs.
+        works as root, where ``unopkg add`` refuses per-user installs. ``repository="shared"``
+        installs for all users (into the shared packages folder this office was started with).
         """
         manager = self.context.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
         url = Path(path).resolve().as_uri()
-        manager.addExtension(url, (), "user", manager.createAbortChannel(), _command_environment())
+        manager.addExtension(url, (), repository, manager.createAbortChannel(), _command_environment())
 
     def script(self, function: str, *args: Any, module: str = "roadmap_office_macros.py",
-               oxt: str = "roadmap-office.oxt") -> Any:
+               oxt: str = "roadmap-office.oxt", location: str = "user:uno_packages") -> Any:
         """Invoke a Python macro of an installed extension, as a menu entry would."""
         url = (f"vnd.sun.star.script:{oxt}|python|{module}${function}"
-               "?language=Python&location=user:uno_packages")
+               f"?language=Python&location={location}")
         factory = self.context.getValueByName(
             "/singletons/com.sun.star.script.provider.theMasterScriptProviderFactory")
         provider = factory.createScriptProvider("")

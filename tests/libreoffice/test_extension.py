@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from roadmap_office import __version__
-from roadmap_office.extension import build_oxt, description_version, project_root
+from roadmap_office.extension import build_oxt, description_version, sources_dir
 from roadmap_office.office import Office
 
 pytestmark = pytest.mark.libreoffice
@@ -37,7 +37,7 @@ def test_oxt_contents(oxt):
             "python/pythonpath/openpyxl/__init__.py", "python/pythonpath/odf/opendocument.py",
             "python/pythonpath/jinja2/__init__.py", "python/pythonpath/markupsafe/__init__.py"} <= names
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]  # nothing compiled inside
-    assert description_version(project_root()) == __version__
+    assert description_version(sources_dir()) == __version__
 
 
 def test_macros_use_the_bundled_library(office_with_extension):
@@ -45,6 +45,46 @@ def test_macros_use_the_bundled_library(office_with_extension):
     assert env["version"] == __version__
     assert "/uno_packages/" in env["library"]  # the copy inside the extension, not the project's
     assert {"lxml", "python_calamine", "click"} <= set(env["missing_optional"])
+
+
+def _entry_urls(office):
+    """The script URLs of every registered menu entry and toolbar button."""
+    menubar = office.configuration("/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar")
+    menu = menubar.getByName("org.roadmapoffice.menubar").Submenu
+    toolbar = office.configuration("/org.openoffice.Office.Addons/AddonUI/OfficeToolBar")
+    bar = toolbar.getByName("org.roadmapoffice.toolbar")
+    urls = [node.getByName(name).URL for node in (menu, bar) for name in node.ElementNames]
+    return [url for url in urls if url.startswith("vnd.sun.star.script:")]
+
+
+def _run_every_entry(office):
+    """Run each entry's URL as a click would: the macro must be found where it was installed.
+    With no document open, each one answers with its Russian message (in headless mode on stderr)."""
+    factory = office.context.getValueByName("/singletons/com.sun.star.script.provider.theMasterScriptProviderFactory")
+    provider = factory.createScriptProvider("")
+    urls = _entry_urls(office)
+    for url in urls:
+        provider.getScript(url).invoke((), (), ())  # ScriptFrameworkErrorException when not found
+    return {url.split("$")[1].split("?")[0] for url in urls}
+
+
+ENTRIES = {"check_current_file", "create_templates", "consolidate", "about"}
+
+
+def test_every_entry_runs_in_a_per_user_install(office_with_extension):
+    assert _run_every_entry(office_with_extension) == ENTRIES
+
+
+def test_every_entry_runs_in_a_shared_install(tmp_path):
+    """Installed for all users (what `unopkg add --shared` does), into a throwaway shared folder."""
+    oxt = build_oxt(tmp_path / "shared", shared=True)
+    shared = (tmp_path / "share" / "cache").as_uri()
+    with Office(args=(f"-env:UNO_SHARED_PACKAGES_CACHE={shared}",)) as office:
+        office.install_extension(oxt, "shared")
+        assert list((tmp_path / "share" / "cache" / "uno_packages").glob("*/roadmap-office.oxt"))
+        assert _run_every_entry(office) == ENTRIES
+        env = json.loads(office.script("test_environment", location="share:uno_packages"))
+        assert env["library"].startswith(str(tmp_path / "share"))
 
 
 def test_menu_and_toolbar_are_registered(office_with_extension):
