@@ -32,7 +32,7 @@ def test_readme_test_command_is_what_ci_runs():
 
 
 def test_extension_version_is_the_package_version():
-    assert description_version(ROOT) == __version__
+    assert description_version(ROOT / "extension") == __version__
     import tomllib
 
     assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
