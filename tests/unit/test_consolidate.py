@@ -49,7 +49,7 @@ def test_summary_figures(demo_run):
 def test_xlsx_workbook_figures(demo_run):
     wb = load_workbook(demo_run.outdir / REPORT / "Свод_по_дорожной_карте.xlsx")
     assert wb.sheetnames == ["Сводка", "По разделам", "По мероприятиям", "По школам", "Все записи",
-                             "Собственные мероприятия", "Показатели", "Замечания"]
+                             "Собственные мероприятия", "Показатели", "Динамика", "Замечания"]
     schools = wb["По школам"]
     rows = {r[0]: r for r in schools.iter_rows(min_row=3, values_only=True) if r[0]}
     assert {code: rows[code][5] for code in SCHOOL_COMPLETION} == SCHOOL_COMPLETION

@@ -199,3 +199,106 @@ def test_cli_consolidate_keeps_history(three, tmp_path):
     assert result.exit_code == 0, result.output
     assert [p.period.label for p in H.read_history(db)] == ["3 квартал 2022 г."]
     assert H.default_history_path(root / "q3" / "master.ods") == root / "q3" / "history.sqlite"
+
+
+# ---- the trend read back from the outputs of the third quarter ---------------------------------
+
+def _find(rows, first):
+    return next(n for n, row in enumerate(rows) if row and row[0] == first)
+
+
+def test_dynamics_sheet_in_xlsx(three):
+    from openpyxl import load_workbook
+
+    root, db, results = three
+    wb = load_workbook(root / "q3" / "out" / "Свод_по_дорожной_карте.xlsx")
+    assert wb.sheetnames[-2:] == ["Динамика", "Замечания"]
+    ws = wb["Динамика"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "Динамика по отчётным периодам"
+    assert "Сравниваются итоги 3 отчётных периодов (с 01.01.2022 по 30.09.2022)" in rows[1][0]
+    header = _find(rows, "№")
+    district = rows[header + 1: header + 4]
+    history = H.read_history(db)
+    assert [(r[1], r[4], r[5]) for r in district] == [(p.period.label, p.completion_pct, p.overdue) for p in history]
+    assert [r[3] for r in district] == ["11 из 12", "11 из 12", "10 из 12"]
+    assert len(ws._charts) == 2
+    schools = _find(rows, "Выполнение по образовательным организациям, %")
+    assert rows[schools + 1][2:6] == ["1 квартал 2022 г.", "2 квартал 2022 г.", "3 квартал 2022 г.",
+                                      "Изменение, п. п."]
+    by_code = {r[0]: r for r in rows[schools + 2: schools + 14]}
+    assert by_code["S11"][2:6] == [32.7, 28.6, 6.1, -22.5]
+    assert by_code["S13"][2:6] == [6.1, 26.5, "—", "—"]
+    fell = _find(rows, "Образовательные организации, у которых доля выполнения снизилась по сравнению с "
+                       "периодом «2 квартал 2022 г.»")
+    assert rows[fell + 2][:5] == ["S11", "МБОУ Школа № 11", 28.6, 6.1, -22.5]
+    stopped = _find(rows, "Образовательные организации, представившие отчёт за «2 квартал 2022 г.», но не "
+                          "представившие за текущий период")
+    assert rows[stopped + 2][:2] == ["S13", "МБОУ Школа № 13"]
+    newly = _find(rows, "Мероприятия, просроченные впервые (в периоде «2 квартал 2022 г.» просрочек по ним не было)")
+    assert [r[0] for r in rows[newly + 2: newly + 7]] == ["2.7.", "2.8.", "4.2.", "5.3.", "14.2."]
+    indicators = _find(rows, "Показатели по округу и целевые значения")
+    p5 = next(r for r in rows[indicators:] if r[0] == "П5")
+    assert p5[2:6] == [7, 7, 3, "13"]
+
+
+def test_dynamics_sheet_in_ods_is_the_same_with_native_charts(three):
+    import zipfile
+
+    from roadmap_office.sheets.reading import read_workbook
+
+    root, _, _ = three
+    out = root / "q3" / "out"
+    ods = read_workbook(out / "Свод_по_дорожной_карте.ods")["Динамика"]
+    assert ods == read_workbook(out / "Свод_по_дорожной_карте.xlsx")["Динамика"]
+    with zipfile.ZipFile(out / "Свод_по_дорожной_карте.ods") as archive:
+        charts = [n for n in archive.namelist() if n.startswith("Object ") and n.endswith("content.xml")]
+        titles = b"".join(archive.read(n) for n in charts)
+    assert len(charts) == 4  # sections, schools, and the two over the periods
+    assert "Выполнение мероприятий по отчётным периодам, %".encode() in titles
+    assert "Просроченные мероприятия по отчётным периодам".encode() in titles
+
+
+def test_dynamics_section_in_odt(three):
+    import zipfile
+
+    from odf import opendocument, teletype
+    from odf import text as odftext
+
+    root, _, _ = three
+    path = root / "q3" / "out" / "Сводный_отчёт.odt"
+    doc = opendocument.load(str(path))
+    headings = [teletype.extractText(h) for h in doc.getElementsByType(odftext.H)]
+    assert "6. Динамика по отчётным периодам" in headings
+    assert "6.3. Выполнение по образовательным организациям, %" in headings
+    assert headings[-1] == "7. Замечания к представленным файлам"
+    paragraphs = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]
+    body = "\n".join(paragraphs)
+    assert "МБОУ Школа № 11 (28,6 % → 6,1 %)." in body
+    assert ("Образовательные организации, представившие отчёт за «2 квартал 2022 г.», но не представившие "
+            "за текущий период: МБОУ Школа № 13.") in paragraphs
+    assert "Рисунок 2. Выполнение мероприятий по отчётным периодам, %." in paragraphs
+    cells = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]
+    rows = [cells[n: n + 6] for n, value in enumerate(cells) if value == "S11"]
+    assert ["S11", "МБОУ Школа № 11", "32,7", "28,6", "6,1", "\u221222,5"] in rows
+    with zipfile.ZipFile(path) as archive:
+        svg = archive.read("Pictures/dynamics_completion.svg").decode()
+        assert "3 квартал 2022 г." in svg
+        assert "Pictures/dynamics_overdue.svg" in archive.read("META-INF/manifest.xml").decode()
+
+
+def test_one_period_says_so_without_charts(demo_run):
+    from odf import opendocument, teletype
+    from odf import text as odftext
+    from openpyxl import load_workbook
+
+    ws = load_workbook(demo_run.outdir / "report" / "Свод_по_дорожной_карте.xlsx")["Динамика"]
+    assert not ws._charts
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    single = ("В истории сводов пока один отчётный период — «I полугодие 2022 г.»; сравнение с предыдущим "
+              "периодом и диаграммы динамики появятся после свода следующего периода.")
+    assert single in texts
+    doc = opendocument.load(str(demo_run.outdir / "report" / "Сводный_отчёт.odt"))
+    paragraphs = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]
+    assert single in paragraphs
+    assert "6.1. Выполнение по разделам, %" not in [teletype.extractText(h) for h in doc.getElementsByType(odftext.H)]

@@ -20,6 +20,7 @@ from .. import __version__
 from .._files import replacing
 from ..merging import Consolidation
 from . import texts as T
+from .dynamics import report_dynamics
 
 PAGE_WIDTH_CM = 17.0
 
@@ -72,6 +73,8 @@ def report_context(c: Consolidation, signer: str = "Начальник депа�
             summary.item.number, summary.item.event, summary.item.deadline.text, _num(summary.applicable),
             _num(summary.done), _num(summary.done_pct), _num(summary.overdue),
         ])
+    dynamics = report_dynamics(c)
+    tables += [_Table(name, _widths(*widths)) for name, widths in dynamics["tables"].items()]
     average = c.completion_pct
     lagging = [f"{s.school.name} ({_num(s.completion_pct)} %)" for s in c.schools
                if s.submitted and average is not None and s.completion_pct is not None and s.completion_pct < average]
@@ -100,6 +103,7 @@ def report_context(c: Consolidation, signer: str = "Начальник депа�
         "problems": [[s.name, _num(len(s.findings))] for s in c.used + c.superseded if s.findings],
         "signer": signer,
         "chart": {"file": "sections.svg", "width_cm": 16.5, "height_cm": 0.55 * len(c.sections) + 2.2},
+        "dynamics": dynamics,
     }
 
 
@@ -120,14 +124,17 @@ def write_report(c: Consolidation, path: str | os.PathLike, now: datetime | None
     env = _environment()
     context = report_context(c)
     svg = _chart_svg(env, c, context)
+    pictures = {context["chart"]["file"]: svg}
+    for chart in context["dynamics"]["charts"]:
+        pictures[chart["file"]] = env.get_template("chart.svg.j2").render(**chart["svg"])
     created = (now or datetime.now()).replace(microsecond=0).isoformat()
     parts = {
         "content.xml": env.get_template("content.xml.j2").render(r=context),
         "styles.xml": env.get_template("styles.xml.j2").render(),
         "meta.xml": env.get_template("meta.xml.j2").render(version=__version__, title=T.report_title(c.roadmap),
                                                            created=created),
-        "META-INF/manifest.xml": env.get_template("manifest.xml.j2").render(pictures=[context["chart"]["file"]]),
-        f"Pictures/{context['chart']['file']}": svg,
+        "META-INF/manifest.xml": env.get_template("manifest.xml.j2").render(pictures=list(pictures)),
+        **{f"Pictures/{name}": text for name, text in pictures.items()},
     }
     with replacing(path) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:

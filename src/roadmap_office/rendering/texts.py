@@ -64,3 +64,47 @@ def aggregation_short(indicator: Indicator) -> str:
         Aggregation.WEIGHTED_MEAN: "среднее взвеш., %",
         Aggregation.SHARE_YES: "доля «да», %",
     }[indicator.aggregation]
+
+
+# ---- «Динамика»: the trend over reporting periods ----------------------------------------------
+SHEET_DYNAMICS = "Динамика"
+DYNAMICS_TITLE = "Динамика по отчётным периодам"
+CHART_COMPLETION = "Выполнение мероприятий по отчётным периодам, %"
+CHART_OVERDUE = "Просроченные мероприятия по отчётным периодам"
+CHANGE = "Изменение"
+CHANGE_PP = "Изменение, п. п."
+CHANGES_HEADING = "Изменения по сравнению с предыдущим периодом"
+NONE_NEWLY_OVERDUE = "Новых просроченных мероприятий нет."
+NONE_FELL = "Снижения доли выполненных мероприятий нет ни в одной образовательной организации."
+NONE_STOPPED = "Все образовательные организации, представившие отчёт в предыдущем периоде, представили его и в текущем."
+
+
+def dynamics_lead(trend) -> str:
+    count = len(trend.periods)
+    if count == 1:
+        return single_period(trend)
+    first, last = trend.periods[0].period, trend.current.period
+    return (f"Сравниваются итоги {count} {_periods_word(count)} (с {first.start:%d.%m.%Y} по {last.end:%d.%m.%Y}). "
+            "Выполнение — доля мероприятий, отмеченных выполненными, среди мероприятий образовательных "
+            "организаций, представивших отчёт; изменение — разница с предыдущим периодом.")
+
+
+def single_period(trend) -> str:
+    return (f"В истории сводов пока один отчётный период — «{trend.current.period.label}»; сравнение "
+            "с предыдущим периодом и диаграммы динамики появятся после свода следующего периода.")
+
+
+def _periods_word(count: int) -> str:
+    return "отчётного периода" if count % 10 == 1 and count % 100 != 11 else "отчётных периодов"
+
+
+def newly_overdue_heading(before: str) -> str:
+    return f"Мероприятия, просроченные впервые (в периоде «{before}» просрочек по ним не было)"
+
+
+def fell_heading(before: str) -> str:
+    return f"Образовательные организации, у которых доля выполнения снизилась по сравнению с периодом «{before}»"
+
+
+def stopped_heading(before: str) -> str:
+    return f"Образовательные организации, представившие отчёт за «{before}», но не представившие за текущий период"

@@ -6,6 +6,7 @@ from ..merging import NO_STATUS, Consolidation
 from ..sheets import Cell, Chart, Column, Sheet, Workbook
 from ..sheets.spec import column_letter
 from . import texts as T
+from .dynamics import dynamics_sheet
 
 
 def consolidated_workbook(c: Consolidation) -> Workbook:
@@ -19,6 +20,7 @@ def consolidated_workbook(c: Consolidation) -> Workbook:
             _records(c),
             _own_events(c),
             _indicators(c),
+            dynamics_sheet(c),
             _problems(c),
         ],
     )
