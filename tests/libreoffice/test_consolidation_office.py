@@ -32,8 +32,8 @@ def test_office_opens_all_outputs(office, demo_run):
     try:
         body = document.Text.String
         assert "СВОДНЫЙ ОТЧЁТ" in body and "Данные по состоянию на 30.06.2022." in body
-        # key figures, sections, 14 item tables, schools, indicators, problems
-        assert document.TextTables.Count == 19
+        # key figures, sections, 14 item tables, schools, indicators, the periods (one), problems
+        assert document.TextTables.Count == 20
         assert document.DrawPage.Count == 1  # the chart image
     finally:
         document.close(True)
