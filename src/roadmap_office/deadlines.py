@@ -186,39 +186,52 @@ def _school_year(match: re.Match) -> str:
 
 
 def parse_deadline(
-    text: str, period_start: date | None = None, period_end: date | None = None, after: date | None = None
+    text: str, period_start: date | None = None, period_end: date | None = None, after: date | None = None,
+    before: date | None = None,
 ) -> Deadline:
     """Parse a deadline text.
 
-    ``after`` is the start of the previous dated deadline of the roadmap (its timeline): a month
-    without a year is its first occurrence from that month on. Without it, a month without a
-    year is taken only when the roadmap period holds it once.
+    ``after`` / ``before`` are the starts of the dated neighbours (see :func:`parse_section`): a
+    month without a year is its first occurrence from the month of ``after`` on, or its last
+    one up to ``before``. Without them, it is taken only when the roadmap period holds it once.
     """
     original = text
     s = normalize(text)
     if not s:
         return Deadline(original, flagged=True)
     try:
-        return _parse(original, s, period_start, period_end, after)
+        return _parse(original, s, period_start, period_end, after, before)
     except _NotUnderstood:
         return Deadline(original, flagged=True)
 
 
-class Timeline:
-    """Deadlines of one roadmap in document order: each dated one anchors the next year-less one."""
+def parse_section(texts: list[str], period_start: date | None = None, period_end: date | None = None
+                  ) -> list[Deadline]:
+    """Deadlines of one section in document order: a year left out comes from the neighbouring items.
 
-    def __init__(self, period_start: date | None, period_end: date | None) -> None:
-        self.period_start, self.period_end = period_start, period_end
-        self.anchor: date | None = None
+    A month without a year is its first occurrence from the month of the dated item before it
+    (school-year order), or, for the first items of a section, its last occurrence up to the dated
+    item after it. Without a dated neighbour it is flagged unless the period holds it once.
+    """
+    result = [parse_deadline(text, period_start, period_end) for text in texts]
+    anchors = [_anchor(d) for d in result]
+    for index, text in enumerate(texts):
+        if not result[index].flagged:
+            continue
+        after = next((a for a in reversed(anchors[:index]) if a), None)
+        before = None if after else next((a for a in anchors[index + 1:] if a), None)
+        if after or before:
+            result[index] = parse_deadline(text, period_start, period_end, after=after, before=before)
+            anchors[index] = _anchor(result[index])
+    return result
 
-    def parse(self, text: str) -> Deadline:
-        deadline = parse_deadline(text, self.period_start, self.period_end, self.anchor)
-        if deadline.start and deadline.recurrence == Recurrence.ONCE:
-            self.anchor = deadline.start
-        return deadline
+
+def _anchor(deadline: Deadline) -> date | None:
+    return deadline.start if not deadline.flagged and deadline.recurrence == Recurrence.ONCE else None
 
 
-def _parse(original: str, s: str, pstart: date | None, pend: date | None, after: date | None) -> Deadline:
+def _parse(original: str, s: str, pstart: date | None, pend: date | None, after: date | None,
+           before: date | None) -> Deadline:
     for pattern, recurrence in _UNDATED:
         if pattern.match(s):
             return Deadline(original, recurrence=recurrence)
@@ -293,7 +306,7 @@ def _parse(original: str, s: str, pstart: date | None, pend: date | None, after:
 
     exclusive = bool(until) and not until.group("end") and until.group(0).split()[0] in ("до", "к") \
         and not re.search(r"\d{1,2}\s+" + _MONTH_RE, s)
-    windows = _windows(s, pstart, pend, after, recurrence is not None and recurrence != Recurrence.ONCE,
+    windows = _windows(s, pstart, pend, (after, before), recurrence is not None and recurrence != Recurrence.ONCE,
                        exclusive)
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
@@ -391,8 +404,8 @@ def _ordinal(word: str) -> int | None:
     return next((n for stem, n in _ORDINALS.items() if word.startswith(stem)), None)
 
 
-def _windows(s: str, pstart: date | None, pend: date | None, after: date | None, periodic: bool,
-             exclusive: bool) -> list[tuple[date, date]]:
+def _windows(s: str, pstart: date | None, pend: date | None, neighbours: tuple[date | None, date | None],
+             periodic: bool, exclusive: bool) -> list[tuple[date, date]]:
     """Turn "октябрь, ноябрь 2021 и февраль - март 2022" into date windows."""
     tokens = _tokens(s)
     groups: list[list[_Atom]] = [[]]  # atoms joined by dashes form a range
@@ -434,7 +447,7 @@ def _windows(s: str, pstart: date | None, pend: date | None, after: date | None,
         last = atoms[-1]
         if last.first[1] == 0 and last.first[0] == last.last[0] and not last.cross:
             last.exclusive_month = True
-    _fill_years(atoms, groups, pstart, pend, after, periodic)
+    _fill_years(atoms, pstart, pend, neighbours, periodic)
     windows = []
     for group in groups:
         first, last = group[0], group[-1]
@@ -524,8 +537,8 @@ def _fill_days(atoms: list[_Atom]) -> None:
         following = atom
 
 
-def _fill_years(atoms: list[_Atom], groups: list[list[_Atom]], pstart: date | None, pend: date | None,
-                after: date | None, periodic: bool) -> None:
+def _fill_years(atoms: list[_Atom], pstart: date | None, pend: date | None,
+                neighbours: tuple[date | None, date | None], periodic: bool) -> None:
     """Years left out: from the text, then from the timeline, then from a period that holds them once.
 
     Within the text, a month without a year takes the year of the next dated atom, one year
@@ -548,10 +561,12 @@ def _fill_years(atoms: list[_Atom], groups: list[list[_Atom]], pstart: date | No
         return
 
     # no year in the text: try each year for the first atom, the others follow in calendar order
-    if pstart is None and after is None:
+    after, before = neighbours
+    anchor = after or before
+    if pstart is None and anchor is None:
         raise _NotUnderstood("год не указан")
-    low = (pstart or after).year - 1
-    high = (pend or after).year + 1 if pend or after else low + 2
+    low = (pstart or anchor).year - 1
+    high = (pend or anchor).year + 1
     candidates = []
     for year in range(low, high + 1):
         trial = [replace(atom) for atom in atoms]
@@ -567,6 +582,8 @@ def _fill_years(atoms: list[_Atom], groups: list[list[_Atom]], pstart: date | No
     if after is not None:
         floor = date(after.year, after.month, 1)
         chosen = next((year for first, year in candidates if first >= floor), None)
+    elif before is not None:
+        chosen = next((year for first, year in reversed(candidates) if first <= before), None)
     elif len(candidates) == 1 or (periodic and candidates):
         chosen = candidates[0][1]
     else:

@@ -71,6 +71,12 @@ def split_executors(cell: str) -> tuple[list[str], list[str]]:
     return names, agreed
 
 
+def _names(name: str, form: str) -> bool:
+    """True when ``name`` is ``form`` or ``form`` with a lower-case tail ("... администрации г. Сарова")."""
+    key = fold(name)
+    return key == form or key.startswith(form + " ") and name.split()[len(form.split())][:1].islower()
+
+
 def _known_start(name: str) -> bool:
     """Lower-case names that start a new executor in lists ("руководители ОО", "школы ...")."""
     return bool(re.match(r"(?:руководител|педагог|учител|классн|школ|заместител|родител|обучающ|специалист|"
@@ -96,6 +102,9 @@ class Catalogue:
     executors: list[Executor] = field(default_factory=list)
     # True for the default catalogue: it supplies forms, the document supplies the names
     forms_only: bool = False
+    # a document's catalogue: the names written alone in it, and the catalogue of forms it came from
+    standalone: set[str] = field(default_factory=set, repr=False)
+    forms: Catalogue | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._index: dict[str, Executor] = {}
@@ -114,6 +123,11 @@ class Catalogue:
         found = self.find(name)
         if found:
             return found.name
+        entry = self.forms.find(name) if self.forms is not None else None
+        if entry is not None:  # met only inside a glued cell: the default form, as in for_document
+            self.executors.append(Executor(entry.name, list(entry.aliases), entry.kind))
+            self._add_keys(self.executors[-1])
+            return entry.name
         if add_unknown:
             executor = Executor(name.strip(), [], guess_kind(name))
             self.executors.append(executor)
@@ -144,14 +158,14 @@ class Catalogue:
             return self  # a district's own catalogue: its canonical names stand
         written = [name for cell in cells for name in split_executors(cell)[0]]
         known = {fold(name) for name in written}
-        document = Catalogue([])
-        document._standalone = known
+        document = Catalogue([], standalone=known, forms=self)
         for entry in self.executors:
             forms = [entry.name, *entry.aliases]
             full_forms = [fold(f) for f in forms if not is_abbreviation(f)]
             full = next((name for name in written if not is_abbreviation(name) and any(
-                fold(name) == f or fold(name).startswith(f + " ") for f in full_forms)), None)
-            used = full is not None or any(fold(f) in known for f in forms)
+                _names(name, f) for f in full_forms)), None)
+            used = full is not None or any(fold(f) in known for f in forms) or any(
+                key.startswith(f + " ") for key in known for f in full_forms)
             if not used:
                 continue
             canonical = full or entry.name
@@ -161,7 +175,8 @@ class Catalogue:
         return document
 
     def _known(self, name: str) -> bool:
-        return self.find(name) is not None or fold(name) in getattr(self, "_standalone", set())
+        return self.find(name) is not None or fold(name) in self.standalone or (
+            self.forms is not None and self.forms.find(name) is not None)
 
     def _split_run_together(self, names: list[str], agreed: list[str]) -> list[tuple[str, bool]]:
         """"ИМО Руководители ОО" (a comma lost in the document) -> two known executors."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import labels
-from .deadlines import Timeline, parse_deadline
+from .deadlines import parse_deadline, parse_section
 from .errors import MasterError
 from .executors import Catalogue, split_executors
 from .model import (
@@ -366,8 +366,8 @@ class _MasterReader:
 
     def sections(self, roadmap: Roadmap) -> list[Section]:
         catalogue = Catalogue(roadmap.executors)
-        timeline = Timeline(roadmap.period_start, roadmap.period_end)
         sections: list[Section] = []
+        rows: dict[int, list[list[Any]]] = {}  # per section: the item rows, for their deadlines
         keys: set[str] = set()
         for number, row in self.rows(ITEMS):
             num, event, deadline_text, executors, result, key = (_text(v) for v in row[:6])
@@ -378,19 +378,24 @@ class _MasterReader:
                 sections.append(Section("", ""))  # a roadmap without section rows
             if not event:
                 raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
-            deadline = timeline.parse(deadline_text)
-            if deadline.flagged and row[6] and row[7]:
-                try:
-                    deadline = Deadline(deadline_text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
-                except ValueError:
-                    pass
             names, agreed = split_executors(executors)
-            item = Item(num, event, deadline, [catalogue.resolve(n) for n in names], result, key, _text(row[9]),
-                        [catalogue.resolve(n) for n in agreed])
+            item = Item(num, event, Deadline(deadline_text), [catalogue.resolve(n) for n in names], result, key,
+                        _text(row[9]), [catalogue.resolve(n) for n in agreed])
             if item.key in keys:
                 raise self.error(f"код мероприятия «{item.key}» повторяется", ITEMS, number, 5)
             keys.add(item.key)
             sections[-1].items.append(item)
+            rows.setdefault(id(sections[-1]), []).append(row)
+        for section in sections:
+            texts = [item.deadline.text for item in section.items]
+            parsed = parse_section(texts, roadmap.period_start, roadmap.period_end)
+            for item, row, deadline in zip(section.items, rows.get(id(section), []), parsed):
+                if deadline.flagged and row[6] and row[7]:
+                    try:  # dates typed by the specialist for a text the parser does not understand
+                        deadline = Deadline(deadline.text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
+                    except ValueError:
+                        pass
+                item.deadline = deadline
         return sections
 
 

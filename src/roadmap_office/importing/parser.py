@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..deadlines import Timeline
+from ..deadlines import parse_section
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
 from .sources import Block, Para, Row
@@ -188,12 +188,11 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     entries = _Structure(draft, report).read()
     catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
 
-    timeline = Timeline(period_start, period_end)
     for sec, items in entries:
         _check_numbers(sec, items, report)
-        for line, values in items:
+        deadlines = parse_section([values.get("deadline", "") for _, values in items], period_start, period_end)
+        for (line, values), deadline in zip(items, deadlines):
             executors, agreed = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
-            deadline = timeline.parse(values.get("deadline", ""))
             if deadline.flagged:
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
@@ -222,6 +221,7 @@ class _Structure:
         self.draft, self.report = draft, report
         self.entries: list[tuple[Section, list[tuple[int, dict[str, str]]]]] = []
         self.parent: Section | None = None  # the numbered section sub-headings continue
+        self.parent_title = ""
         self.part: Section | None = None  # a part holding numbered sections
         self.last_item: dict[str, str] | None = None
         self.previous_values: dict[str, str] = {}
@@ -299,6 +299,8 @@ class _Structure:
             for role, value in values.items():
                 if role == "number" and value:
                     self.last_item["event"] = _join(self.last_item.get("event", ""), value)
+                elif role == "executors" and value:
+                    self.last_item[role] = "\n".join(v for v in (self.last_item.get(role, ""), value) if v)
                 elif role != "number" and not (row.merged and roles.get(role) in row.merged):
                     self.last_item[role] = _join(self.last_item.get(role, ""), value)
             self.last_item["note"] = _join(self.last_item.get("note", ""), extra)
@@ -318,14 +320,13 @@ class _Structure:
         title = re.sub(r"\s+", " ", title).strip()
         current, items = self.entries[-1] if self.entries else (None, [])
         if not number:
-            base = self.parent
             if current is not None and not items and id(current) in self.from_paras | {id(self.parent)}:
                 # consecutive headings: one title ("1. Работа с кадрами. С педагогами")
                 replaced = Section(current.number, f"{current.title}. {title}" if current.title else title)
                 self._replace(replaced, keep_parent=current is self.parent)
                 return
-            if base is not None:
-                self.entries.append((Section(base.number, f"{base.title}. {title}"), []))
+            if self.parent is not None:
+                self.entries.append((Section(self.parent.number, f"{self.parent_title}. {title}"), []))
             else:
                 self.entries.append((Section("", title), []))
             self.last_item = None
@@ -343,7 +344,7 @@ class _Structure:
         else:
             new = Section(number, title)
             self.entries.append((new, []))
-        self.parent = new
+        self.parent, self.parent_title = new, new.title
         self.last_item = None
 
     def _replace(self, section: Section, keep_parent: bool) -> None:
@@ -404,16 +405,21 @@ def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], re
 
 
 def _unique_keys(roadmap: Roadmap) -> None:
-    """Item keys must be unique; a number printed twice (or a typo) gets a suffix."""
+    """Item keys must be unique: numbering restarting in a section takes the section's number
+    ("II.1" + "1" -> "II.1.1"); a number printed twice (or a typo) gets a suffix."""
     seen: dict[str, int] = {}
-    for item in roadmap.items:
-        key = item.key or "б/н"
-        if key in seen:
-            seen[key] += 1
-            item.key = f"{key}-{seen[key]}"
-        else:
-            seen[key] = 1
-            item.key = key
+    for section in roadmap.sections:
+        for item in section.items:
+            key = item.key or "б/н"
+            prefix = section.number.rstrip(".")
+            if key in seen and prefix and not key.startswith(prefix + "."):
+                key = f"{prefix}.{key}"
+            if key in seen:
+                seen[key] += 1
+                item.key = f"{key}-{seen[key]}"
+            else:
+                seen[key] = 1
+                item.key = key
 
 
 def passport_indicators(paras: list[Para]) -> list[Indicator]:

@@ -73,7 +73,8 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
     The header (the first run of tab-led lines) tells how many cells a row has; lines without a
     tab continue the cell before them (an executor list, a deadline over two lines), so a blank
     line may sit inside a row. A number alone on a line starts a row whose cells follow.
-    Between rows, a line without a tab is a paragraph (a section heading, a note).
+    A line without a tab right after a complete row still continues its last cell unless it is
+    a numbered heading; after a blank line it is a paragraph (a section heading, a note).
     """
     width = _header_width(lines)
     blocks: list[Block] = []
@@ -92,7 +93,8 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
         stripped = line.strip()
         if not stripped:
             continue
-        if current is not None and not complete() and current.cells:
+        right_after = number >= 2 and lines[number - 2].strip() != ""
+        if current is not None and current.cells and (not complete() or right_after and not _HEADING_LINE.match(stripped)):
             current.cells[-1] = _continue(current.cells[-1], clean_cell(stripped))
             continue
         if re.fullmatch(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXХ]{1,5}\.?)", stripped):
@@ -102,6 +104,9 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
         current = None
         blocks.append(Para(clean_cell(stripped).replace("\n", " "), number))
     return blocks
+
+
+_HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.\s*\S")
 
 
 def _header_width(lines: list[str]) -> int:
@@ -120,7 +125,10 @@ def _header_width(lines: list[str]) -> int:
 
 
 def _continue(cell: str, more: str) -> str:
-    return f"{cell}\n{more}" if cell else more
+    """A line going on in lower case continues the sentence; others start a new line of the cell."""
+    if not cell:
+        return more
+    return f"{cell} {more}" if more[:1].islower() else f"{cell}\n{more}"
 
 
 # ---- office documents -------------------------------------------------------------------------
@@ -229,8 +237,10 @@ class _OdtNumbering:
         for item in lst.childNodes:
             if item.qname != (TEXTNS, "list-item"):
                 continue
-            counters[level - 1] += 1
-            counters[level:] = [0] * (10 - level)
+            wrapper = not any(c.qname in ((TEXTNS, "p"), (TEXTNS, "h")) for c in item.childNodes)
+            if not wrapper:  # an item holding only a deeper list is not counted at this level
+                counters[level - 1] += 1
+                counters[level:] = [0] * (10 - level)
             label = "-"
             if level in levels and levels[level][0]:
                 fmt, prefix, suffix, shown = levels[level]
