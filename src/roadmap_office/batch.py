@@ -31,8 +31,8 @@ from .checking import CheckedSubmission
 from .errors import Exit, RoadmapError
 from .master import read_master, roadmap_fingerprint
 from .merging import consolidate
-from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, files_to_consolidate,
-                       is_submission_name, pick_current, publish, render_outputs)
+from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
+                       files_to_consolidate, is_submission_name, pick_current, publish, render_outputs)
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
 CONFIG_NAME = "roadmap-office.toml"
@@ -61,7 +61,7 @@ class BatchConfig:
     quarantine: Path
     output: Path
     formats: tuple[str, ...] = ("xlsx", "ods", "odt", "pdf")
-    as_of: str = "today"
+    as_of: str = "period"
     keep_days: int = 90
     pdf_timeout: float = 180.0
 
@@ -69,7 +69,9 @@ class BatchConfig:
     def root(self) -> Path:
         return self.path.parent
 
-    def as_of_date(self, today: date) -> date:
+    def as_of_date(self, today: date, roadmap=None) -> date:
+        if self.as_of == "period":
+            return default_as_of(roadmap, today)
         return today if self.as_of == "today" else date.fromisoformat(self.as_of)
 
 
@@ -95,8 +97,9 @@ output = "out"
 # Форматы результата: xlsx, ods, odt, pdf (PDF делает LibreOffice без интерфейса).
 formats = ["xlsx", "ods", "odt", "pdf"]
 
-# Дата, на которую считаются просрочки: "today" или дата в виде "2022-06-30".
-as_of = "today"
+# Дата, на которую считаются просрочки: "period" — окончание отчётного периода, если он завершён,
+# иначе сегодня; "today" — сегодня; или дата в виде "2022-06-30".
+as_of = "period"
 
 # Сколько дней хранить архив (кроме текущих файлов школ), карантин и датированные результаты.
 keep_days = 90
@@ -151,12 +154,12 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
     wrong = [f for f in formats if f not in OUTPUT_FORMATS]
     if wrong or not formats:
         raise ConfigError(f"неизвестный формат «{wrong[0] if wrong else ''}»; допустимо: {', '.join(OUTPUT_FORMATS)}")
-    as_of = str(data.get("as_of", "today"))
-    if as_of != "today":
+    as_of = str(data.get("as_of", "period"))
+    if as_of not in ("today", "period"):
         try:
             date.fromisoformat(as_of)
         except ValueError:
-            raise ConfigError(f"параметр «as_of»: ожидается \"today\" или дата ГГГГ-ММ-ДД, указано «{as_of}»") from None
+            raise ConfigError(f"параметр «as_of»: ожидается \"period\", \"today\" или дата ГГГГ-ММ-ДД, указано «{as_of}»") from None
     keep_days = data.get("keep_days", 90)
     if not isinstance(keep_days, int) or keep_days < 1:
         raise ConfigError("параметр «keep_days» должен быть целым числом не меньше 1")
@@ -399,7 +402,7 @@ class _Night:
         return selection
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:
-        parts = [__version__, self.checksum, self.config.as_of_date(self.today).isoformat(),
+        parts = [__version__, self.checksum, self.config.as_of_date(self.today, self.roadmap).isoformat(),
                  ",".join(self.config.formats)]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
@@ -407,7 +410,7 @@ class _Night:
 
     # -- outputs ------------------------------------------------------------------------
     def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
-        consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today))
+        consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today, self.roadmap))
         staging = self.config.output / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:

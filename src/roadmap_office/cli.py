@@ -238,7 +238,7 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
               help="Папка для сводной книги и отчёта.")
 @click.option("--format", "formats", default="xlsx,ods,odt", show_default=True,
               type=_Formats(OUTPUT_FORMATS), help="Форматы результата через запятую.")
-@click.option("--as-of", "as_of", type=_Date(), help="Дата, на которую считаются просрочки (по умолчанию — сегодня).")
+@click.option("--as-of", "as_of", type=_Date(), help="Дата, на которую считаются просрочки (по умолчанию — окончание отчётного периода, если он завершён, иначе сегодня).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
 @click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
               help="Файл истории сводов (SQLite): сохранить в нём этот свод и показать динамику по периодам.")

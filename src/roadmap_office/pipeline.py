@@ -279,6 +279,14 @@ def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, forma
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def default_as_of(roadmap: Roadmap, today: date | None = None) -> date:
+    """The day overdue items are counted at unless one is given: the end of the reporting period
+    once it has passed (a report for «I полугодие 2022 г.» is as of 30.06.2022), else today."""
+    today = today or date.today()
+    period = roadmap.period if roadmap is not None else None
+    return period.end if period is not None and period.end < today else today
+
+
 def run_consolidation(
     master: str | os.PathLike,
     inputs: Iterable[str | os.PathLike],
@@ -294,7 +302,7 @@ def run_consolidation(
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
-    consolidation = consolidate(roadmap, checked, as_of or date.today())
+    consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
     consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats)
     return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)

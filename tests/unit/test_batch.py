@@ -33,7 +33,7 @@ def tree(tmp_path, demo_run):
     config = init_tree(tmp_path / "srv", demo_run.master)
     text = config.read_text(encoding="utf-8")
     text = text.replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx", "odt"]')
-    text = text.replace('as_of = "today"', 'as_of = "2022-06-30"')
+    text = text.replace('as_of = "period"', 'as_of = "2022-06-30"')
     config.write_text(text, encoding="utf-8")
     root = config.parent
 
