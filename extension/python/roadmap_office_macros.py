@@ -10,15 +10,20 @@ LibreOffice has no dialogs, and tests call them through the script provider.
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 
 import uno
-import unohelper  # noqa: F401  (keeps pyuno's helpers loaded for the script provider)
+import unohelper
+from com.sun.star.awt import XActionListener, XTextListener
 
 TITLE = "Дорожная карта"
+SETTINGS_FILE = "roadmap-office.json"  # in the profile's config folder: folders chosen last time
+LOG_FILE = "roadmap-office.log"  # in the profile: details of internal errors
 
 
 def _prefer_bundled_packages():
@@ -100,30 +105,93 @@ def _ask(text):
         "com.sun.star.awt.MessageBoxButtons.BUTTONS_YES_NO")) == 2  # 2 = YES
 
 
-def _pick_folder(title):
+def _pick_folder(title, start=None):
     picker = _service("com.sun.star.ui.dialogs.FolderPicker")
     picker.setTitle(title)
+    if start and os.path.isdir(start):
+        picker.setDisplayDirectory(uno.systemPathToFileUrl(start))
     if picker.execute() != 1:
         return None
     return uno.fileUrlToSystemPath(picker.getDirectory())
 
 
-def _document_path(document, what):
-    """The saved file of a document; library results must match the file on disk."""
-    url = document.getURL()
-    if not url:
-        raise UserError("Сохраните %s в файл (ODS или XLSX), затем повторите действие." % what)
-    if document.isModified():
-        raise UserError("В %s есть несохранённые изменения. Сохраните файл, затем повторите действие." % what)
+def _profile_dir():
+    """The user's LibreOffice profile folder (…/user), where settings and the log are kept."""
+    url = _service("com.sun.star.util.PathSubstitution").substituteVariables("$(user)", True)
     return uno.fileUrlToSystemPath(url)
 
 
-def _snapshot(document):
-    """The document as it is now, unsaved changes included, in a temporary ODS file."""
+def _load_settings():
+    try:
+        with open(os.path.join(_profile_dir(), "config", SETTINGS_FILE), encoding="utf-8") as stream:
+            data = json.load(stream)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_settings(data):
+    folder = os.path.join(_profile_dir(), "config")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, SETTINGS_FILE), "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, indent=1)
+    except OSError:
+        pass  # not remembering the folders is no reason to fail the work
+
+
+def _log_internal_error():
+    """Write the traceback of an unexpected error to a file; returns its path (or "")."""
+    try:
+        path = os.path.join(_profile_dir(), LOG_FILE)
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write("---- %s\n%s\n" % (datetime.now().isoformat(timespec="seconds"), traceback.format_exc()))
+        return path
+    except Exception:
+        return ""
+
+
+@contextmanager
+def _snapshot(document, name="проверка.ods"):
+    """The document as it is now, unsaved changes included, in a temporary ODS file that is
+    deleted afterwards: no copy of a school's data outlives the action."""
     folder = tempfile.mkdtemp(prefix="roadmap-office-")
-    path = os.path.join(folder, "проверка.ods")
-    document.storeToURL(uno.systemPathToFileUrl(path), _props(FilterName="calc8"))
-    return path
+    try:
+        path = os.path.join(folder, name)
+        document.storeToURL(uno.systemPathToFileUrl(path), _props(FilterName="calc8"))
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_spreadsheet(document):
+    return document is not None and document.supportsService("com.sun.star.sheet.SpreadsheetDocument")
+
+
+def _saved_path(document):
+    url = document.getURL()
+    return uno.fileUrlToSystemPath(url) if url else ""
+
+
+@contextmanager
+def _master_file(document):
+    """The open master workbook as a file, read and validated before anything is asked.
+
+    The saved file when it matches what is on screen, otherwise a temporary copy of it.
+    Yields (path, roadmap); a document that is not a master raises its Russian reason.
+    """
+    if not _is_spreadsheet(document):
+        raise UserError("Откройте мастер-книгу дорожной карты (файл ODS или XLSX) в LibreOffice Calc, "
+                        "затем повторите действие.")
+    _library()
+    from roadmap_office.master import read_master
+
+    path = _saved_path(document)
+    if path and not document.isModified():
+        yield path, read_master(path)
+        return
+    with _snapshot(document, os.path.basename(path) or "мастер-книга.ods") as copy:
+        yield copy, read_master(copy)
 
 
 def _select(document, sheet_name, cell):
@@ -139,20 +207,36 @@ def _select(document, sheet_name, cell):
 
 
 class _Status:
-    """Progress in the status bar of the document's window."""
+    """Progress in the status bar of the document's window, the window kept responsive."""
 
     def __init__(self, document, text, total):
         self.indicator = None
+        self.toolkit = None
         controller = document.getCurrentController() if document else None
         frame = controller.getFrame() if controller else None
         if frame is not None:
             self.indicator = frame.createStatusIndicator()
             self.indicator.start(text, max(total, 1))
+            self.toolkit = _service("com.sun.star.awt.Toolkit")
+        self.idle()
+
+    def idle(self):
+        """Let LibreOffice redraw and handle input between two files."""
+        if self.toolkit is None:
+            return
+        try:
+            self.toolkit.processEventsToIdle()
+        except Exception:
+            try:
+                self.toolkit.reschedule()
+            except Exception:
+                pass
 
     def __call__(self, n, total, name):
         if self.indicator is not None:
-            self.indicator.setText("Проверка отчётов: %d из %d — %s" % (n, total, name))
+            self.indicator.setText("Прочитано отчётов: %d из %d%s" % (n, total, " — " + name if name else ""))
             self.indicator.setValue(n)
+        self.idle()
 
     def end(self):
         if self.indicator is not None:
@@ -160,18 +244,181 @@ class _Status:
 
 
 def _guarded(action):
-    """Run an action; user errors become a message box, anything else a short report."""
+    """Run an action: a user's problem becomes one Russian message, a bug a polite one (the details
+    go to a log file), never a traceback on screen."""
     try:
         return action()
     except UserError as exc:
         _message(str(exc), "error")
-    except Exception as exc:  # the last line of defence: no traceback dialogs for users
+    except Exception as exc:  # the last line of defence
         roadmap_office = sys.modules.get("roadmap_office")
         if roadmap_office and isinstance(exc, roadmap_office.RoadmapError):
-            _message("Ошибка: %s" % exc, "error")
+            _message(str(exc), "error")
         else:
-            _message("Непредвиденная ошибка: %s\n\n%s" % (exc, traceback.format_exc(limit=3)), "error")
+            log = _log_internal_error()
+            _message("Внутренняя ошибка расширения «Дорожная карта»: действие не выполнено, ваши файлы "
+                     "не изменены.%s\nПовторите действие; если ошибка повторится, сообщите о ней разработчикам."
+                     % ("\nПодробности записаны в файл %s." % log if log else ""), "error")
     return None
+
+
+# ---- the consolidation dialog ---------------------------------------------------------------
+
+
+def _set(model, name, value, uno_type=None):
+    if uno_type:
+        uno.invoke(model, "setPropertyValue", (name, uno.Any(uno_type, value)))
+    else:
+        setattr(model, name, value)
+
+
+def _uno_date(day):
+    value = uno.createUnoStruct("com.sun.star.util.Date")
+    value.Day, value.Month, value.Year = day.day, day.month, day.year
+    return value
+
+
+class _Browse(unohelper.Base, XActionListener):
+    """«Обзор…»: a folder picker that starts at the folder typed in the field beside it."""
+
+    def __init__(self, dialog, field, title, changed):
+        self.dialog, self.field, self.title, self.changed = dialog, field, title, changed
+
+    def actionPerformed(self, event):
+        edit = self.dialog.getControl(self.field)
+        chosen = _pick_folder(self.title, edit.getText().strip())
+        if chosen:
+            edit.setText(chosen)
+            self.changed()
+
+    def disposing(self, source):
+        pass
+
+
+class _Typed(unohelper.Base, XTextListener):
+    def __init__(self, changed):
+        self.changed = changed
+
+    def textChanged(self, event):
+        self.changed()
+
+    def disposing(self, source):
+        pass
+
+
+class ConsolidationDialog:
+    """One dialog: the as-of date, the submissions folder (with the files it will read) and the
+    output folder. Built in code, so it needs no dialog file and reads the same in every locale."""
+
+    def __init__(self, as_of, folder, outdir):
+        ctx = _context()
+        smgr = ctx.ServiceManager
+        self.model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", ctx)
+        self.model.Title = "Свод отчётов школ"
+        self.model.Width, self.model.Height = 290, 206
+        self._label("lbl_date", 8, 9, 110, "Данные по состоянию на:")
+        date_field = self._control("DateField", "as_of", 120, 7, 70, 13)
+        date_field.Dropdown = True
+        date_field.StrictFormat = True
+        date_field.Date = _uno_date(as_of)
+        self._label("lbl_folder", 8, 28, 270, "Папка с отчётами школ (файлы ODS и XLSX):")
+        self._control("Edit", "folder", 8, 40, 222, 13).Text = folder
+        self._button("browse_folder", 234, 39, 48, "Обзор…")
+        self._label("lbl_files", 8, 58, 270, "")
+        files = self._control("ListBox", "files", 8, 70, 274, 62)
+        files.ReadOnly = True
+        self._label("lbl_outdir", 8, 140, 270, "Папка для результатов (свод и отчёт):")
+        self._control("Edit", "outdir", 8, 152, 222, 13).Text = outdir
+        self._button("browse_outdir", 234, 151, 48, "Обзор…")
+        ok = self._button("ok", 160, 184, 70, "Консолидировать")
+        _set(ok, "PushButtonType", 1, "short")  # OK
+        ok.DefaultButton = True
+        _set(self._button("cancel", 234, 184, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
+        self.dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", ctx)
+        self.dialog.setModel(self.model)
+        self.dialog.createPeer(_service("com.sun.star.awt.Toolkit"), _window())  # modal over Calc
+        self.dialog.getControl("browse_folder").addActionListener(
+            _Browse(self.dialog, "folder", "Папка с отчётами школ", self.refresh))
+        self.dialog.getControl("browse_outdir").addActionListener(
+            _Browse(self.dialog, "outdir", "Папка для результатов", lambda: None))
+        self.dialog.getControl("folder").addTextListener(_Typed(self.refresh))
+        self.refresh()
+
+    def _control(self, kind, name, x, y, width, height):
+        model = self.model.createInstance("com.sun.star.awt.UnoControl%sModel" % kind)
+        model.PositionX, model.PositionY, model.Width, model.Height = x, y, width, height
+        self.model.insertByName(name, model)
+        return model
+
+    def _label(self, name, x, y, width, text):
+        self._control("FixedText", name, x, y, width, 10).Label = text
+
+    def _button(self, name, x, y, width, text):
+        model = self._control("Button", name, x, y, width, 14)
+        model.Label = text
+        return model
+
+    def refresh(self):
+        """Show which files of the folder will be read."""
+        from roadmap_office.pipeline import collect_inputs
+
+        folder = self.dialog.getControl("folder").getText().strip()
+        try:
+            names = [p.name for p in collect_inputs([folder])] if os.path.isdir(folder) else []
+        except Exception:
+            names = []
+        self.model.getByName("files").StringItemList = tuple(names)
+        self.model.getByName("lbl_files").Label = (
+            "Будут прочитаны файлы (%d):" % len(names) if names else
+            "В папке нет файлов ODS и XLSX." if os.path.isdir(folder) else "Папка не найдена.")
+
+    def execute(self):
+        """(as_of, folder, outdir) when the user pressed «Консолидировать», else None."""
+        try:
+            if self.dialog.execute() != 1:
+                return None
+            value = self.model.getByName("as_of").Date
+            chosen = date(value.Year, value.Month, value.Day) if value and value.Year else None
+            return (chosen, self.dialog.getControl("folder").getText().strip(),
+                    self.dialog.getControl("outdir").getText().strip())
+        finally:
+            self.dialog.dispose()
+
+
+def _dialog_choices(master_path, roadmap):
+    """Ask for the date and the folders; starts beside the master or where the user was last time."""
+    from roadmap_office.pipeline import default_as_of
+
+    settings = _load_settings()
+    beside = os.path.dirname(master_path) if master_path else os.path.expanduser("~")
+    remembered = settings.get("folders", {}).get(master_path, {})
+    guess = os.path.join(beside, "submissions")
+    folder = remembered.get("submissions") or (guess if os.path.isdir(guess) else beside)
+    outdir = remembered.get("output") or os.path.join(beside, "Свод")
+    while True:
+        chosen = ConsolidationDialog(default_as_of(roadmap), folder, outdir).execute()
+        if chosen is None:
+            return None
+        as_of, folder, outdir = chosen
+        problem = _choice_problem(folder, outdir)
+        if not problem:
+            break
+        _message(problem, "warning")
+    settings.setdefault("folders", {})[master_path] = {"submissions": folder, "output": outdir}
+    _save_settings(settings)
+    return as_of or default_as_of(roadmap), folder, outdir
+
+
+def _choice_problem(folder, outdir):
+    from roadmap_office.pipeline import collect_inputs
+
+    if not folder or not os.path.isdir(folder):
+        return "Папка с отчётами школ «%s» не найдена. Укажите существующую папку." % folder
+    if not collect_inputs([folder]):
+        return "В папке «%s» нет отчётов школ (файлов ODS или XLSX)." % folder
+    if not outdir:
+        return "Укажите папку для результатов."
+    return ""
 
 
 # ---- the actions (shared by menu entries and test entry points) ------------------------------------
@@ -197,6 +444,16 @@ def _check(path, shown_name):
     return result, text, first
 
 
+def _check_document(document):
+    """Check what is on screen (unsaved changes included) and select the first bad cell."""
+    if not _is_spreadsheet(document):
+        raise UserError("Откройте заполненный отчёт школы в LibreOffice Calc.")
+    with _snapshot(document) as path:
+        result, text, first = _check(path, document.getTitle())
+    selected = _select(document, first.sheet, first.cell) if first is not None else ""
+    return result, text, selected
+
+
 def _make_templates(master_path, folder, ask_overwrite):
     _library()
     from roadmap_office.forms import generate_templates
@@ -210,29 +467,93 @@ def _make_templates(master_path, folder, ask_overwrite):
     return roadmap, paths
 
 
-def _consolidate(master_path, folder, outdir, progress, ask_overwrite):
+def _output_names():
+    from roadmap_office.pipeline import REPORT_NAME, WORKBOOK_NAME
+
+    return ("%s.xlsx" % WORKBOOK_NAME, "%s.ods" % WORKBOOK_NAME, "%s.odt" % REPORT_NAME)
+
+
+def _close_open_outputs(outdir):
+    """Close the previous results still open in LibreOffice before they are replaced on disk, so a
+    re-run never writes under an open window nor opens a second one."""
+    targets = {uno.systemPathToFileUrl(os.path.join(os.path.abspath(outdir), name)) for name in _output_names()}
+    components = _desktop().getComponents().createEnumeration()
+    found = []
+    while components.hasMoreElements():
+        component = components.nextElement()
+        if hasattr(component, "getURL") and component.getURL() in targets:
+            found.append(component)
+    for component in found:
+        try:
+            component.close(True)
+        except Exception:
+            component.dispose()
+    return len(found)
+
+
+def _open_results(result, hidden=False):
+    """Open the consolidated workbook and the report side by side, unmodified."""
+    opened = []
+    wanted = [p for p in result.outputs if str(p).endswith((".ods", ".odt"))]
+    if not any(str(p).endswith(".ods") for p in wanted):
+        wanted += [p for p in result.outputs if str(p).endswith(".xlsx")]
+    for path in wanted:
+        document = _desktop().loadComponentFromURL(uno.systemPathToFileUrl(str(path)), "_blank", 0,
+                                                   _props(Hidden=hidden))
+        if document is not None:
+            document.setModified(False)
+            opened.append(document)
+    return opened
+
+
+def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite):
     _library()
     from roadmap_office.pipeline import collect_inputs, run_consolidation
 
     if not collect_inputs([folder]):
         raise UserError("В папке «%s» нет отчётов школ (файлов ODS или XLSX)." % folder)
-    if os.path.isdir(outdir) and os.listdir(outdir):
+    if any(os.path.exists(os.path.join(outdir, name)) for name in _output_names()):
         if not ask_overwrite("Папка «%s» уже содержит результаты свода. Заменить их?" % outdir):
             return None
-    return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), jobs=1, progress=progress)
+    _close_open_outputs(outdir)
+    return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
+                             progress=progress)
 
 
 def _summary_text(result):
     c = result.consolidation
     submitted = sum(1 for s in c.schools if s.submitted)
     pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
-    text = ("Свод выполнен на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
-            "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d.\n\nРезультаты:\n%s" % (
+    text = ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
+            "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d." % (
                 c.as_of.strftime("%d.%m.%Y"), submitted, len(c.schools), pct, c.overdue, len(c.findings),
-                len(c.rejected), "\n".join(str(p) for p in result.outputs)))
+                len(c.rejected)))
+    if c.rejected:
+        text += "\n\nНе приняты файлы:\n" + "\n".join("• «%s»: %s" % (r.name, r.rejected) for r in c.rejected)
     if c.missing:
         text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
+    text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
+    for error in result.errors:
+        text += "\n" + error
     return text
+
+
+def _consolidate_document(document, choose, progress_for, ask_overwrite, hidden=False):
+    """«Консолидировать…» on an open document: the master first, then one dialog, then the run."""
+    with _master_file(document) as (master, roadmap):
+        chosen = choose(_saved_path(document), roadmap)
+        if chosen is None:
+            return None
+        as_of, folder, outdir = chosen
+        status = progress_for(folder)
+        try:
+            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite)
+        finally:
+            if status is not None:
+                status.end()
+    if result is None:
+        return None
+    return result, _open_results(result, hidden)
 
 
 # ---- menu entries ---------------------------------------------------------------------------
@@ -241,12 +562,7 @@ def _summary_text(result):
 def check_current_file(*args):
     """«Проверить этот файл»: for schools, before sending."""
     def action():
-        document = XSCRIPTCONTEXT.getDocument()  # noqa: F821
-        if document is None or not document.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
-            raise UserError("Откройте заполненный отчёт школы в LibreOffice Calc.")
-        result, text, first = _check(_snapshot(document), document.getTitle())
-        if first is not None:
-            _select(document, first.sheet, first.cell)
+        result, text, selected = _check_document(XSCRIPTCONTEXT.getDocument())  # noqa: F821
         _message(text, "warning" if result.findings or result.rejected else "infobox")
     _guarded(action)
 
@@ -255,8 +571,14 @@ def create_templates(*args):
     """«Создать шаблоны…» from the open master workbook."""
     def action():
         document = XSCRIPTCONTEXT.getDocument()  # noqa: F821
-        master = _document_path(document, "мастер-книгу")
-        folder = _pick_folder("Папка для шаблонов отчётов школ")
+        with _master_file(document):  # a document that is not a master is told so first
+            pass
+        master = _saved_path(document)
+        if not master:
+            raise UserError("Сохраните мастер-книгу в файл (ODS или XLSX), затем повторите действие.")
+        if document.isModified():
+            raise UserError("В мастер-книге есть несохранённые изменения. Сохраните файл, затем повторите действие.")
+        folder = _pick_folder("Папка для шаблонов отчётов школ", os.path.dirname(master))
         if not folder:
             return
         made = _make_templates(master, folder, _ask)
@@ -271,22 +593,15 @@ def consolidate(*args):
     """«Консолидировать…»: all submissions of a folder into the workbook and the report."""
     def action():
         document = XSCRIPTCONTEXT.getDocument()  # noqa: F821
-        master = _document_path(document, "мастер-книгу")
-        folder = _pick_folder("Папка с отчётами школ")
-        if not folder:
-            return
-        outdir = os.path.join(folder, "Свод_%s" % date.today().isoformat())
-        status = _Status(document, "Свод отчётов", len(os.listdir(folder)))
-        try:
-            result = _consolidate(master, folder, outdir, status, _ask)
-        finally:
-            status.end()
-        if result is None:
-            return
-        report = next((p for p in result.outputs if str(p).endswith(".odt")), None)
-        if report is not None:
-            _desktop().loadComponentFromURL(uno.systemPathToFileUrl(str(report)), "_blank", 0, ())
-        _message(_summary_text(result))
+
+        def progress_for(folder):
+            from roadmap_office.pipeline import collect_inputs
+
+            return _Status(document, "Свод отчётов школ", len(collect_inputs([folder])))
+
+        done = _consolidate_document(document, _dialog_choices, progress_for, _ask)
+        if done is not None:
+            _message(_summary_text(done[0]))
     _guarded(action)
 
 
@@ -302,6 +617,10 @@ def about(*args):
 # ---- test entry points: the same work, paths instead of dialogs ---------------------------------------
 
 
+def _open_hidden(path):
+    return _desktop().loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True))
+
+
 def test_check(path, *args):
     result, text, first = _check(path, os.path.basename(path))
     return json.dumps({"school": result.school, "rejected": result.rejected, "message": text,
@@ -311,13 +630,14 @@ def test_check(path, *args):
 
 def test_check_document(path, *args):
     """Open a report hidden, check it like the menu entry does, and select the first bad cell."""
-    document = _desktop().loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True))
+    before = set(os.listdir(tempfile.gettempdir()))
+    document = _open_hidden(path)
     try:
-        result, text, first = _check(_snapshot(document), document.getTitle())
-        selected = _select(document, first.sheet, first.cell) if first else ""
+        result, text, selected = _check_document(document)
         selection = document.getCurrentController().getSelection()
         address = selection.getCellAddress() if hasattr(selection, "getCellAddress") else None
-        return json.dumps({"selected": selected, "message": text,
+        left = sorted(n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("roadmap-office-"))
+        return json.dumps({"selected": selected, "message": text, "temporary_left": left,
                            "selection": [address.Column, address.Row] if address else None}, ensure_ascii=False)
     finally:
         document.close(True)
@@ -328,17 +648,65 @@ def test_create_templates(master, folder, *args):
     return json.dumps({"files": [str(p) for p in made[1]]}, ensure_ascii=False)
 
 
-def test_consolidate(master, folder, outdir, *args):
-    result = _consolidate(master, folder, outdir, None, lambda question: True)
-    report = next(p for p in result.outputs if str(p).endswith(".odt"))
-    opened = _desktop().loadComponentFromURL(uno.systemPathToFileUrl(str(report)), "_blank", 0, _props(Hidden=True))
+def test_consolidate_document(path, folder, outdir, as_of="", *args):
+    """«Консолидировать…» on a document opened hidden, the dialog answered with the given values;
+    says whether the dialog was reached and which documents the results opened."""
+    asked = []
+
+    def choose(master_path, roadmap):
+        from roadmap_office.pipeline import default_as_of
+
+        asked.append(default_as_of(roadmap).isoformat())
+        return (date.fromisoformat(as_of) if as_of else default_as_of(roadmap)), folder, outdir
+
+    document = _open_hidden(path)
+    opened = []
     try:
-        first_line = opened.getText().getString().split("\n")[0]
+        try:
+            done = _consolidate_document(document, choose, lambda folder: None, lambda question: True, hidden=True)
+        except Exception as exc:
+            roadmap_office = sys.modules.get("roadmap_office")
+            if isinstance(exc, UserError) or (roadmap_office and isinstance(exc, roadmap_office.RoadmapError)):
+                return json.dumps({"asked": asked, "error": str(exc)}, ensure_ascii=False)
+            raise
+        result, opened = done
+        return json.dumps({"asked": asked, "outputs": [str(p) for p in result.outputs],
+                           "opened": [(d.getURL(), d.isModified()) for d in opened],
+                           "summary": result.consolidation.summary_json(), "message": _summary_text(result),
+                           "report_first_line": next((d.getText().getString().split("\n")[0] for d in opened
+                                                      if d.getURL().endswith(".odt")), "")},
+                          ensure_ascii=False)
     finally:
-        opened.close(True)
-    return json.dumps({"outputs": [str(p) for p in result.outputs], "report_first_line": first_line,
-                       "summary": result.consolidation.summary_json(), "message": _summary_text(result)},
-                      ensure_ascii=False)
+        for d in opened:
+            d.close(True)
+        document.close(True)
+
+
+def test_rerun_with_results_open(path, folder, outdir, *args):
+    """Consolidate twice while the first results are still open: how many windows show each file."""
+    document = _open_hidden(path)
+    opened = []
+    try:
+        for _ in range(2):
+            done = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir),
+                                         lambda folder: None, lambda question: True, hidden=True)
+            opened += done[1]
+        counts = {}
+        components = _desktop().getComponents().createEnumeration()
+        while components.hasMoreElements():
+            component = components.nextElement()
+            url = component.getURL() if hasattr(component, "getURL") else ""
+            if url.startswith(uno.systemPathToFileUrl(os.path.abspath(outdir))):
+                counts[os.path.basename(uno.fileUrlToSystemPath(url))] = counts.get(
+                    os.path.basename(uno.fileUrlToSystemPath(url)), 0) + 1
+        return json.dumps(counts, ensure_ascii=False)
+    finally:
+        for d in opened:
+            try:
+                d.close(True)
+            except Exception:
+                pass
+        document.close(True)
 
 
 def test_environment(*args):
@@ -354,5 +722,19 @@ def test_environment(*args):
                        "python": sys.version.split()[0], "missing_optional": missing}, ensure_ascii=False)
 
 
+def test_internal_error(*args):
+    """An unexpected error inside an action: what the user is shown instead of a traceback."""
+    shown = []
+    global _message
+    original = _message
+    _message = lambda text, kind="infobox", buttons=1: shown.append(text)  # noqa: E731
+    try:
+        _guarded(lambda: {}["nothing"])
+    finally:
+        _message = original
+    return json.dumps({"shown": shown, "log": os.path.join(_profile_dir(), LOG_FILE)}, ensure_ascii=False)
+
+
 g_exportedScripts = (check_current_file, create_templates, consolidate, about, test_check, test_check_document,
-                     test_create_templates, test_consolidate, test_environment)
+                     test_create_templates, test_consolidate_document, test_rerun_with_results_open, test_environment,
+                     test_internal_error)

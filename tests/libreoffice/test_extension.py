@@ -119,11 +119,20 @@ def test_check_action(office_with_extension, demo_run):
     assert "не является отчётом по дорожной карте" in foreign["message"]
 
 
-def test_check_selects_the_first_bad_cell(office_with_extension, demo_run):
+def test_check_selects_the_first_bad_cell_and_keeps_no_copy(office_with_extension, demo_run):
     path = demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
     result = json.loads(office_with_extension.script("test_check_document", str(path)))
     assert result["selected"] == "Мероприятия.G5"
     assert result["selection"] == [6, 4]  # column G, row 5 (0-based)
+    assert result["temporary_left"] == []  # the school's data copied for the check is gone
+
+
+def test_check_of_an_unfilled_template_names_the_empty_statuses(office_with_extension, demo_run):
+    path = demo_run.outdir / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.ods"
+    result = json.loads(office_with_extension.script("test_check_document", str(path)))
+    assert result["message"].startswith("Замечаний: 52.")
+    assert "не указан статус мероприятия 1.1;" in result["message"]
+    assert result["selected"] == "Мероприятия.F5"
 
 
 def test_create_templates_action(office_with_extension, demo_run, tmp_path):
@@ -133,14 +142,55 @@ def test_create_templates_action(office_with_extension, demo_run, tmp_path):
     assert (tmp_path / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.xlsx").is_file()
 
 
-def test_consolidate_action(office_with_extension, demo_run, tmp_path):
+@pytest.fixture()
+def folder_with_a_damaged_file(demo_run, tmp_path):
     folder = tmp_path / "in"
     shutil.copytree(demo_run.outdir / "submissions", folder)
-    result = json.loads(office_with_extension.script("test_consolidate", str(demo_run.master), str(folder),
-                                                     str(tmp_path / "out")))
+    good = folder / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+    (folder / "Отчёт_повреждённый.ods").write_bytes(good.read_bytes()[:4000])  # cut short in transfer
+    return folder
+
+
+def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damaged_file, tmp_path):
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(demo_run.master), str(folder_with_a_damaged_file), str(tmp_path / "out")))
+    assert result["asked"] == ["2022-06-30"]  # the end of the passed reporting period is offered
     assert sorted(p.rsplit("/", 1)[1] for p in result["outputs"]) == [
         "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
+    assert [(url.rsplit("/", 1)[1], modified) for url, modified in result["opened"]] == [
+        ("%D0%A1%D0%B2%D0%BE%D0%B4_%D0%BF%D0%BE_%D0%B4%D0%BE%D1%80%D0%BE%D0%B6%D0%BD%D0%BE%D0%B9_%D0%BA%D0%B0"
+         "%D1%80%D1%82%D0%B5.ods", False),
+        ("%D0%A1%D0%B2%D0%BE%D0%B4%D0%BD%D1%8B%D0%B9_%D0%BE%D1%82%D1%87%D1%91%D1%82.odt", False)]
     assert result["report_first_line"] == "СВОДНЫЙ ОТЧЁТ"
     summary = result["summary"]
-    assert (summary["schools_submitted"], summary["records"], summary["problems"]) == (11, 549, 10)
+    assert (summary["schools_submitted"], summary["records"], summary["problems"], summary["overdue"]) == (
+        11, 549, 10, 49)
+    assert "«Отчёт_повреждённый.ods»" in result["message"] and "Не приняты файлы" in result["message"]
+    assert "по состоянию на 30.06.2022" in result["message"]
     assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
+
+
+def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(office_with_extension, demo_run,
+                                                                           tmp_path):
+    school_file = demo_run.outdir / "submissions" / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(school_file), str(demo_run.outdir / "submissions"), str(tmp_path / "out")))
+    assert result["asked"] == []  # no dialog was shown
+    assert "это не мастер-книга дорожной карты" in result["error"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_rerun_replaces_the_open_results_instead_of_duplicating(office_with_extension, demo_run, tmp_path):
+    counts = json.loads(office_with_extension.script(
+        "test_rerun_with_results_open", str(demo_run.master), str(demo_run.outdir / "submissions"),
+        str(tmp_path / "out")))
+    assert counts == {"Свод_по_дорожной_карте.ods": 1, "Сводный_отчёт.odt": 1}
+
+
+def test_internal_error_is_told_politely_and_logged(office_with_extension):
+    result = json.loads(office_with_extension.script("test_internal_error"))
+    (shown,) = result["shown"]
+    assert shown.startswith("Внутренняя ошибка расширения «Дорожная карта»: действие не выполнено")
+    assert "Traceback" not in shown and "KeyError" not in shown and result["log"] in shown
+    with open(result["log"], encoding="utf-8") as log:
+        assert "KeyError: 'nothing'" in log.read()
