@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ..reading.text import display_name
+
 from ..period import Period
 
 
@@ -86,7 +88,7 @@ class CheckedSubmission:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return display_name(self.path)
 
     @property
     def ok(self) -> bool:

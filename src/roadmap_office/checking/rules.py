@@ -7,8 +7,9 @@ to items by the hidden stable key, never by position.
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..deadlines import parse_deadline
@@ -24,9 +25,11 @@ from ..forms.layout import (
     TEMPLATE_VERSION,
     items_for_school,
 )
+from ..forms import values
 from ..model import IndicatorKind, Roadmap
 from ..period import describe, from_meta
 from ..reading import RawSubmission
+from ..reading.limits import MAX_TEXT
 from ..sheets.reading import cell_date
 from ..sheets.spec import column_letter
 from . import messages as M
@@ -67,14 +70,14 @@ class _Checker:
         self.fingerprint = fingerprint
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
         self.catalogue = Catalogue(roadmap.executors)
-        statuses = {fold(s.name): s.name for s in roadmap.statuses}
+        statuses = {fold(name): name for name in values.status_choices(roadmap)}
         for canonical, aliases in STATUS_ALIASES.items():
             if fold(canonical) in statuses:
                 for alias in aliases:
                     statuses.setdefault(fold(alias), statuses[fold(canonical)])
         self.statuses = statuses
         self.done = {s.name for s in roadmap.statuses if s.done}
-        self.roles = {fold(r): r for r in roadmap.school_roles}
+        self.executors = {fold(name): name for name in values.executor_choices(roadmap)}
         self.vocabulary = {fold(v): v for v in roadmap.deadline_vocabulary}
         self.not_started = next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
                                 roadmap.statuses[-1].name if roadmap.statuses else "")
@@ -113,7 +116,17 @@ class _Checker:
         self.out.school = code
         self.out.template_id = meta["template_id"]
         if self.fingerprint and meta.get("roadmap_fingerprint") != self.fingerprint:
+            if self.other_roadmap(meta, schools[code]):
+                return self.out
             self.find(META_SHEET, 0, 0, "", M.OUTDATED_MASTER, "warning")
+        elif meta.get("school_name") and fold(meta["school_name"]) != fold(schools[code].name):
+            self.find(META_SHEET, 0, 0, meta["school_name"], M.OTHER_SCHOOL_NAME.format(
+                found=meta["school_name"], code=code, expected=schools[code].name), "warning")
+        self.save_times()
+        for sheet, cell in self.raw.cut:
+            if sheet in (ITEMS_SHEET, INDICATORS_SHEET):
+                self.out.findings.append(Finding(self.raw.name, sheet, cell, "", M.TEXT_CUT.format(limit=MAX_TEXT),
+                                                 "warning"))
         if self.other_period(meta):
             return self.out
         if self.raw.has_macros:
@@ -125,6 +138,42 @@ class _Checker:
         self.items(schools[code])
         self.indicators()
         return self.out
+
+    def other_roadmap(self, meta: dict[str, str], school) -> bool:
+        """A template of another roadmap or district is refused, even when its school code is ours.
+
+        Called when the fingerprints differ. An edited version of our roadmap keeps its title or
+        most of its items (same keys, same texts); another district's school under the same
+        code has another name.
+        """
+        title = meta.get("roadmap_title", "")
+        if title and fold(title) != fold(self.roadmap.title) and self.share_of_our_items() < 0.5:
+            self.out.rejected = M.OTHER_ROADMAP.format(found=_short(title, 80), expected=_short(self.roadmap.title, 80))
+        elif meta.get("school_name") and fold(meta["school_name"]) != fold(school.name):
+            self.out.rejected = M.OTHER_SCHOOL.format(found=meta["school_name"], code=school.code,
+                                                      expected=school.name)
+        return bool(self.out.rejected)
+
+    def share_of_our_items(self) -> float:
+        """The share of the file's item rows whose key and event text are those of our roadmap."""
+        events = {item.key: item.event for item in self.roadmap.items}
+        rows = [list(r) + [None] * len(ITEM_COLUMNS) for r in self.raw.sheets.get(ITEMS_SHEET, [])]
+        keyed = [(_text(r[COL["key"]]), _text(r[COL["event"]])) for r in rows
+                 if _text(r[COL["key"]]) and not _text(r[COL["key"]]).startswith(OWN_PREFIX)
+                 and _text(r[COL["key"]]) != _COLUMN_TITLES["key"]]
+        if not keyed:
+            return 0.0
+        return sum(1 for key, event in keyed if key in events and _same(event, events[key])) / len(keyed)
+
+    def save_times(self) -> None:
+        """A save time in the future must not make a file win over a corrected one."""
+        now = datetime.now()
+        if self.out.saved_at and self.out.saved_at > now + timedelta(days=1):
+            self.find("", 0, 0, f"{self.out.saved_at:%d.%m.%Y %H:%M}",
+                      M.FUTURE_SAVE_DATE.format(found=f"{self.out.saved_at:%d.%m.%Y}"), "warning")
+            self.out.saved_at = None
+        if self.out.modified and self.out.modified > now + timedelta(days=1):
+            self.out.modified = None
 
     def other_period(self, meta: dict[str, str]) -> bool:
         """Periods are compared as days, not spellings; a file of another period is refused."""
@@ -222,10 +271,10 @@ class _Checker:
         record.date_done = self.date(number, row[COL["date_done"]])
         raw_executor = _text(row[COL["executor"]])
         if raw_executor:
-            record.executor = self.roles.get(fold(raw_executor))
-            if record.executor is None:
+            record.executor = self.executors.get(fold(raw_executor))
+            if record.executor is None:  # an alias of a listed executor ("ДО")
                 found = self.catalogue.find(raw_executor)
-                record.executor = found.name if found else None
+                record.executor = found.name if found and fold(found.name) in self.executors else None
             if record.executor is None:
                 self.find(ITEMS_SHEET, number, COL["executor"], raw_executor,
                           M.EXECUTOR_INVALID.format(value=raw_executor))
@@ -248,8 +297,9 @@ class _Checker:
             text = _text(value)
             self.find(ITEMS_SHEET, number, COL["date_done"], text, M.DATE_INVALID.format(value=text))
             return None
-        start, end = self.roadmap.period_start, self.roadmap.period_end
-        if start and end and not start <= value <= end:
+        dates = values.date_range(self.roadmap)
+        if dates and not dates[0] <= value <= dates[1]:
+            start, end = dates
             self.find(ITEMS_SHEET, number, COL["date_done"], value,
                       M.DATE_OUTSIDE.format(value=f"{value:%d.%m.%Y}", start=f"{start:%d.%m.%Y}",
                                             end=f"{end:%d.%m.%Y}"))
@@ -293,17 +343,17 @@ class _Checker:
         if isinstance(raw, bool):
             raw = None
         number_value = raw if isinstance(raw, (int, float)) else _number(text)
-        if number_value is None:
+        if number_value is None or not math.isfinite(number_value):
             self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_NOT_NUMBER.format(value=text, code=indicator.code))
             return None
-        if indicator.kind == IndicatorKind.COUNT and not float(number_value).is_integer():
+        rule = values.indicator_rule(indicator)
+        if rule.whole and not float(number_value).is_integer():
             self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_NOT_WHOLE.format(value=text, code=indicator.code))
             return None
-        low = indicator.minimum if indicator.minimum is not None else (0 if indicator.kind != IndicatorKind.COUNT else None)
-        high = indicator.maximum if indicator.maximum is not None else (100 if indicator.kind == IndicatorKind.PERCENT else None)
-        if (low is not None and number_value < low) or (high is not None and number_value > high):
+        if not rule.low <= number_value <= rule.high:
             self.find(INDICATORS_SHEET, number, col, text,
-                      M.INDICATOR_RANGE.format(value=text, code=indicator.code, low=_fmt(low), high=_fmt(high)))
+                      M.INDICATOR_RANGE.format(value=text, code=indicator.code, low=_fmt(rule.low),
+                                               high=_fmt(rule.high)))
             return None
         return number_value
 

@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import labels
 from ..executors import fold
 from ..period import parse_period
-from ..model import ExecutorKind, Indicator, IndicatorKind, Item, Roadmap, School
+from ..model import ExecutorKind, Indicator, Item, Roadmap, School
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
 from ..sheets.spec import column_letter
+from . import values as rules
 
 TEMPLATE_VERSION = "1"
 ITEMS_SHEET = "Мероприятия"
@@ -130,14 +130,11 @@ def template_workbook(roadmap: Roadmap, info: TemplateInfo, password: str | None
 
 def _lists_sheet(roadmap: Roadmap) -> tuple[Sheet, dict[str, str]]:
     """Hidden protected sheet with one column per dropdown list; returns the source ranges."""
-    executors = list(dict.fromkeys(
-        roadmap.school_roles + [e.name for e in roadmap.executors if e.kind != ExecutorKind.SCHOOL]
-    ))
     columns = {
-        "status": ("Статусы", [s.name for s in roadmap.statuses]),
-        "executor": ("Исполнители", executors),
-        "deadline": ("Сроки", roadmap.deadline_vocabulary),
-        "yesno": ("Да/нет", [labels.YES, labels.NO]),
+        "status": ("Статусы", rules.status_choices(roadmap)),
+        "executor": ("Исполнители", rules.executor_choices(roadmap)),
+        "deadline": ("Сроки", rules.deadline_choices(roadmap)),
+        "yesno": ("Да/нет", rules.YES_NO),
     }
     sheet = Sheet(LISTS_SHEET, [Column(title, 8) for title, _ in columns.values()], hidden=True, protected=True)
     sheet.add_row(*[title for title, _ in columns.values()], style="header")
@@ -192,10 +189,11 @@ def _items_sheet(roadmap: Roadmap, info: TemplateInfo, sources: dict[str, str]) 
         prompt="Выберите статус из списка.", error_title="Недопустимый статус",
         error="Выберите статус из списка: " + ", ".join(s.name for s in roadmap.statuses) + ".",
     ))
-    if roadmap.period_start and roadmap.period_end:
-        period = f"{roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y}"
+    dates = rules.date_range(roadmap)
+    if dates:
+        period = f"{dates[0]:%d.%m.%Y} – {dates[1]:%d.%m.%Y}"
         sheet.validations += _column_validations("date_done", date_rows, Validation(
-            "", "date", minimum=roadmap.period_start, maximum=roadmap.period_end,
+            "", "date", minimum=dates[0], maximum=dates[1],
             prompt_title="Дата выполнения", prompt=f"Дата в виде ДД.ММ.ГГГГ в пределах периода {period}.",
             error_title="Недопустимая дата", error=f"Введите дату в виде ДД.ММ.ГГГГ в пределах периода {period}.",
         ))
@@ -264,14 +262,13 @@ def _indicators_sheet(roadmap: Roadmap, info: TemplateInfo, sources: dict[str, s
 
 
 def _indicator_validation(indicator: Indicator, cell: str, sources: dict[str, str]) -> Validation:
-    if indicator.kind == IndicatorKind.YESNO:
+    rule = rules.indicator_rule(indicator)
+    if rule is None:
         return Validation(cell, "list", source=sources["yesno"], prompt_title="Да или нет",
                           prompt="Выберите «да» или «нет».", error_title="Недопустимое значение",
                           error="Допустимые значения: да, нет.")
-    low = indicator.minimum if indicator.minimum is not None else 0
-    high = indicator.maximum if indicator.maximum is not None else (100 if indicator.kind == IndicatorKind.PERCENT
-                                                                     else 1_000_000)
-    kind = "decimal" if indicator.kind == IndicatorKind.PERCENT else "whole"
+    low, high = rule.low, rule.high
+    kind = "whole" if rule.whole else "decimal"
     what = "число" if kind == "decimal" else "целое число"
     unit = f" ({indicator.unit})" if indicator.unit else ""
     return Validation(cell, kind, minimum=low, maximum=high, prompt_title=indicator.code,

@@ -17,8 +17,9 @@ from typing import Any
 from ..forms.layout import META_SHEET
 from ..errors import FileReadError
 from ..sheets.reading import Rows, fast_reader, read_scanned
-from ..sheets.spec import parse_range
+from ..sheets.spec import column_letter, parse_range
 from .container import FormulaCell, inspect_container, load_bytes
+from .text import clean_text, display_name
 
 
 class SubmissionReadError(FileReadError):
@@ -36,10 +37,11 @@ class RawSubmission:
     sha256: str
     has_macros: bool = False
     formulas: list[FormulaCell] = field(default_factory=list)
+    cut: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of text cut to MAX_TEXT
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return display_name(self.path)
 
 
 def read_submission(path: str | os.PathLike) -> RawSubmission:
@@ -64,6 +66,7 @@ def read_submission(path: str | os.PathLike) -> RawSubmission:
     sheets = read_scanned(data, container.kind)
     for formula in container.formulas:
         _put(sheets, formula)
+    cut = _clean_cells(sheets)
     meta = {}
     for row in sheets.get(META_SHEET, [])[1:]:
         if row and row[0]:
@@ -78,7 +81,21 @@ def read_submission(path: str | os.PathLike) -> RawSubmission:
         sha256=hashlib.sha256(data).hexdigest(),
         has_macros=container.has_macros,
         formulas=container.formulas,
+        cut=cut,
     )
+
+
+def _clean_cells(sheets: dict[str, Rows]) -> list[tuple[str, str]]:
+    """Clean every text cell in place; returns the (sheet, cell) of texts that were cut."""
+    cut = []
+    for sheet, rows in sheets.items():
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    row[c], was_cut = clean_text(value)
+                    if was_cut:
+                        cut.append((sheet, f"{column_letter(c)}{r + 1}"))
+    return cut
 
 
 def _os_reason(exc: OSError) -> str:
