@@ -60,6 +60,8 @@ def _text(value: Any) -> str:
 
 
 def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
     return re.sub(r"\s+", " ", a).strip() == re.sub(r"\s+", " ", b).strip()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from ..executors import fold
 from ..period import parse_period
@@ -93,19 +94,35 @@ class TemplateInfo:
 
 def items_for_school(roadmap: Roadmap, school: School | None) -> set[str]:
     """Keys of the items a school takes part in (a blank template: all items with schools)."""
-    kinds = {e.name: e.kind for e in roadmap.executors}
-    all_schools = {e.name for e in roadmap.executors if e.kind == ExecutorKind.SCHOOL
-                   and fold(e.name) not in {fold(s.name) for s in roadmap.schools}}
-    keys = set()
-    for item in roadmap.items:
-        school_executors = [n for n in item.executors if kinds.get(n) == ExecutorKind.SCHOOL]
+    all_keys, for_all, named = _school_scope(
+        tuple((e.name, e.kind) for e in roadmap.executors),
+        tuple(s.name for s in roadmap.schools),
+        tuple((item.key, tuple(item.executors)) for item in roadmap.items),
+    )
+    if school is None:
+        return set(all_keys)
+    return set(for_all) | set(named.get(fold(school.name), ()))
+
+
+@lru_cache(maxsize=8)
+def _school_scope(executors: tuple, school_names: tuple, items: tuple) -> tuple[tuple, tuple, dict]:
+    """Which items every school takes part in and which only named schools do, computed once per
+    roadmap: folding names with regular expressions for every school and item costs O(schools²)."""
+    kinds = dict(executors)
+    folded_schools = {fold(name) for name in school_names}
+    all_schools = {name for name, kind in executors if kind == ExecutorKind.SCHOOL
+                   and fold(name) not in folded_schools}
+    all_keys, for_all, named = [], [], {}
+    for key, names in items:
+        school_executors = [n for n in names if kinds.get(n) == ExecutorKind.SCHOOL]
         if not school_executors:
             continue
-        if school is None or any(n in all_schools for n in school_executors) or any(
-            fold(n) == fold(school.name) for n in school_executors
-        ):
-            keys.add(item.key)
-    return keys
+        all_keys.append(key)
+        if any(n in all_schools for n in school_executors):
+            for_all.append(key)
+        for n in school_executors:
+            named.setdefault(fold(n), []).append(key)
+    return tuple(all_keys), tuple(for_all), named
 
 
 def template_id(fingerprint: str, school: School | None, period: str) -> str:
