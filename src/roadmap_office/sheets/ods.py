@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
+import zipfile
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from odf import chart, config, draw, number, style, table, text
-from odf.namespaces import LOEXTNS
+from odf.element import _quoteattr
+from odf.element import _sanitize as _escape_text  # odfpy's own escaping (and dropping of characters XML forbids)
+from odf.namespaces import LOEXTNS, nsdict
 from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
 from .spec import Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range
 
+_NS = {prefix: uri for uri, prefix in nsdict.items()}
 _EPOCH = date(1899, 12, 30)
 _FONT = "Liberation Sans"
 
@@ -39,11 +45,32 @@ _CELL_LOOK = {
 
 
 def write_ods(book: Workbook, path: str | os.PathLike) -> Path:
-    """Write ``book`` to ``path`` as an ODF spreadsheet."""
-    writer = _OdsWriter(book)
+    """Write ``book`` to ``path`` as an ODF spreadsheet.
+
+    odfpy builds the small parts (styles, settings, metadata, chart objects); the tables are
+    streamed into content.xml as text, so memory and time grow only with the cells written,
+    not with a document tree of them.
+    """
     path = Path(path)
-    writer.doc.save(str(path))
+    writer = _OdsWriter(book)
+    shell = io.BytesIO()
+    writer.doc.write(shell)
+    with zipfile.ZipFile(shell) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                           compresslevel=_LEVEL) as target:
+        for info in source.infolist():
+            if info.filename == "content.xml":
+                member = zipfile.ZipInfo("content.xml", info.date_time)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with target.open(member, "w", force_zip64=True) as stream:
+                    writer.write_content(stream)
+            else:
+                target.writestr(info, source.read(info.filename))
     return path
+
+
+_LEVEL = 3  # deflate level: the tables are repetitive XML, the default level only costs time
+_NAMESPACES = ("office", "text", "meta", "dc", "style", "svg", "fo", "number", "loext", "table", "draw", "chart",
+               "xlink", "config", "ooo", "of")
 
 
 class _OdsWriter:
@@ -57,22 +84,47 @@ class _OdsWriter:
         if book.saved_at:
             self.doc.meta.addElement(dc.Date(text=book.saved_at.isoformat(timespec="seconds")))
         self._font()
+        self.content_styles: list = []  # automatic styles of content.xml, written by write_content
         self._number_styles()
         self.cell_styles: dict[tuple[str, bool], str] = {}
+        for name in _CELL_LOOK:  # all looks up front: content.xml states its styles before its tables
+            for locked in (True, False):
+                self._cell_style(name, locked)
         self.column_styles: dict[float, str] = {}
         self.row_styles: dict[float, str] = {}
         self.validation_count = 0
-        self.validations = table.ContentValidations()
-        self.database_ranges = table.DatabaseRanges()
+        self.validations: list = []
+        self.database_ranges: list = []
         self._page_styles()
-        tables = [self._table(sheet) for sheet in book.sheets]
-        if self.validations.childNodes:
-            self.doc.spreadsheet.addElement(self.validations)
-        for t in tables:
-            self.doc.spreadsheet.addElement(t)
-        if self.database_ranges.childNodes:
-            self.doc.spreadsheet.addElement(self.database_ranges)
+        self.plans = [self._plan(sheet) for sheet in book.sheets]
         self._settings()
+
+    def write_content(self, stream) -> None:
+        """content.xml: the styles and validations prepared in __init__, then every table row by row."""
+        out = _Buffered(stream)
+        out.write("<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<office:document-content")
+        for prefix in _NAMESPACES:
+            out.write(f' xmlns:{prefix}="{_NS[prefix]}"')
+        out.write(' office:version="1.2">')
+        out.write(_xml(self.doc.fontfacedecls))
+        out.write("<office:automatic-styles>")
+        for element in self.content_styles:
+            out.write(_xml(element))
+        out.write("</office:automatic-styles><office:body><office:spreadsheet>")
+        if self.validations:
+            out.write("<table:content-validations>")
+            for element in self.validations:
+                out.write(_xml(element))
+            out.write("</table:content-validations>")
+        for sheet, plan in zip(self.book.sheets, self.plans):
+            self._write_table(out, sheet, plan)
+        if self.database_ranges:
+            out.write("<table:database-ranges>")
+            for element in self.database_ranges:
+                out.write(_xml(element))
+            out.write("</table:database-ranges>")
+        out.write("</office:spreadsheet></office:body></office:document-content>")
+        out.flush()
 
     # ---- styles -------------------------------------------------------------------------
     def _font(self) -> None:
@@ -93,15 +145,15 @@ class _OdsWriter:
         date_style.addElement(number.Month(style="long"))
         date_style.addElement(number.Text(text="."))
         date_style.addElement(number.Year(style="long"))
-        self.doc.automaticstyles.addElement(date_style)
+        self.content_styles.append(date_style)
         num = number.NumberStyle(name="N_NUMBER", language="ru", country="RU")
         digits = number.Number(decimalplaces="2", minintegerdigits="1")
         digits.setAttrNS(LOEXTNS, "min-decimal-places", "0")  # 12 and 11.5, not 12.00 / 12
         num.addElement(digits)
-        self.doc.automaticstyles.addElement(num)
+        self.content_styles.append(num)
         pct = number.NumberStyle(name="N_PERCENT", language="ru", country="RU")
         pct.addElement(number.Number(decimalplaces="1", minintegerdigits="1"))
-        self.doc.automaticstyles.addElement(pct)
+        self.content_styles.append(pct)
 
     def _page_styles(self) -> None:
         for orientation in ("landscape", "portrait"):
@@ -127,10 +179,10 @@ class _OdsWriter:
             self.doc.masterstyles.addElement(master)
             table_style = style.Style(name=f"TA_{orientation}", family="table", masterpagename=master)
             table_style.addElement(style.TableProperties(display="true"))
-            self.doc.automaticstyles.addElement(table_style)
+            self.content_styles.append(table_style)
             hidden = style.Style(name=f"TA_{orientation}_hidden", family="table", masterpagename=master)
             hidden.addElement(style.TableProperties(display="false"))
-            self.doc.automaticstyles.addElement(hidden)
+            self.content_styles.append(hidden)
 
     def _cell_style(self, name: str, locked: bool) -> str:
         key = (name, locked)
@@ -161,7 +213,7 @@ class _OdsWriter:
         if italic:
             text_props["fontstyle"] = "italic"
         st.addElement(style.TextProperties(**text_props))
-        self.doc.automaticstyles.addElement(st)
+        self.content_styles.append(st)
         self.cell_styles[key] = style_name
         return style_name
 
@@ -170,7 +222,7 @@ class _OdsWriter:
             name = f"co{len(self.column_styles) + 1}"
             st = style.Style(name=name, family="table-column")
             st.addElement(style.TableColumnProperties(columnwidth=f"{width_cm}cm", breakbefore="auto"))
-            self.doc.automaticstyles.addElement(st)
+            self.content_styles.append(st)
             self.column_styles[width_cm] = name
         return self.column_styles[width_cm]
 
@@ -183,51 +235,71 @@ class _OdsWriter:
                 st.addElement(style.TableRowProperties(rowheight=f"{height_cm}cm", useoptimalrowheight="false"))
             else:
                 st.addElement(style.TableRowProperties(useoptimalrowheight="true"))
-            self.doc.automaticstyles.addElement(st)
+            self.content_styles.append(st)
             self.row_styles[key] = name
         return self.row_styles[key]
 
     # ---- tables -------------------------------------------------------------------------
-    def _table(self, sheet: Sheet) -> table.Table:
-        orientation = "landscape" if sheet.landscape else "portrait"
-        attrs = {
-            "name": sheet.name,
-            "stylename": f"TA_{orientation}_hidden" if sheet.hidden else f"TA_{orientation}",
+    def _plan(self, sheet: Sheet) -> dict:
+        """Everything a table needs before its rows are streamed: styles, validations, charts."""
+        heights = estimated_row_heights(sheet)
+        row_styles = {r: self._row_style(h) for r, h in heights.items()}
+        plan = {
+            "columns": [self._column_style(c.width_cm) for c in sheet.columns],
+            "row_styles": row_styles,
+            "default_row": self._row_style(None),
+            "frames": {parse_range(c.anchor)[:2]: _xml(self._chart_frame(sheet, c)) for c in sheet.charts},
+            "validations": self._validations(sheet),
+            "merged": _merge_map(sheet.merges),
         }
+        if sheet.autofilter:
+            c1, r1, c2, r2 = parse_range(sheet.autofilter)
+            quoted = _quote(sheet.name)
+            self.database_ranges.append(
+                table.DatabaseRange(
+                    name=f"__Anonymous_Sheet_DB__{len(self.database_ranges)}",
+                    targetrangeaddress=f"{quoted}.{column_letter(c1)}{r1 + 1}:{quoted}.{column_letter(c2)}{r2 + 1}",
+                    displayfilterbuttons="true",
+                )
+            )
+        return plan
+
+    def _write_table(self, out: _Buffered, sheet: Sheet, plan: dict) -> None:
+        orientation = "landscape" if sheet.landscape else "portrait"
+        style_name = f"TA_{orientation}_hidden" if sheet.hidden else f"TA_{orientation}"
+        out.write(f"<table:table table:name={_quoteattr(sheet.name)} table:style-name=\"{style_name}\"")
         if sheet.protected:
-            attrs["protected"] = "true"
+            out.write(' table:protected="true"')
             if self.book.password:
                 digest = hashlib.sha256(self.book.password.encode("utf-8")).digest()
-                attrs["protectionkey"] = base64.b64encode(digest).decode("ascii")
-                attrs["protectionkeydigestalgorithm"] = "http://www.w3.org/2000/09/xmldsig#sha256"
-        t = table.Table(**attrs)
-        for column in sheet.columns:
-            col_attrs = {"stylename": self._column_style(column.width_cm), "defaultcellstylename": "Default"}
-            if column.hidden:
-                col_attrs["visibility"] = "collapse"
-            t.addElement(table.TableColumn(**col_attrs))
-
-        heights = estimated_row_heights(sheet)
-        frames = {parse_range(c.anchor)[:2]: self._chart_frame(sheet, c) for c in sheet.charts}
-        validation_at = self._validations(sheet)
-        merged = _merge_map(sheet.merges)
-        header_rows = None
+                out.write(f' table:protection-key="{base64.b64encode(digest).decode("ascii")}"'
+                          ' table:protection-key-digest-algorithm="http://www.w3.org/2000/09/xmldsig#sha256"')
+        out.write(">")
+        for column, column_style in zip(sheet.columns, plan["columns"]):
+            hidden = ' table:visibility="collapse"' if column.hidden else ""
+            out.write(f'<table:table-column table:style-name="{column_style}" '
+                      f'table:default-cell-style-name="Default"{hidden}/>')
+        frames, validation_at, merged = dict(plan["frames"]), plan["validations"], plan["merged"]
+        row_styles, default_row = plan["row_styles"], plan["default_row"]
+        styles = self.cell_styles
+        header = (sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1) if sheet.repeat_rows else (-1, -1)
+        simple = not (frames or validation_at or merged)
+        n_columns = len(sheet.columns)
         for r, row in enumerate(sheet.rows):
-            tr = table.TableRow(stylename=self._row_style(heights.get(r)))
-            width = max(len(row), len(sheet.columns))
-            for c in range(width):
-                cell = row[c] if c < len(row) else None
-                element = self._cell(cell, merged.get((c, r)), validation_at.get((c, r)))
-                if (c, r) in frames:
-                    element.addElement(frames.pop((c, r)))
-                tr.addElement(element)
-            if sheet.repeat_rows and sheet.repeat_rows[0] - 1 <= r <= sheet.repeat_rows[1] - 1:
-                if header_rows is None:
-                    header_rows = table.TableHeaderRows()
-                    t.addElement(header_rows)
-                header_rows.addElement(tr)
+            if r == header[0]:
+                out.write("<table:table-header-rows>")
+            parts = [f'<table:table-row table:style-name="{row_styles.get(r, default_row)}">']
+            if simple:
+                parts += [_cell_xml(cell, styles[(cell.style, cell.locked)], "") for cell in row]
+                parts += [_EMPTY] * (n_columns - len(row))
             else:
-                t.addElement(tr)
+                for c in range(max(len(row), n_columns)):
+                    parts.append(self._cell(row[c] if c < len(row) else None, merged.get((c, r)),
+                                            validation_at.get((c, r)), frames.pop((c, r), "")))
+            parts.append("</table:table-row>")
+            if r == header[1] or (r == len(sheet.rows) - 1 and header[0] <= r < header[1]):
+                parts.append("</table:table-header-rows>")
+            out.write("".join(parts))
         if frames:
             raise ValueError(f"chart anchors outside the written cells of sheet {sheet.name!r}")
         # cells below the content that still carry validations (empty input rows)
@@ -235,57 +307,33 @@ class _OdsWriter:
         last = len(sheet.rows) - 1
         for r in extra_rows:
             if r > last + 1:
-                t.addElement(table.TableRow(numberrowsrepeated=str(r - last - 1)))
-            tr = table.TableRow(stylename=self._row_style(None))
-            for c in range(len(sheet.columns)):
-                tr.addElement(self._cell(None, None, validation_at.get((c, r))))
-            t.addElement(tr)
+                out.write(f'<table:table-row table:number-rows-repeated="{r - last - 1}">{_EMPTY}</table:table-row>')
+            out.write(f'<table:table-row table:style-name="{default_row}">')
+            out.write("".join(self._cell(None, None, validation_at.get((c, r)), "") for c in range(n_columns)))
+            out.write("</table:table-row>")
             last = r
-        if sheet.autofilter:
-            c1, r1, c2, r2 = parse_range(sheet.autofilter)
-            quoted = _quote(sheet.name)
-            self.database_ranges.addElement(
-                table.DatabaseRange(
-                    name=f"__Anonymous_Sheet_DB__{len(self.database_ranges.childNodes)}",
-                    targetrangeaddress=f"{quoted}.{column_letter(c1)}{r1 + 1}:{quoted}.{column_letter(c2)}{r2 + 1}",
-                    displayfilterbuttons="true",
-                )
-            )
-        return t
+        out.write("</table:table>")
 
-    def _cell(self, cell: Cell | None, merge, validation: str | None):
+    def _cell(self, cell: Cell | None, merge, validation: str | None, frame: str) -> str:
         if merge == "covered":
-            return table.CoveredTableCell()
-        attrs = {}
-        if cell is not None:
-            attrs["stylename"] = self._cell_style(cell.style, cell.locked)
-        elif validation:
-            attrs["stylename"] = self._cell_style("input", False)
+            return "<table:covered-table-cell/>"
+        extra = ""
         if validation:
-            attrs["contentvalidationname"] = validation
+            extra += f' table:content-validation-name="{validation}"'
         if merge:
-            attrs["numbercolumnsspanned"] = str(merge[0])
-            attrs["numberrowsspanned"] = str(merge[1])
-        value = None if cell is None else cell.value
-        if value is None or value == "":
-            return table.TableCell(**attrs)
-        if isinstance(value, bool):
-            tc = table.TableCell(valuetype="boolean", booleanvalue="true" if value else "false", **attrs)
-            tc.addElement(text.P(text="ИСТИНА" if value else "ЛОЖЬ"))
-            return tc
-        if isinstance(value, (int, float)):
-            tc = table.TableCell(valuetype="float", value=repr(value), **attrs)
-            tc.addElement(text.P(text=_format_number(value)))
-            return tc
-        if isinstance(value, date):
-            tc = table.TableCell(valuetype="date", datevalue=value.isoformat(), **attrs)
-            tc.addElement(text.P(text=value.strftime("%d.%m.%Y")))
-            return tc
-        # text: never a formula; lines become paragraphs
-        tc = table.TableCell(valuetype="string", **attrs)
-        for line in str(value).split("\n"):
-            tc.addElement(text.P(text=line))
-        return tc
+            extra += f' table:number-columns-spanned="{merge[0]}" table:number-rows-spanned="{merge[1]}"'
+        if cell is not None:
+            style_name = self.cell_styles[(cell.style, cell.locked)]
+        elif validation:
+            style_name = self.cell_styles[("input", False)]
+        else:
+            return f"<table:table-cell{extra}>{frame}</table:table-cell>" if frame or extra else _EMPTY
+        xml = _cell_xml(cell, style_name, extra) if cell is not None else (
+            f'<table:table-cell table:style-name="{style_name}"{extra}/>')
+        if frame:
+            xml = xml[:-2] + f">{frame}</table:table-cell>" if xml.endswith("/>") else \
+                xml[: -len("</table:table-cell>")] + f"{frame}</table:table-cell>"
+        return xml
 
     def _chart_frame(self, sheet: Sheet, spec: Chart):
         """An embedded chart object whose data are ranges of ``sheet`` itself."""
@@ -340,7 +388,7 @@ class _OdsWriter:
         for validation in sheet.validations:
             name = f"val{self.validation_count + 1}"
             self.validation_count += 1
-            self.validations.addElement(_content_validation(name, validation, sheet.name))
+            self.validations.append(_content_validation(name, validation, sheet.name))
             c1, r1, c2, r2 = parse_range(validation.cells)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
@@ -379,6 +427,58 @@ class _OdsWriter:
         views.addElement(view)
         view_settings.addElement(views)
         self.doc.settings.addElement(view_settings)
+
+
+_EMPTY = "<table:table-cell/>"
+_sanitize = lru_cache(maxsize=1 << 16)(_escape_text)  # records repeat the same texts for every school
+
+
+def _cell_xml(cell: Cell, style_name: str, extra: str) -> str:
+    """One cell as ODF XML: typed values keep their type; text is never a formula."""
+    value = cell.value
+    if value is None or value == "":
+        return f'<table:table-cell table:style-name="{style_name}"{extra}/>'
+    if isinstance(value, str):
+        if "\n" in value:
+            paragraphs = "".join(f"<text:p>{_sanitize(line)}</text:p>" for line in value.split("\n"))
+        else:
+            paragraphs = f"<text:p>{_sanitize(value)}</text:p>"
+        return f'<table:table-cell office:value-type="string" table:style-name="{style_name}"{extra}>' \
+               f"{paragraphs}</table:table-cell>"
+    if isinstance(value, bool):
+        return (f'<table:table-cell office:value-type="boolean" office:boolean-value="{"true" if value else "false"}"'
+                f' table:style-name="{style_name}"{extra}><text:p>{"ИСТИНА" if value else "ЛОЖЬ"}</text:p>'
+                "</table:table-cell>")
+    if isinstance(value, (int, float)):
+        return (f'<table:table-cell office:value-type="float" office:value="{value!r}" table:style-name="{style_name}"'
+                f"{extra}><text:p>{_format_number(value)}</text:p></table:table-cell>")
+    if isinstance(value, date):
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"'
+                f' table:style-name="{style_name}"{extra}><text:p>{value:%d.%m.%Y}</text:p></table:table-cell>')
+    return _cell_xml(Cell(str(value), cell.style, cell.locked), style_name, extra)
+
+
+class _Buffered:
+    """Collects text and hands it to the zip stream in large UTF-8 blocks."""
+
+    def __init__(self, stream, size: int = 1 << 20) -> None:
+        self.stream, self.size, self.parts, self.length = stream, size, [], 0
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+        if self.length >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stream.write("".join(self.parts).encode("utf-8"))
+        self.parts, self.length = [], 0
+
+
+def _xml(element) -> str:
+    buffer = io.StringIO()
+    element.toXml(1, buffer)
+    return buffer.getvalue()
 
 
 def _content_validation(name: str, spec: Validation, sheet_name: str) -> table.ContentValidation:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 # Cell styles understood by both writers.
@@ -146,8 +147,10 @@ _LINE_CM = {10: 0.43, 9: 0.39, 13: 0.56}
 _STYLE_SIZE = {"title": 13, "note": 9}
 
 
+@lru_cache(maxsize=65536)
 def wrapped_lines(text: str, width_cm: float, size: int = 10) -> int:
-    """How many lines ``text`` takes in a wrapped cell ``width_cm`` wide (a safe estimate)."""
+    """How many lines ``text`` takes in a wrapped cell ``width_cm`` wide (a safe estimate).
+    Cached: the consolidated records repeat the same texts for every school."""
     per_line = max(1, int((width_cm - 0.25) / _CHAR_CM[size]))
     lines = 0
     for paragraph in str(text).split("\n"):
@@ -179,18 +182,23 @@ def estimated_row_heights(sheet: Sheet) -> dict[int, float]:
             spans[(c1, r1)] = sum(sheet.columns[c].width_cm for c in range(c1, c2 + 1) if c < len(sheet.columns))
             covered |= {(c, r1) for c in range(c1 + 1, c2 + 1)}
     heights: dict[int, float] = {}
+    widths = [None if column.hidden else column.width_cm for column in sheet.columns]
     for r, row in enumerate(sheet.rows):
         if r in sheet.row_heights_cm:
             heights[r] = sheet.row_heights_cm[r]
             continue
         best = 0.0
-        for c, cell in enumerate(row):
-            if cell.value is None or (c, r) in covered or c >= len(sheet.columns) or sheet.columns[c].hidden:
+        for c, cell in enumerate(row[:len(widths)]):
+            value, width = cell.value, widths[c]
+            if value is None or width is None or (covered and (c, r) in covered):
                 continue
             size = _STYLE_SIZE.get(cell.style, 10)
-            width = spans.get((c, r), sheet.columns[c].width_cm)
-            lines = wrapped_lines(str(cell.value), width, size) if not isinstance(cell.value, (int, float)) else 1
-            best = max(best, lines * _LINE_CM[size] + 0.12)
+            if spans:
+                width = spans.get((c, r), width)
+            lines = 1 if isinstance(value, (int, float)) else wrapped_lines(str(value), width, size)
+            height = lines * _LINE_CM[size] + 0.12
+            if height > best:
+                best = height
         if best:
             heights[r] = round(max(best, 0.5), 2)
     return heights
