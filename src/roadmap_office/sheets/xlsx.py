@@ -9,6 +9,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook as XWorkbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
@@ -139,8 +140,11 @@ class _Styles:
 
 def _write_cell(target, cell: Cell, styles: _Styles) -> None:
     value = cell.value
-    target.value = value
+    if not isinstance(value, str):
+        target.value = value
     if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        target.value = value
         target.data_type = "s"  # "=HYPERLINK(...)" from a user is text, never a formula
     target.style = styles.name(cell.style, cell.locked)
 
