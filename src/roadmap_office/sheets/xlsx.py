@@ -1,53 +1,171 @@
-"""Write a :class:`Workbook` spec as XLSX with openpyxl."""
+"""Write a :class:`Workbook` spec as XLSX with XlsxWriter, row by row (constant memory).
+
+Every sheet keeps its look and behaviour: fonts, fills, borders and number formats per cell
+style, locked and unlocked cells, protection, hidden sheets and columns, merges, frozen panes,
+autofilters, data validations with Russian prompts, print setup and native bar charts.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
+import xlsxwriter
 from openpyxl import Workbook as XWorkbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
-from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights
+from .spec import Sheet, Workbook, column_letter, estimated_row_heights, parse_range
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = "Liberation Sans"
-
+_BORDER_COLOR = "#808080"
+# style: font size, bold, italic, font colour, fill, wrap, number format
 _STYLE = {
-    "text": dict(font=Font(name=_FONT, size=10), fill=None, wrap=True, bold=False),
-    "bold": dict(font=Font(name=_FONT, size=10, bold=True), fill=None, wrap=True),
-    "header": dict(font=Font(name=_FONT, size=10, bold=True), fill="D9E2F3", wrap=True),
-    "section": dict(font=Font(name=_FONT, size=10, bold=True), fill="EDEDED", wrap=True),
-    "title": dict(font=Font(name=_FONT, size=13, bold=True), fill=None, wrap=True),
-    "note": dict(font=Font(name=_FONT, size=9, italic=True, color="404040"), fill=None, wrap=True),
-    "input": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True),
-    "input_date": dict(font=Font(name=_FONT, size=10), fill="FFF2CC", wrap=True, fmt="DD.MM.YYYY"),
-    "date": dict(font=Font(name=_FONT, size=10), fill=None, wrap=True, fmt="DD.MM.YYYY"),
-    "number": dict(font=Font(name=_FONT, size=10), fill=None, wrap=False, fmt="0.##"),
-    "percent": dict(font=Font(name=_FONT, size=10), fill=None, wrap=False, fmt="0.0"),
+    "text": (10, False, False, None, None, True, None),
+    "bold": (10, True, False, None, None, True, None),
+    "header": (10, True, False, None, "#D9E2F3", True, None),
+    "section": (10, True, False, None, "#EDEDED", True, None),
+    "title": (13, True, False, None, None, True, None),
+    "note": (9, False, True, "#404040", None, True, None),
+    "input": (10, False, False, None, "#FFF2CC", True, None),
+    "input_date": (10, False, False, None, "#FFF2CC", True, "DD.MM.YYYY"),
+    "date": (10, False, False, None, None, True, "DD.MM.YYYY"),
+    "number": (10, False, False, None, None, False, "0.##"),
+    "percent": (10, False, False, None, None, False, "0.0"),
 }
 _BORDERED = {"text", "bold", "header", "section", "input", "input_date", "date", "number", "percent"}
+_CM_TO_PX = 96 / 2.54
+_MAX_TEXT = 32767  # characters an XLSX cell holds
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
     """Write ``book`` to ``path``; text that looks like a formula stays text."""
-    wb = XWorkbook()
-    wb.remove(wb.active)
-    if book.title:
-        wb.properties.title = book.title
-    styles = _Styles(wb)
-    for spec in book.sheets:
-        _write_sheet(wb, spec, book.password, styles)
     path = Path(path)
-    save_keeping_date(wb, path, book.saved_at)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+    properties = {"title": book.title} if book.title else {}
+    if book.saved_at:
+        properties["created"] = book.saved_at  # XlsxWriter writes it as both created and modified
+    wb.set_properties(properties)
+    formats = _Formats(wb)
+    try:
+        for spec in book.sheets:
+            _write_sheet(wb, spec, book.password, formats)
+        _save(wb)
+    finally:
+        _remove_row_files(wb)
     return path
+
+
+def _remove_row_files(wb) -> None:
+    """XlsxWriter keeps each sheet's rows in a temporary file; it leaves the file of an empty
+    sheet (and every file when writing failed) open and in place."""
+    for ws in wb.worksheets():
+        handle = getattr(ws, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+        name = getattr(ws, "row_data_filename", None)
+        if name:
+            Path(name).unlink(missing_ok=True)
+
+
+def _save(wb) -> None:
+    wb.close()
+
+
+class _Formats:
+    """One format per (style, locked), made on first use."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self.made: dict[tuple[str, bool], object] = {}
+
+    def get(self, style: str, locked: bool):
+        key = (style, locked)
+        if key not in self.made:
+            size, bold, italic, color, fill, wrap, number = _STYLE[style]
+            props = {"font_name": _FONT, "font_size": size, "bold": bold, "italic": italic, "text_wrap": wrap,
+                     "valign": "top", "locked": locked}
+            if color:
+                props["font_color"] = color
+            if fill:
+                props.update(pattern=1, bg_color=fill)
+            if number:
+                props["num_format"] = number
+            if style in _BORDERED:
+                props.update(border=1, border_color=_BORDER_COLOR)
+            self.made[key] = self.wb.add_format(props)
+        return self.made[key]
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_text(text: str) -> str:
+    return _CONTROL.sub("", text)[:_MAX_TEXT]
+
+
+def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats) -> None:
+    ws = wb.add_worksheet(spec.name)
+    for index, column in enumerate(spec.columns):
+        # Excel width units (measured in LibreOffice)
+        ws.set_column(index, index, round(column.width_cm * 4.05, 1), None, {"hidden": column.hidden})
+    heights = estimated_row_heights(spec)
+    merges: dict[int, list[tuple[int, int, int, int]]] = {}
+    for ref in spec.merges:
+        c1, r1, c2, r2 = parse_range(ref)
+        merges.setdefault(r1, []).append((c1, r1, c2, r2))
+    covered: set[tuple[int, int]] = set()
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    for r, row in enumerate(spec.rows):
+        if r in heights:
+            ws.set_row(r, heights[r] * 28.35)
+        for c1, r1, c2, r2 in merges.get(r, ()):
+            first = row[c1] if c1 < len(row) else None
+            value = first.value if first is not None else None
+            if isinstance(value, str):
+                value = _clean_text(value)
+            look = formats.get(first.style, first.locked) if first is not None else None
+            ws.merge_range(r1, c1, r2, c2, value, look)
+            covered |= {(rr, cc) for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1)}
+        for c, cell in enumerate(row):
+            if covered and (r, c) in covered:
+                continue
+            value = cell.value
+            look = formats.made.get((cell.style, cell.locked)) or formats.get(cell.style, cell.locked)
+            if isinstance(value, str):
+                write_string(r, c, _clean_text(value), look)
+            elif value is None:
+                write_blank(r, c, None, look)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value, look)
+            elif isinstance(value, (int, float)):
+                write_number(r, c, value, look)
+            else:
+                ws.write_datetime(r, c, value, look)
+    if spec.freeze_rows or spec.freeze_cols:
+        ws.freeze_panes(spec.freeze_rows, spec.freeze_cols)
+    if spec.autofilter:
+        ws.autofilter(spec.autofilter)
+    for validation in spec.validations:
+        ws.data_validation(validation.cells, _validation(validation))
+    if spec.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if spec.repeat_rows:
+        ws.repeat_rows(spec.repeat_rows[0] - 1, spec.repeat_rows[1] - 1)
+    for chart in spec.charts:
+        ws.insert_chart(chart.anchor, _chart(wb, spec.name, chart))
+    if spec.hidden:
+        ws.hide()
+    if spec.protected:
+        # schools may widen columns, heighten rows, filter and sort
+        ws.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True})
 
 
 def save_keeping_date(wb: XWorkbook, path: Path, saved_at: datetime | None) -> None:
@@ -61,124 +179,30 @@ def save_keeping_date(wb: XWorkbook, path: Path, saved_at: datetime | None) -> N
     ExcelWriter(wb, archive).save()
 
 
-def _write_sheet(wb: XWorkbook, spec: Sheet, password: str | None, styles: _Styles) -> None:
-    ws = wb.create_sheet(spec.name)
-    for index, column in enumerate(spec.columns):
-        dim = ws.column_dimensions[column_letter(index)]
-        dim.width = round(column.width_cm * 4.05, 1)  # Excel width units (measured in LibreOffice)
-        dim.hidden = column.hidden
-    for r, row in enumerate(spec.rows, start=1):
-        for c, cell in enumerate(row, start=1):
-            _write_cell(ws.cell(row=r, column=c), cell, styles)
-    for r, height in estimated_row_heights(spec).items():
-        ws.row_dimensions[r + 1].height = height * 28.35
-    for ref in spec.merges:
-        ws.merge_cells(ref)
-    if spec.freeze_rows or spec.freeze_cols:
-        ws.freeze_panes = f"{column_letter(spec.freeze_cols)}{spec.freeze_rows + 1}"
-    if spec.autofilter:
-        ws.auto_filter.ref = spec.autofilter
-    for validation in spec.validations:
-        ws.add_data_validation(_validation(validation))
-    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    if spec.repeat_rows:
-        ws.print_title_rows = f"{spec.repeat_rows[0]}:{spec.repeat_rows[1]}"
-    for chart in spec.charts:
-        ws.add_chart(_chart(ws, chart), chart.anchor)
-    if spec.hidden:
-        ws.sheet_state = "hidden"
-    if spec.protected:
-        ws.protection.sheet = True
-        ws.protection.formatColumns = False  # schools may widen columns
-        ws.protection.formatRows = False
-        ws.protection.autoFilter = False
-        ws.protection.sort = False
-        if password:
-            ws.protection.password = password
-
-
-_STYLE_NAMES = {
-    "text": "Текст", "bold": "Полужирный", "header": "Заголовок таблицы", "section": "Раздел",
-    "title": "Название", "note": "Примечание", "input": "Ввод", "input_date": "Ввод даты", "date": "Дата",
-    "number": "Число", "percent": "Процент",
-}  # fmt: skip
-
-
-class _Styles:
-    """One named style per (style, locked): assigning a name is far cheaper than styling each
-    cell attribute by attribute, and the names appear in the office's style list in Russian."""
-
-    def __init__(self, wb: XWorkbook) -> None:
-        self.wb = wb
-        self.names: dict[tuple[str, bool], str] = {}
-
-    def name(self, style_key: str, locked: bool) -> str:
-        key = (style_key, locked)
-        if key not in self.names:
-            look = _STYLE[style_key]
-            name = _STYLE_NAMES[style_key] + ("" if locked else " (без защиты)")
-            named = NamedStyle(
-                name=name,
-                font=look["font"],
-                alignment=Alignment(wrap_text=look.get("wrap", True), vertical="top"),
-                protection=Protection(locked=locked),
-            )
-            if look.get("fill"):
-                named.fill = PatternFill("solid", fgColor=look["fill"])
-            if "fmt" in look:
-                named.number_format = look["fmt"]
-            if style_key in _BORDERED:
-                named.border = _BORDER
-            self.wb.add_named_style(named)
-            self.names[key] = name
-        return self.names[key]
-
-
-def _write_cell(target, cell: Cell, styles: _Styles) -> None:
-    value = cell.value
-    if not isinstance(value, str):
-        target.value = value
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        target.value = value
-        target.data_type = "s"  # "=HYPERLINK(...)" from a user is text, never a formula
-    target.style = styles.name(cell.style, cell.locked)
-
-
-def _validation(spec) -> DataValidation:
+def _validation(spec) -> dict:
     if spec.kind == "list":
-        dv = DataValidation(type="list", formula1=_excel_ref(spec.source), allow_blank=True)
+        options = {"validate": "list", "source": "=" + _excel_ref(spec.source)}
     elif spec.kind == "date":
-        dv = DataValidation(
-            type="date",
-            operator="between",
-            formula1=f"DATE({spec.minimum.year},{spec.minimum.month},{spec.minimum.day})",
-            formula2=f"DATE({spec.maximum.year},{spec.maximum.month},{spec.maximum.day})",
-            allow_blank=True,
-        )
+        options = {"validate": "date", "criteria": "between", "minimum": _excel_date(spec.minimum),
+                   "maximum": _excel_date(spec.maximum)}
     elif spec.kind in ("decimal", "whole"):
-        dv = DataValidation(
-            type=spec.kind,
-            operator="between",
-            formula1=_number(spec.minimum),
-            formula2=_number(spec.maximum),
-            allow_blank=True,
-        )
+        if spec.minimum is None or spec.maximum is None:
+            raise ValueError("a number validation needs both bounds")
+        options = {"validate": "decimal" if spec.kind == "decimal" else "integer", "criteria": "between",
+                   "minimum": spec.minimum, "maximum": spec.maximum}
     else:
         raise ValueError(f"unknown validation kind {spec.kind!r}")
-    dv.errorStyle = "stop"
-    dv.showErrorMessage = True
-    dv.showInputMessage = bool(spec.prompt)
-    dv.promptTitle = spec.prompt_title[:32] or None
-    dv.prompt = spec.prompt[:255] or None
-    dv.errorTitle = spec.error_title[:32] or None
-    dv.error = spec.error[:255] or None
-    dv.add(spec.cells)
-    return dv
+    options.update(ignore_blank=True, error_type="stop", show_error=True, show_input=bool(spec.prompt))
+    for key, text, limit in (("input_title", spec.prompt_title, 32), ("input_message", spec.prompt, 255),
+                             ("error_title", spec.error_title, 32), ("error_message", spec.error, 255)):
+        if text:
+            options[key] = text[:limit]
+    return options
+
+
+def _excel_date(value) -> str:
+    """A date as a formula, readable in the file (a serial number is not)."""
+    return f"=DATE({value.year},{value.month},{value.day})"
 
 
 def _excel_ref(source: str) -> str:
@@ -187,38 +211,23 @@ def _excel_ref(source: str) -> str:
     return f"'{sheet}'!{cells}"
 
 
-def _number(value) -> str:
-    if value is None:
-        raise ValueError("a number validation needs both bounds")
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _chart(ws, spec):
-    from openpyxl.chart import BarChart, Reference
-
-    from .spec import parse_range
-
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = spec.title
-    chart.style = 10
-    chart.legend = None
-    chart.y_axis.title = spec.y_title or None
-    chart.y_axis.scaling.min = 0
-    if spec.y_max is not None:
-        chart.y_axis.scaling.max = spec.y_max
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
+def _chart(wb, sheet_name: str, spec):
+    chart = wb.add_chart({"type": "column"})
     c1, r1, _, r2 = parse_range(spec.values)
-    data = Reference(ws, min_col=c1 + 1, min_row=r1 + 1, max_row=r2 + 1)
     k1, kr1, _, kr2 = parse_range(spec.categories)
-    categories = Reference(ws, min_col=k1 + 1, min_row=kr1 + 1, max_row=kr2 + 1)
-    chart.add_data(data, titles_from_data=False)
-    chart.set_categories(categories)
-    if spec.series_title and chart.series:
-        from openpyxl.chart.series import SeriesLabel
-
-        chart.series[0].tx = SeriesLabel(v=spec.series_title)
-    chart.width = spec.width_cm
-    chart.height = spec.height_cm
+    series = {"categories": [sheet_name, kr1, k1, kr2, k1], "values": [sheet_name, r1, c1, r2, c1],
+              "fill": {"color": "#4472C4"}}
+    if spec.series_title:
+        series["name"] = spec.series_title
+    chart.add_series(series)
+    chart.set_title({"name": spec.title})
+    chart.set_legend({"none": True})
+    y_axis = {"min": 0}
+    if spec.y_title:
+        y_axis["name"] = spec.y_title
+    if spec.y_max is not None:
+        y_axis["max"] = spec.y_max
+    chart.set_y_axis(y_axis)
+    chart.set_style(10)
+    chart.set_size({"width": round(spec.width_cm * _CM_TO_PX), "height": round(spec.height_cm * _CM_TO_PX)})
     return chart
