@@ -508,6 +508,7 @@ def _open_results(result, hidden=False):
 
 def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite):
     _library()
+    from roadmap_office.history import history_for_master
     from roadmap_office.pipeline import collect_inputs, run_consolidation
 
     if not collect_inputs([folder]):
@@ -517,7 +518,7 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite):
             return None
     _close_open_outputs(outdir)
     return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress)
+                             progress=progress, history=history_for_master(master_path))
 
 
 def _summary_text(result):

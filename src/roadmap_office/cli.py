@@ -394,16 +394,21 @@ def demo(outdir: Path) -> None:
 
     click.echo(f"Демонстрационный округ: дорожная карта 2.3 г. Сарова, 12 школ → {outdir}")
     outputs = run_demo(outdir)
-    roadmap = read_master(outputs.master)
-    click.echo(f"Мастер-книга: {outputs.master}  (разделов: {len(roadmap.sections)}, "
-               f"мероприятий: {len(roadmap.items)}, школ: {len(roadmap.schools)})")
-    for label, path in outputs.extra.items():
-        click.echo(f"{label}: {path}")
-    click.echo("")
-    click.echo(consolidation_summary(outputs.consolidation))
-    for error in outputs.errors:
+    errors = []
+    for period in (outputs, outputs.second):
+        roadmap = read_master(period.master)
+        click.echo(f"\nОтчётный период: {roadmap.period.label}")
+        click.echo(f"Мастер-книга: {period.master}  (разделов: {len(roadmap.sections)}, "
+                   f"мероприятий: {len(roadmap.items)}, школ: {len(roadmap.schools)})")
+        for label, path in period.extra.items():
+            click.echo(f"{label}: {path}")
+        click.echo(consolidation_summary(period.consolidation))
+        errors += period.errors
+    click.echo(f"\nИстория сводов (оба периода): {outputs.history}; динамика — в отчёте второго периода "
+               "(лист «Динамика», раздел «Динамика по отчётным периодам»).")
+    for error in errors:
         click.echo(f"Ошибка: {error}", err=True)
-    if outputs.errors:
+    if errors:
         sys.exit(Exit.PDF)
 
 

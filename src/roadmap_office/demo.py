@@ -13,8 +13,9 @@ from importlib import resources
 from pathlib import Path
 
 from .executors import Catalogue
-from .demo_submissions import AS_OF, write_demo_submissions
-from .forms import generate_templates
+from .demo_submissions import FIRST, SECOND, DemoPeriod, write_demo_submissions
+from .forms import generate_templates, safe_name
+from .history import HISTORY_NAME
 from .importing import import_text
 from .master import read_master, write_master
 from .pipeline import run_consolidation
@@ -58,12 +59,26 @@ class DemoOutputs:
     extra: dict[str, Path] = field(default_factory=dict)
     consolidation: object = None
     errors: list[str] = field(default_factory=list)
+    history: Path | None = None  # both periods' history store
+    second: DemoOutputs | None = None  # the second reporting period, whose report shows the trend
 
 
 def run_demo(outdir: str | os.PathLike, formats: tuple[str, ...] = ("xlsx", "ods", "odt", "pdf")) -> DemoOutputs:
+    """Two reporting periods: the first half-year in OUTDIR, the second in its own folder, one history."""
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    history = outdir / HISTORY_NAME
+    history.unlink(missing_ok=True)  # a re-run tells the same story
     roadmap = demo_roadmap()
+    outputs = _run_period(roadmap, outdir, FIRST, formats, history)
+    roadmap.reporting_period = SECOND.label
+    outputs.second = _run_period(roadmap, outdir / safe_name(SECOND.label), SECOND, formats, history)
+    outputs.history = history
+    return outputs
+
+
+def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tuple[str, ...],
+                history: Path) -> DemoOutputs:
+    outdir.mkdir(parents=True, exist_ok=True)
     master = write_master(roadmap, outdir / "master.ods")
     outputs = DemoOutputs(outdir, master)
     templates = outdir / "templates"
@@ -74,9 +89,10 @@ def run_demo(outdir: str | os.PathLike, formats: tuple[str, ...] = ("xlsx", "ods
         for old in submissions.iterdir():
             if old.is_file():
                 old.unlink()
-    write_demo_submissions(read_master(master), submissions)
-    outputs.extra["Заполненные отчёты школ (с типичными ошибками)"] = submissions
-    result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=AS_OF, jobs=1)
+    write_demo_submissions(read_master(master), submissions, period)
+    outputs.extra["Заполненные отчёты школ" + (" (с типичными ошибками)" if period.plant else "")] = submissions
+    result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=period.as_of, jobs=1,
+                               history=history)
     outputs.consolidation = result.consolidation
     outputs.errors = result.errors
     for path in result.outputs:

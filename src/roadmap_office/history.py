@@ -98,6 +98,13 @@ def default_history_path(master: str | os.PathLike) -> Path:
     return Path(master).with_name(HISTORY_NAME)
 
 
+def history_for_master(master: str | os.PathLike) -> Path | None:
+    """The history beside a master whose period is understood (the macro keeps one there); else None."""
+    from .master import read_master
+
+    return default_history_path(master) if read_master(master).period else None
+
+
 # ---- opening and migrating --------------------------------------------------------------------
 
 

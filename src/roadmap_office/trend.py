@@ -92,7 +92,8 @@ class Trend:
             extra = extras[s.key]
             if extra["kind"] == "count":  # kept as REAL in the store; a count is whole
                 s.values = [int(v) if v is not None and float(v).is_integer() else v for v in s.values]
-            s.note = extra["unit"] + ("; доля ОО" if extra["aggregation"] == "share_yes" else "")
+            yes_share = extra["aggregation"] == "share_yes" or extra["kind"] == "yesno"
+            s.note = "% ОО, ответивших «да»" if yes_share else extra["unit"]
             s.target = extra["target"]
         return series
 

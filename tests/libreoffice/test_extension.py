@@ -151,9 +151,16 @@ def folder_with_a_damaged_file(demo_run, tmp_path):
     return folder
 
 
+def _master_copy(demo_run, tmp_path):
+    """The demo master in a folder of its own: the macro keeps the history beside the master."""
+    return shutil.copy(demo_run.master, tmp_path / "master.ods")
+
+
 def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damaged_file, tmp_path):
     result = json.loads(office_with_extension.script(
-        "test_consolidate_document", str(demo_run.master), str(folder_with_a_damaged_file), str(tmp_path / "out")))
+        "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(folder_with_a_damaged_file),
+        str(tmp_path / "out")))
+    assert (tmp_path / "history.sqlite").is_file()
     assert result["asked"] == ["2022-06-30"]  # the end of the passed reporting period is offered
     assert sorted(p.rsplit("/", 1)[1] for p in result["outputs"]) == [
         "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
@@ -182,7 +189,7 @@ def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(offic
 
 def test_rerun_replaces_the_open_results_instead_of_duplicating(office_with_extension, demo_run, tmp_path):
     counts = json.loads(office_with_extension.script(
-        "test_rerun_with_results_open", str(demo_run.master), str(demo_run.outdir / "submissions"),
+        "test_rerun_with_results_open", str(_master_copy(demo_run, tmp_path)), str(demo_run.outdir / "submissions"),
         str(tmp_path / "out")))
     assert counts == {"Свод_по_дорожной_карте.ods": 1, "Сводный_отчёт.odt": 1}
 

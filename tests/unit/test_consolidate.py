@@ -26,6 +26,28 @@ def test_demo_layout(demo_run):
     assert len(list((out / "submissions").iterdir())) == 13  # 12 template files (S05 twice) + a foreign one
     assert sorted(p.name for p in (out / REPORT).iterdir()) == [
         "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
+    second = out / "II_полугодие_2022_г"
+    assert (second / "master.ods").is_file()
+    assert len(list((second / "templates").glob("*.xlsx"))) == 13
+    assert len(list((second / "submissions").iterdir())) == 10  # S13 and S17 send nothing
+    assert sorted(p.name for p in (second / REPORT).iterdir()) == [
+        "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
+    assert (out / "history.sqlite").is_file()
+
+
+def test_demo_history_holds_both_half_years(demo_run):
+    data = json.loads(CliRunner().invoke(main, ["history", str(demo_run.outdir / "history.sqlite"), "--json"]).output)
+    assert data["periods"] == [
+        {"period": "I полугодие 2022 г.", "start": "2022-01-01", "end": "2022-06-30", "as_of": "2022-06-30",
+         "schools_expected": 12, "schools_submitted": 11, "completion_pct": 39.3, "overdue": 49},
+        {"period": "II полугодие 2022 г.", "start": "2022-07-01", "end": "2022-12-31", "as_of": "2022-12-30",
+         "schools_expected": 12, "schools_submitted": 10, "completion_pct": 48.5, "overdue": 41},
+    ]
+    doc = opendocument.load(str(demo_run.second.outdir / REPORT / "Сводный_отчёт.odt"))
+    body = "\n".join(teletype.extractText(p) for p in doc.getElementsByType(text.P))
+    assert "Сравниваются итоги 2 отчётных периодов (с 01.01.2022 по 31.12.2022)" in body
+    assert "МБОУ Лицей № 3 (51,0 % → 46,9 %); МБОУ Школа № 11 (28,6 % → 24,5 %)." in body
+    assert "не представившие за текущий период: МБОУ Школа № 13." in body
 
 
 def test_summary_figures(demo_run):
