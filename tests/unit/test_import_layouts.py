@@ -331,3 +331,46 @@ def test_odt_with_list_numbering_and_merged_cells(tmp_path):
     assert second.deadline.recurrence.value == "semiannual"
     assert third.deadline.flagged  # "Май" with no dated neighbour in a two-year period
     assert report.unplaced == []
+
+
+# ---- passport target values: a table, a list inside one cell with HTML leftovers, one per line -----
+
+TARGETS = [
+    ("Обучающихся вовлечены в волонтёрскую деятельность", "percent", "%", "не менее 65 %"),
+    ("Действуют школьные спортивные клубы", "yesno", "да/нет", "100 % ОО"),
+    ("Педагогов прошли курсы повышения квалификации", "percent", "%", "40 %"),
+]
+TABLE_ROWS = NO_SECTIONS.split("\n")[1:]
+
+
+def _indicators(text: str) -> list[tuple[str, str, str, str]]:
+    return [(i.name, i.kind.value, i.unit, i.target) for i in import_text(text).indicators]
+
+
+def test_passport_table_with_a_list_in_one_cell():
+    passport = ["ПАСПОРТ", "Наименование\tДорожная карта по воспитанию\t",
+                "Целевые показатели\t<ul><li>не менее 65 % обучающихся вовлечены в волонтёрскую деятельность;</li>"
+                "<li>в 100 % ОО действуют школьные спортивные клубы;</li><li>40% педагогов прошли курсы повышения "
+                "квалификации.</li></ul>\t"]
+    text = "\n".join([NO_SECTIONS.split("\n")[0], *passport, *TABLE_ROWS])
+    assert _indicators(text) == TARGETS
+
+
+def test_passport_one_per_line_and_br_leftovers():
+    per_line = ["Целевые показатели:", "1) не менее 65 % обучающихся вовлечены в волонтёрскую деятельность;",
+                "2) в 100 % ОО действуют школьные спортивные клубы;",
+                "3) 40% педагогов прошли курсы повышения квалификации."]
+    text = "\n".join([NO_SECTIONS.split("\n")[0], *per_line, *TABLE_ROWS])
+    assert _indicators(text) == TARGETS
+    with_br = ("Ожидаемые результаты: не менее 65 % обучающихся вовлечены в волонтёрскую деятельность<br>"
+               "в 100 % ОО действуют школьные спортивные клубы<br/>40% педагогов прошли курсы повышения квалификации")
+    assert _indicators("\n".join([NO_SECTIONS.split("\n")[0], with_br, *TABLE_ROWS])) == TARGETS
+
+
+def test_targets_in_an_explanatory_note_after_the_table():
+    note = ["Пояснительная записка", "В результате реализации плана в 100 % ОО действуют школьные спортивные клубы."]
+    report = ImportReport()
+    roadmap = import_text("\n".join([*NO_SECTIONS.split("\n"), *note]), report=report)
+    assert [(i.name, i.kind.value, i.target) for i in roadmap.indicators] == [
+        ("Действуют школьные спортивные клубы", "yesno", "100 % ОО")]
+    assert report.unplaced == ["строка 6: «Пояснительная записка»"]

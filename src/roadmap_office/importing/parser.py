@@ -40,6 +40,7 @@ class Draft:
     header: Row
     roles: dict[str, int]
     body: list[Block] = field(default_factory=list)
+    passport_rows: list[Row] = field(default_factory=list)  # a passport table before the roadmap table
 
     @property
     def title(self) -> str:
@@ -87,10 +88,10 @@ class Draft:
 
     @property
     def passport(self) -> list[Para]:
-        """Paragraphs after the title with target values ("70 % учащихся ...")."""
-        paras = self.preamble
-        start = max((i for i, p in enumerate(paras) if re.match(r"^\W*План\b", p.text)), default=-1)
-        return [p for p in paras[start + 1:] if _PERCENT.search(p.text)]
+        """Paragraphs and passport-table cells with target values ("70 % учащихся ..."), title excluded."""
+        title = {p.text for p in self.preamble if re.match(r"^\W*План\b", p.text)}
+        cells = [Para(cell, row.line) for row in self.passport_rows for cell in row.cells if cell.strip()]
+        return [p for p in self.preamble + cells if _PERCENT.search(p.text) and p.text not in title]
 
 
 @dataclass
@@ -131,6 +132,7 @@ def find_header(cells: list[str]) -> dict[str, int] | None:
 def split_roadmaps(blocks: list[Block]) -> list[Draft]:
     drafts: list[Draft] = []
     pending: list[Para] = []
+    pending_rows: list[Row] = []
     for block in blocks:
         roles = find_header(block.cells) if isinstance(block, Row) else None
         if roles:
@@ -139,12 +141,14 @@ def split_roadmaps(blocks: list[Block]) -> list[Draft]:
                 body = drafts[-1].body
                 while body and isinstance(body[-1], Para):
                     pending.insert(0, body.pop())
-            drafts.append(Draft(pending, block, roles))
-            pending = []
+            drafts.append(Draft(pending, block, roles, passport_rows=pending_rows))
+            pending, pending_rows = [], []
         elif drafts:
             drafts[-1].body.append(block)
         elif isinstance(block, Para):
             pending.append(block)
+        else:
+            pending_rows.append(block)
     return drafts
 
 
@@ -185,7 +189,8 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     if match:
         period_start, period_end = date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
     roadmap = Roadmap(title=title, issuer=draft.issuer, period_start=period_start, period_end=period_end)
-    entries = _Structure(draft, report).read()
+    structure = _Structure(draft, report)
+    entries = structure.read()
     catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
 
     for sec, items in entries:
@@ -201,7 +206,11 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     _unique_keys(roadmap)
     roadmap.executors = catalogue.executors
     roadmap.deadline_vocabulary = sorted({i.deadline.text for i in roadmap.items if i.deadline.text}, key=str.lower)
-    roadmap.indicators = passport_indicators(draft.passport)
+    trailing = structure.trailing
+    roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _PERCENT.search(p.text)])
+    for para in trailing:
+        if not _PERCENT.search(para.text):
+            report.unplace(para.line, para.text)
     return roadmap
 
 
@@ -229,6 +238,7 @@ class _Structure:
         self.extra = [i for i in range(width) if i not in draft.roles.values()]  # columns of no known role
         self.from_paras: set[int] = set()  # sections opened by a paragraph (may be a trailing note)
         self.para_lines: dict[int, list[tuple[int, str]]] = {}
+        self.trailing: list[Para] = []  # paragraphs after the last item: an explanatory note, signatures
 
     def _rows(self) -> list[Row]:
         return [b for b in self.draft.body if isinstance(b, Row)]
@@ -362,11 +372,10 @@ class _Structure:
             self.report.unplace(line, text)
 
     def _drop_trailing_notes(self) -> None:
-        """Paragraphs after the last item (signatures, notes) are not sections: reported, not invented."""
+        """Paragraphs after the last item (signatures, notes) are not sections: kept aside, not invented."""
         while self.entries and not self.entries[-1][1] and id(self.entries[-1][0]) in self.from_paras:
             section, _ = self.entries.pop()
-            for line, text in self.para_lines.get(id(section), []):
-                self.report.unplace(line, text)
+            self.trailing[:0] = [Para(text, line) for line, text in self.para_lines.get(id(section), [])]
 
 
 def _deeper(outer: str, inner: str) -> bool:
@@ -423,28 +432,46 @@ def _unique_keys(roadmap: Roadmap) -> None:
 
 
 def passport_indicators(paras: list[Para]) -> list[Indicator]:
-    """Target values in a passport: "70 % учащихся принимают участие в олимпиадах"."""
-    indicators = []
+    """Target values in a passport or an explanatory note, one indicator per value.
+
+    "не менее 65 % обучающихся вовлечены в волонтёрскую деятельность" -> percent, target
+    "не менее 65 %"; "в 100 % ОО действуют школьные спортивные клубы" -> yes/no per school,
+    target "100 % ОО". Values come as paragraphs, one per line, or a list inside one cell.
+    """
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
     for para in paras:
-        for sentence in re.split(r";\s*|\n", para.text):
+        for sentence in re.split(r";\s*|\n|(?<=[.»)])\s+(?=\d{1,2}[.)]\s)|\s+(?=[•·▪]\s)", para.text):
+            sentence = re.sub(r"^\s*(?:[-–—•·▪*]|\d{1,2}[.)](?!\d))\s*", "", sentence)
             sentence = re.sub(r"^[^:%]{0,40}:\s*", "", sentence)  # "Целевые показатели: ..."
+            sentence = re.sub(r"^\s*(?:[-–—•·▪*]|\d{1,2}[.)](?!\d))\s*", "", sentence)
             match = _PERCENT.search(sentence)
             if not match:
                 continue
-            value = match.group(1).replace(".", ",")
-            name = re.sub(r"^\W*(?:в|во)?\s*$", "", sentence[: match.start()]).strip(" -–—:,")
-            rest = sentence[match.end():].strip(" .;:,")
-            schools = re.match(r"^(ОУ|ОО|ОбОО|школ\w*|образовательных организаци\w*)\s+(.*)$", rest, re.IGNORECASE)
-            if schools:
-                indicators.append(Indicator(f"П{len(indicators) + 1}", _capital(schools.group(2)), "да/нет",
-                                            IndicatorKind.YESNO, aggregation=Aggregation.SHARE_YES,
-                                            target=f"{value} % ОО"))
-            else:
-                text = (name + " " + rest).strip() if name and not re.fullmatch(r"(не менее|до|в)", name) else rest
-                indicators.append(Indicator(f"П{len(indicators) + 1}", _capital(text), "%", IndicatorKind.PERCENT,
-                                            0, 100, Aggregation.WEIGHTED_MEAN,
-                                            target=(f"{name} {value} %" if name in ("не менее", "до") else f"{value} %")))
+            indicator = _indicator(sentence, match, len(indicators) + 1)
+            if indicator.name.lower() not in seen:
+                seen.add(indicator.name.lower())
+                indicators.append(indicator)
     return indicators
+
+
+def _indicator(sentence: str, match: re.Match, number: int) -> Indicator:
+    value = match.group(1).replace(".", ",")
+    before = sentence[: match.start()].strip(" -–—:,")
+    bound = re.search(r"(не менее|не более|не ниже|не выше|до|более|менее|свыше)$", before, re.IGNORECASE)
+    bound_text = bound.group(1).lower() + " " if bound else ""
+    name = before[: bound.start()].strip(" -–—:,") if bound else before
+    name = re.sub(r"^(?:в|во)$", "", name, flags=re.IGNORECASE).strip()
+    rest = sentence[match.end():].strip(" .;:,")
+    schools = re.match(r"^(ОУ|ОО|ОбОО|школ\w*|общеобразовательных организаци\w*|образовательных организаци\w*)"
+                       r"\s+(.*)$", rest, re.IGNORECASE)
+    in_schools = not name or re.search(r"(?:^|\s)(?:в|во)$", name, re.IGNORECASE)  # "в 100 % ОО действуют ..."
+    if schools and in_schools:
+        return Indicator(f"П{number}", _capital(schools.group(2)), "да/нет", IndicatorKind.YESNO,
+                         aggregation=Aggregation.SHARE_YES, target=f"{bound_text}{value} % ОО")
+    text = f"{name} {rest}".strip() if name else rest
+    return Indicator(f"П{number}", _capital(text), "%", IndicatorKind.PERCENT, 0, 100, Aggregation.WEIGHTED_MEAN,
+                     target=f"{bound_text}{value} %")
 
 
 def _capital(text: str) -> str:

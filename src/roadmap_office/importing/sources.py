@@ -63,7 +63,7 @@ def _tabbed(lines: list[str]) -> list[Block]:
         if "\t" in line:
             blocks.append(Row([clean_cell(c) for c in line.split("\t")], number))
         else:
-            blocks.append(Para(clean_cell(line).replace("\n", " "), number))
+            blocks.append(Para(clean_cell(line), number))  # lines of a list in one paragraph stay lines
     return blocks
 
 
