@@ -30,13 +30,14 @@ from .cache import ResultCache
 from .checking import CheckedSubmission
 from .errors import Exit, RoadmapError
 from .master import read_master, roadmap_fingerprint
+from .history import HISTORY_NAME, record_history
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
                        files_to_consolidate, is_submission_name, pick_current, publish, render_outputs)
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
 CONFIG_NAME = "roadmap-office.toml"
-CONFIG_KEYS = ("master", "inbox", "archive", "quarantine", "output", "formats", "as_of", "keep_days")
+CONFIG_KEYS = ("master", "inbox", "archive", "quarantine", "output", "history", "formats", "as_of", "keep_days")
 LOCK_NAME = ".roadmap-office.lock"
 CACHE_DIR = ".cache"
 REASON_SUFFIX = ".причина.txt"
@@ -64,6 +65,7 @@ class BatchConfig:
     as_of: str = "period"
     keep_days: int = 90
     pdf_timeout: float = 180.0
+    history: Path | None = None  # the history store of every night's consolidation (one set per period)
 
     @property
     def root(self) -> Path:
@@ -93,6 +95,9 @@ quarantine = "quarantine"
 
 # Результаты: out/ГГГГ-ММ-ДД/ и out/latest/ (сводная книга, отчёт), журналы в out/logs/.
 output = "out"
+
+# История сводов по отчётным периодам (SQLite): из неё строятся лист и раздел «Динамика».
+history = "history.sqlite"
 
 # Форматы результата: xlsx, ods, odt, pdf (PDF делает LibreOffice без интерфейса).
 formats = ["xlsx", "ods", "odt", "pdf"]
@@ -163,12 +168,15 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
     keep_days = data.get("keep_days", 90)
     if not isinstance(keep_days, int) or keep_days < 1:
         raise ConfigError("параметр «keep_days» должен быть целым числом не меньше 1")
+    history = data.get("history", HISTORY_NAME)
+    if not isinstance(history, str) or not history:
+        raise ConfigError("параметр «history» должен быть путём к файлу истории сводов")
     master = (base / str(data["master"])).resolve()
     if not master.is_file():
         raise ConfigError(f"мастер-книга не найдена: {master}")
     config = BatchConfig(path, master, folder("inbox", "inbox"), folder("archive", "archive"),
                          folder("quarantine", "quarantine"), folder("output", "out"), tuple(formats), as_of,
-                         keep_days, float(data.get("pdf_timeout", 180)))
+                         keep_days, float(data.get("pdf_timeout", 180)), (base / history).resolve())
     for directory in (config.inbox, config.archive, config.quarantine, config.output):
         directory.mkdir(parents=True, exist_ok=True)
     return config
@@ -411,6 +419,7 @@ class _Night:
     # -- outputs ------------------------------------------------------------------------
     def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
         consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today, self.roadmap))
+        consolidation.history = record_history(consolidation, self.config.history if self.roadmap.period else None)
         staging = self.config.output / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:

@@ -302,3 +302,19 @@ def test_one_period_says_so_without_charts(demo_run):
     paragraphs = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]
     assert single in paragraphs
     assert "6.1. Выполнение по разделам, %" not in [teletype.extractText(h) for h in doc.getElementsByType(odftext.H)]
+
+
+def test_nightly_batch_keeps_history_in_its_tree(tmp_path, demo_run):
+    import shutil as sh
+    from datetime import datetime
+
+    from roadmap_office.batch import init_tree, run_batch
+
+    config = init_tree(tmp_path / "srv", demo_run.master)
+    text = config.read_text(encoding="utf-8").replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx"]')
+    config.write_text(text.replace('as_of = "period"', 'as_of = "2022-06-30"'), encoding="utf-8")
+    for name in ("Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods", "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"):
+        sh.copy(demo_run.outdir / "submissions" / name, config.parent / "inbox" / name)
+    run_batch(config, now=datetime(2022, 6, 30, 2, 30), quiet=True)
+    (period,) = H.read_history(config.parent / "history.sqlite")
+    assert (period.period.label, period.schools_submitted) == ("I полугодие 2022 г.", 2)
