@@ -11,7 +11,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 need_apt=()
 # the full packages (not -nogui): Calc opens windows; they replace -nogui ones already present
-for package in libreoffice-calc libreoffice-writer libreoffice-l10n-ru; do
+for package in libreoffice-calc libreoffice-writer libreoffice-l10n-ru hyphen-ru; do
   installed "$package" || need_apt+=("$package")
 done
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_apt+=(python3-uno)

@@ -320,6 +320,7 @@ class ConsolidationDialog:
         date_field = self._control("DateField", "as_of", 120, 7, 70, 13)
         date_field.Dropdown = True
         date_field.StrictFormat = True
+        _set(date_field, "DateFormat", 7, "short")  # DD.MM.YYYY
         date_field.Date = _uno_date(as_of)
         self._label("lbl_folder", 8, 28, 270, "Папка с отчётами школ (файлы ODS и XLSX):")
         self._control("Edit", "folder", 8, 40, 222, 13).Text = folder
@@ -539,7 +540,7 @@ def _summary_text(result):
     return text
 
 
-def _consolidate_document(document, choose, progress_for, ask_overwrite, hidden=False):
+def _consolidate_document(document, choose, progress_for, ask_overwrite):
     """«Консолидировать…» on an open document: the master first, then one dialog, then the run."""
     with _master_file(document) as (master, roadmap):
         chosen = choose(_saved_path(document), roadmap)
@@ -552,9 +553,7 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite, hidden=
         finally:
             if status is not None:
                 status.end()
-    if result is None:
-        return None
-    return result, _open_results(result, hidden)
+    return result
 
 
 # ---- menu entries ---------------------------------------------------------------------------
@@ -600,9 +599,10 @@ def consolidate(*args):
 
             return _Status(document, "Свод отчётов школ", len(collect_inputs([folder])))
 
-        done = _consolidate_document(document, _dialog_choices, progress_for, _ask)
-        if done is not None:
-            _message(_summary_text(done[0]))
+        result = _consolidate_document(document, _dialog_choices, progress_for, _ask)
+        if result is not None:
+            _message(_summary_text(result))  # over the master, then the results open beside it
+            _open_results(result)
     _guarded(action)
 
 
@@ -664,13 +664,13 @@ def test_consolidate_document(path, folder, outdir, as_of="", *args):
     opened = []
     try:
         try:
-            done = _consolidate_document(document, choose, lambda folder: None, lambda question: True, hidden=True)
+            result = _consolidate_document(document, choose, lambda folder: None, lambda question: True)
         except Exception as exc:
             roadmap_office = sys.modules.get("roadmap_office")
             if isinstance(exc, UserError) or (roadmap_office and isinstance(exc, roadmap_office.RoadmapError)):
                 return json.dumps({"asked": asked, "error": str(exc)}, ensure_ascii=False)
             raise
-        result, opened = done
+        opened = _open_results(result, hidden=True)
         return json.dumps({"asked": asked, "outputs": [str(p) for p in result.outputs],
                            "opened": [(d.getURL(), d.isModified()) for d in opened],
                            "summary": result.consolidation.summary_json(), "message": _summary_text(result),
@@ -689,9 +689,9 @@ def test_rerun_with_results_open(path, folder, outdir, *args):
     opened = []
     try:
         for _ in range(2):
-            done = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir),
-                                         lambda folder: None, lambda question: True, hidden=True)
-            opened += done[1]
+            result = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir),
+                                           lambda folder: None, lambda question: True)
+            opened += _open_results(result, hidden=True)
         counts = {}
         components = _desktop().getComponents().createEnumeration()
         while components.hasMoreElements():

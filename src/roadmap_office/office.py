@@ -74,10 +74,11 @@ class Office:
     """A private headless LibreOffice reachable through UNO; use as a context manager."""
 
     def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None,
-                 headless: bool = True, args: tuple[str, ...] = ()) -> None:
+                 headless: bool = True, args: tuple[str, ...] = (), ui_language: str | None = None) -> None:
         self.start_timeout = start_timeout
         self.env = env
         self.args = tuple(args)  # more soffice arguments, e.g. -env: bootstrap variables
+        self.ui_language = ui_language  # e.g. "ru": the menus of a window in that language
         self.headless = headless  # False: a real window on $DISPLAY (screenshots, manual checks)
         self.process: subprocess.Popen | None = None
         self.context: Any = None
@@ -95,6 +96,7 @@ class Office:
         uno = _uno()
         soffice = find_soffice()
         self._profile = tempfile.TemporaryDirectory(prefix="roadmap-office-profile-")
+        _seed_profile(Path(self._profile.name), self.ui_language)
         port = _free_port()
         env = dict(os.environ if self.env is None else self.env)
         self.process = subprocess.Popen(
@@ -200,6 +202,31 @@ class Office:
         provider = self.service("com.sun.star.configuration.ConfigurationProvider")
         return provider.createInstanceWithArguments(
             "com.sun.star.configuration.ConfigurationAccess", properties(nodepath=node_path))
+
+
+_FIRST_START = {  # what a new profile would show on the first start: nothing, for a window driven by tests
+    ("/org.openoffice.Office.Common/Misc", "ShowTipOfTheDay"): ("xs:boolean", "false"),
+    ("/org.openoffice.Office.Common/Misc", "FirstRun"): ("xs:boolean", "false"),
+    ("/org.openoffice.Setup/Product", "ooSetupLastVersion"): ("xs:string", "99.0"),  # no "what's new" bar
+}
+
+
+def _seed_profile(profile: Path, ui_language: str | None) -> None:
+    """Settings a new profile starts with: no first-start dialogs, and the interface language."""
+    values = dict(_FIRST_START)
+    if ui_language:  # the interface language, and the country's dates and numbers (ru -> ru-RU)
+        values[("/org.openoffice.Office.Linguistic/General", "UILocale")] = ("xs:string", ui_language)
+        locale = {"ru": "ru-RU"}.get(ui_language, ui_language)
+        values[("/org.openoffice.Setup/L10N", "ooSetupSystemLocale")] = ("xs:string", locale)
+    items = "".join(
+        f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse" oor:type="{kind}"><value>{value}</value>'
+        f"</prop></item>\n" for (path, name), (kind, value) in values.items())
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n", encoding="utf-8")
 
 
 def _command_environment():
