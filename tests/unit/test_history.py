@@ -295,8 +295,8 @@ def test_one_period_says_so_without_charts(demo_run):
     ws = load_workbook(demo_run.outdir / "report" / "Свод_по_дорожной_карте.xlsx")["Динамика"]
     assert not ws._charts
     texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    single = ("В истории сводов пока один отчётный период — «I полугодие 2022 г.»; сравнение с предыдущим "
-              "периодом и диаграммы динамики появятся после свода следующего периода.")
+    single = ("Сведений о предыдущих отчётных периодах нет: приведены данные только за «I полугодие 2022 г.». "
+              "Сравнение с предыдущим периодом и диаграммы динамики появятся после свода следующего периода.")
     assert single in texts
     doc = opendocument.load(str(demo_run.outdir / "report" / "Сводный_отчёт.odt"))
     paragraphs = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]

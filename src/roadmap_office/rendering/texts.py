@@ -26,7 +26,8 @@ def report_title(roadmap: Roadmap) -> str:
 
 
 def as_of_line(c: Consolidation) -> str:
-    period = f"Отчётный период: {c.roadmap.reporting_period.rstrip('.')}. " if c.roadmap.reporting_period else ""
+    label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
+    period = f"Отчётный период: {label.rstrip('.')}. " if label else ""
     return f"{period}Данные по состоянию на {c.as_of:%d.%m.%Y}."
 
 
@@ -90,8 +91,8 @@ def dynamics_lead(trend) -> str:
 
 
 def single_period(trend) -> str:
-    return (f"В истории сводов пока один отчётный период — «{trend.current.period.label}»; сравнение "
-            "с предыдущим периодом и диаграммы динамики появятся после свода следующего периода.")
+    return (f"Сведений о предыдущих отчётных периодах нет: приведены данные только за «{trend.current.period.label}». "
+            "Сравнение с предыдущим периодом и диаграммы динамики появятся после свода следующего периода.")
 
 
 def _periods_word(count: int) -> str:
