@@ -248,7 +248,7 @@ class _Scan:
             if encrypted:
                 raise ContainerError(PASSWORD)
         if "content.xml" not in names:
-            raise ContainerError("в документе ODS нет содержимого (части content.xml); файл повреждён")
+            raise ContainerError("в документе ODS нет содержимого (части «content.xml»); файл повреждён")
         report.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in self.names)
         done.add("content.xml")
         self.parse("content.xml", _OdsContent(self, report), ("start", "end"))

@@ -11,21 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from ..errors import FileReadError
+
 try:
     from lxml import etree as _lxml
 except ImportError:  # pragma: no cover - inside LibreOffice
     _lxml = None
 
 
-class UnsafeXml(Exception):
+class UnsafeXml(FileReadError):
     """The part declares a document type or entities (a possible attack)."""
 
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("XML-часть документа содержит объявления DOCTYPE/ENTITY (возможная атака)")
+        self.detail = detail
 
-class BrokenXml(Exception):
+
+class BrokenXml(FileReadError):
     """The part is not well-formed XML; ``line`` is where the parser stopped (0 if unknown)."""
 
     def __init__(self, detail: str, line: int = 0) -> None:
-        super().__init__(detail)
+        super().__init__("XML-часть документа повреждена: нарушена разметка" + (f" (строка {line})" if line else ""))
+        self.detail = detail
         self.line = line
 
 

@@ -1,7 +1,7 @@
 """Read the cell values of an ODS or XLSX workbook: {sheet name: rows of values}.
 
 python-calamine (Rust) is used when it is installed; inside LibreOffice, where only pure Python
-is available, openpyxl and odfpy read the same files. Values come back as str, float/int, bool,
+is available, the streaming readers of :mod:`.streaming` read the same files. Values come back as str, float/int, bool,
 date or None; trailing empty cells and rows are dropped.
 """
 
@@ -45,7 +45,12 @@ def read_workbook(source: str | os.PathLike | bytes, kind: str | None = None) ->
 
 
 def fast_reader() -> bool:
-    """True when python-calamine is installed (not inside LibreOffice's own Python)."""
+    """True when python-calamine is installed (not inside LibreOffice's own Python).
+
+    ``ROADMAP_OFFICE_PURE=1`` in the environment forces the pure-Python path (tests, benchmarks).
+    """
+    if os.environ.get("ROADMAP_OFFICE_PURE") == "1":
+        return False
     try:
         import python_calamine  # noqa: F401
     except ImportError:
@@ -53,13 +58,19 @@ def fast_reader() -> bool:
     return True
 
 
-def read_scanned(data: bytes, kind: str) -> dict[str, Rows]:
-    """Read a workbook whose container :func:`inspect_container` has passed."""
+def read_scanned(data: bytes, kind: str, pure: bool | None = None) -> dict[str, Rows]:
+    """Read a workbook whose container :func:`inspect_container` has passed.
+
+    python-calamine when installed; otherwise (or with ``pure``) the pure-Python streaming
+    readers of :mod:`.streaming`, as inside LibreOffice.
+    """
     try:
-        if fast_reader():
-            sheets = _read_calamine(data)
+        if pure if pure is not None else not fast_reader():
+            from .streaming import read_ods, read_xlsx
+
+            sheets = read_ods(data) if kind == "ods" else read_xlsx(data)
         else:
-            sheets = _read_ods_odfpy(data) if kind == "ods" else _read_xlsx_openpyxl(data)
+            sheets = _read_calamine(data)
     except WorkbookReadError:
         raise
     except Exception:  # any parser error means the same thing to a user
@@ -117,70 +128,3 @@ def _read_calamine(data: bytes) -> dict[str, Rows]:
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     return {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names}
-
-
-def _read_xlsx_openpyxl(data: bytes) -> dict[str, Rows]:
-    import io
-
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    finally:
-        wb.close()
-
-
-def _read_ods_odfpy(data: bytes) -> dict[str, Rows]:
-    import io
-
-    from odf import opendocument, table, text
-    from odf.namespaces import OFFICENS, TABLENS
-
-    doc = opendocument.load(io.BytesIO(data))
-    result: dict[str, Rows] = {}
-    for t in doc.spreadsheet.getElementsByType(table.Table):
-        rows: Rows = []
-        for tr in t.getElementsByType(table.TableRow):
-            row: list[Any] = []
-            for cell in tr.childNodes:
-                if cell.qname[1] not in ("table-cell", "covered-table-cell"):
-                    continue
-                repeat = int(cell.attributes.get((TABLENS, "number-columns-repeated"), 1))
-                value = _odf_value(cell, text, OFFICENS)
-                row.extend([value] * min(repeat, 1024))
-            repeat_rows = int(tr.attributes.get((TABLENS, "number-rows-repeated"), 1))
-            rows.extend([list(row) for _ in range(min(repeat_rows, 1024 if any(v is not None for v in row) else 1))])
-        result[t.getAttribute("name")] = rows
-    return result
-
-
-def _odf_value(cell, text_module, officens) -> Any:
-    kind = cell.attributes.get((officens, "value-type"))
-    if kind in ("float", "percentage", "currency"):
-        return float(cell.attributes[(officens, "value")])
-    if kind == "date":
-        raw = cell.attributes[(officens, "date-value")]
-        return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
-    if kind == "boolean":
-        return cell.attributes[(officens, "boolean-value")] == "true"
-    paragraphs = cell.getElementsByType(text_module.P)
-    if not paragraphs:
-        return None
-    return "\n".join(_text_of(p) for p in paragraphs)
-
-
-def _text_of(node) -> str:
-    parts = []
-    for child in node.childNodes:
-        if child.nodeType == child.TEXT_NODE:
-            parts.append(str(child.data))
-        elif child.qname[1] == "s":
-            parts.append(" " * int(child.attributes.get((child.qname[0], "c"), 1)))
-        elif child.qname[1] == "tab":
-            parts.append("\t")
-        elif child.qname[1] == "line-break":
-            parts.append("\n")
-        else:
-            parts.append(_text_of(child))
-    return "".join(parts)
