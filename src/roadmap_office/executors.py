@@ -17,7 +17,8 @@ from .model import Executor, ExecutorKind
 _BY_AGREEMENT = re.compile(r"\(?\s*по\s+согласовани[юя]\s*\)?", re.IGNORECASE)
 _AGREED = "\x01"
 # a part after a comma that continues the name before it: "школы, демонстрирующие высокий уровень ..."
-_CONTINUES = re.compile(r"^(?:[а-яё]+(?:ющ|ящ|ащ|вш|ем|им|нн)[а-яё]*|котор\w*|в том числе|в т\.\s*ч\.|включая|где|"
+_CONTINUES = re.compile(r"^(?:[а-яё]+(?:ющ|ящ|ащ|вш|ем|им|нн)[а-яё]*|(?:на базе |в |при |у )?котор\w*|в том числе|"
+                        r"в т\.\s*ч\.|включая|где|"
                         r"из них|а также|расположенн\w*)\b")
 # organisational-legal forms that start a new name when glued to the previous one
 _ORG_FORMS = ("МБОУ", "МАОУ", "МКОУ", "МБДОУ", "МАДОУ", "МКДОУ", "МБУ", "МАУ", "МКУ", "МБУДО", "МАУДО", "ГБОУ",
@@ -80,7 +81,8 @@ def _names(name: str, form: str) -> bool:
 def _known_start(name: str) -> bool:
     """Lower-case names that start a new executor in lists ("руководители ОО", "школы ...")."""
     return bool(re.match(r"(?:руководител|педагог|учител|классн|школ|заместител|родител|обучающ|специалист|"
-                         r"образовательн|общеобразовательн|муниципальн|предприяти|социальн|субъект)", name))
+                         r"(?:обще)?образовательн\w* (?:организац|учрежден)|муниципальн|предприяти|социальн|субъект)",
+                         name))
 
 
 _SINGULAR = {"школы": "Школа", "гимназии": "Гимназия", "лицеи": "Лицей", "лицеев": "Лицей", "школ": "Школа"}
@@ -133,6 +135,24 @@ class Catalogue:
             self.executors.append(executor)
             self._add_keys(executor)
         return name.strip()
+
+    def read_cell(self, cell: str) -> tuple[list[str], list[str]]:
+        """(executors, by agreement) of a master cell: one name a line as written by the import;
+        a line that is not a catalogue name (typed by hand) is split like a document's cell."""
+        names: list[str] = []
+        agreed: list[str] = []
+        for line in cell.split("\n"):
+            bare = _BY_AGREEMENT.sub("", line).strip()
+            found = self.find(bare) if bare else None
+            if found:
+                line_names, line_agreed = [found.name], [found.name] if bare != line.strip() else []
+            else:
+                line_names, line_agreed = split_executors(line)
+                line_names = [self.resolve(n) for n in line_names]
+                line_agreed = [self.resolve(n) for n in line_agreed]
+            names += [n for n in line_names if n not in names]
+            agreed += [n for n in line_agreed if n not in agreed]
+        return names, agreed
 
     def resolve_cell(self, cell: str, add_unknown: bool = False) -> tuple[list[str], list[str]]:
         """(executors, those marked «(по согласованию)») of a cell, as canonical names."""

@@ -17,7 +17,7 @@ from typing import Any
 from . import labels
 from .deadlines import parse_deadline, parse_section
 from .errors import MasterError
-from .executors import Catalogue, split_executors
+from .executors import Catalogue
 from .model import (
     Aggregation,
     Deadline,
@@ -378,9 +378,8 @@ class _MasterReader:
                 sections.append(Section("", ""))  # a roadmap without section rows
             if not event:
                 raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
-            names, agreed = split_executors(executors)
-            item = Item(num, event, Deadline(deadline_text), [catalogue.resolve(n) for n in names], result, key,
-                        _text(row[9]), [catalogue.resolve(n) for n in agreed])
+            names, agreed = catalogue.read_cell(executors)
+            item = Item(num, event, Deadline(deadline_text), names, result, key, _text(row[9]), agreed)
             if item.key in keys:
                 raise self.error(f"код мероприятия «{item.key}» повторяется", ITEMS, number, 5)
             keys.add(item.key)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from roadmap_office.cli import main
 from roadmap_office.errors import DocumentImportError
 from roadmap_office.importing import ImportReport, import_roadmap, import_text, list_roadmaps
-from roadmap_office.master import read_master
+from roadmap_office.master import read_master, write_master
 
 SAROV = "002_a1e155e70aa7bfd4.txt"
 KSTOVO = "004_d4c07a429c129aff.txt"
@@ -197,3 +197,14 @@ def test_spreadsheet_table_imports_like_the_text(fixtures, tmp_path, suffix):
         sheet.add_row(*([Cell(block.text)] if isinstance(block, Para) else [Cell(c or None) for c in block.cells]))
     path = write_workbook(Workbook([sheet]), tmp_path / f"roadmap{suffix}")
     assert import_roadmap(path).to_json() == import_roadmap(fixtures / "roadmaps" / SAROV).to_json()
+
+
+@pytest.mark.parametrize("name,choice", [(SAROV, None), *[(KSTOVO, number) for number in KSTOVO_ROADMAPS]])
+def test_shared_documents_round_trip_through_the_master_and_show_json(fixtures, tmp_path, name, choice):
+    report = ImportReport()
+    roadmap = import_roadmap(fixtures / "roadmaps" / name, choice, report=report)
+    assert report.unplaced == []
+    master = write_master(roadmap, tmp_path / "master.ods")
+    shown = CliRunner().invoke(main, ["show", str(master), "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == json.loads(json.dumps(roadmap.to_json(), ensure_ascii=False))
