@@ -719,8 +719,18 @@ def test_environment(*args):
             __import__(name)
         except ImportError:
             missing.append(name)
+    import importlib
+    import pkgutil
+
+    broken = []
+    for module in pkgutil.walk_packages(roadmap_office.__path__, "roadmap_office."):
+        try:
+            importlib.import_module(module.name)
+        except ImportError as exc:
+            broken.append("%s: %s" % (module.name, exc))
     return json.dumps({"version": roadmap_office.__version__, "library": roadmap_office.__file__,
-                       "python": sys.version.split()[0], "missing_optional": missing}, ensure_ascii=False)
+                       "python": sys.version.split()[0], "missing_optional": missing, "unimportable": broken},
+                      ensure_ascii=False)
 
 
 def test_internal_error(*args):

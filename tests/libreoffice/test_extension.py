@@ -45,6 +45,8 @@ def test_macros_use_the_bundled_library(office_with_extension):
     assert env["version"] == __version__
     assert "/uno_packages/" in env["library"]  # the copy inside the extension, not the project's
     assert {"lxml", "python_calamine", "click"} <= set(env["missing_optional"])
+    # every module the macros may reach imports with what the extension carries (the CLI needs click)
+    assert [m for m in env["unimportable"] if not m.startswith(("roadmap_office.cli:", "roadmap_office.__main__:"))] == []
 
 
 def _entry_urls(office):
@@ -100,6 +102,11 @@ def test_menu_and_toolbar_are_registered(office_with_extension):
     bar = toolbar.getByName("org.roadmapoffice.toolbar")
     first = bar.getByName(sorted(bar.ElementNames)[0])
     assert first.URL.split("$")[1].startswith("consolidate?")
+    images = office_with_extension.configuration("/org.openoffice.Office.Addons/AddonUI/Images")
+    icons = {images.getByName(n).URL.split("$")[1].split("?")[0]:
+             images.getByName(n).UserDefinedImages.ImageSmallURL for n in images.ElementNames if "roadmapoffice" in n}
+    assert set(icons) == {"consolidate", "check_current_file"}  # the toolbar buttons have icons
+    assert all(url.endswith("_16.png") and "uno_packages" in url for url in icons.values())
     states = office_with_extension.configuration("/org.openoffice.Office.UI.CalcWindowState/UIElements/States")
     state = states.getByName("private:resource/toolbar/addon_org.roadmapoffice.toolbar")
     assert state.UIName in ("Дорожная карта", "Roadmap") and state.Docked
