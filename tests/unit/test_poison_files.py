@@ -265,3 +265,16 @@ def test_poison_files_among_good_ones_change_no_other_school(demo_run, sample, r
     assert [(i.values, i.district) for i in mixed.indicators] == [(i.values, i.district) for i in clean.indicators]
     assert sorted(r.name for r in mixed.rejected) == sorted([p.name for p in poisons]
                                                             + [r.name for r in clean.rejected])
+
+
+def test_cli_check_of_a_poison_file_says_why_and_exits_2(demo_run, sample):
+    from click.testing import CliRunner
+
+    from roadmap_office.cli import main
+
+    name, make, reason = CASES["far_cell_xlsx"]
+    path = sample(name)
+    make(path)
+    result = CliRunner().invoke(main, ["check", str(path), "--master", str(demo_run.master)])
+    assert result.exit_code == 2
+    assert reason in result.output and "Traceback" not in result.output
