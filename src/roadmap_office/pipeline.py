@@ -199,16 +199,39 @@ def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterabl
     render = _Render(consolidation, staging, pdf_timeout)
     rendered = Rendered()
     with _writing(staging):
+        aside = _xlsx_aside(render, formats, staging)
+        written: dict[str, Path] = {}
         for name in formats:
             fmt = OUTPUTS[name]
+            if aside and name == "xlsx":
+                continue
             try:
-                rendered.outputs.append(fmt.write(render, staging / fmt.filename))
+                written[name] = fmt.write(render, staging / fmt.filename)
             except ConversionFailed as exc:
                 rendered.errors.append(str(exc))
+        if aside:
+            written["xlsx"] = aside.result()
+        rendered.outputs = [written[name] for name in formats if name in written]
         odt = staging / OUTPUTS["odt"].filename
         if "odt" not in formats and odt.exists():
             odt.unlink()  # only an intermediate of the PDF
     return rendered
+
+
+PARALLEL_RECORDS = 5000  # records; below this a second writer process costs more than it saves
+
+
+def _xlsx_aside(render: _Render, formats: list[str], staging: Path):
+    """With a large workbook and other outputs to make, XLSX is written by a forked child on
+    the second core while this process writes the rest."""
+    from ._forked import Forked, can_fork
+
+    if "xlsx" not in formats or len(formats) < 2 or len(render.c.records) < PARALLEL_RECORDS or not can_fork():
+        return None
+    _ = render.book  # built once, before the fork, for both writers
+    target = staging / OUTPUTS["xlsx"].filename
+    return Forked(lambda: OUTPUTS["xlsx"].write(render, target),
+                  lambda: OutputError(f"не удалось записать {target.name}: процесс записи завершился аварийно"))
 
 
 def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> list[Path]:

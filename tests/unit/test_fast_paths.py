@@ -127,3 +127,28 @@ def test_xlsx_keeps_validations_charts_filter_merges_and_protection(written):
     assert data["A1"].font.b and data["A1"].font.sz == 13
     assert form["A2"].protection.locked is False and form["A1"].protection.locked is True
     assert data["B5"].data_type == "s"  # text that looks like a formula stays text
+
+
+def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkeypatch):
+    import errno
+
+    import roadmap_office.pipeline as pipeline
+    import roadmap_office.sheets.xlsx as xlsx_writer
+    from roadmap_office.errors import OutputError
+    from roadmap_office.sheets.reading import read_workbook
+
+    inputs = [demo_run.outdir / "submissions"]
+    alone = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "alone", ("xlsx", "ods"), jobs=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_RECORDS", 0)
+    aside = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", ("xlsx", "ods"), jobs=1)
+    assert [p.name for p in aside.outputs] == [p.name for p in alone.outputs]
+    assert read_workbook(aside.outputs[0]) == read_workbook(alone.outputs[0]) == read_workbook(aside.outputs[1])
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsx_writer, "_save", full)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()}
+    with pytest.raises(OutputError, match="на диске нет места"):
+        pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", ("xlsx", "ods"), jobs=1)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()} == before
