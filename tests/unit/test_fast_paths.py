@@ -58,11 +58,19 @@ def _expected(book: Workbook, control: str) -> dict:
     return {s.name: _trim([[value(c.value) for c in row] for row in s.rows]) for s in book.sheets}
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
+@pytest.fixture(scope="module", params=["cell by cell", "streamed rows"])
+def written(request, tmp_path_factory):
+    """XLSX sheets are written cell by cell by XlsxWriter, large ones as streamed rows: both ways."""
+    import roadmap_office.sheets.xlsx as xlsx_writer
+
     folder = tmp_path_factory.mktemp("writers")
     book = _book()
-    return book, write_workbook(book, folder / "книга.ods"), write_workbook(book, folder / "книга.xlsx")
+    saved = xlsx_writer.STREAM_CELLS
+    xlsx_writer.STREAM_CELLS = 1 if request.param == "streamed rows" else saved
+    try:
+        return book, write_workbook(book, folder / "книга.ods"), write_workbook(book, folder / "книга.xlsx")
+    finally:
+        xlsx_writer.STREAM_CELLS = saved
 
 
 def test_cells_read_back_as_written(written):
@@ -152,3 +160,26 @@ def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkey
     with pytest.raises(OutputError, match="на диске нет места"):
         pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", ("xlsx", "ods"), jobs=1)
     assert {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()} == before
+
+
+def test_streamed_rows_look_like_cells_written_one_by_one(demo_run, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    import roadmap_office.sheets.xlsx as xlsx_writer
+    from roadmap_office.rendering import consolidated_workbook
+
+    book = consolidated_workbook(demo_run.consolidation)
+    one_by_one = write_workbook(book, tmp_path / "one.xlsx")
+    monkeypatch.setattr(xlsx_writer, "STREAM_CELLS", 1)
+    streamed = write_workbook(book, tmp_path / "streamed.xlsx")
+
+    def cells(path):
+        wb = load_workbook(path)
+        return {ws.title: [(c.coordinate, c.value, c.number_format, c.font.b, c.font.sz, c.fill.fgColor.rgb,
+                            c.border.left.style, c.protection.locked, c.alignment.wrap_text)
+                           for row in ws.iter_rows() for c in row]
+                + [(r, d.height) for r, d in sorted(ws.row_dimensions.items())]
+                + [ws.auto_filter.ref, ws.freeze_panes, ws.dimensions]
+                for ws in wb.worksheets}
+
+    assert cells(streamed) == cells(one_by_one)

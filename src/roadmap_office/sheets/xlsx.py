@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import xlsxwriter
 from openpyxl import Workbook as XWorkbook
@@ -52,13 +52,94 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
         properties["created"] = book.saved_at  # XlsxWriter writes it as both created and modified
     wb.set_properties(properties)
     formats = _Formats(wb)
+    streamed: dict[str, tuple[Sheet, dict]] = {}
     try:
-        for spec in book.sheets:
-            _write_sheet(wb, spec, book.password, formats)
+        for index, spec in enumerate(book.sheets):
+            large = len(spec.rows) * max(len(spec.columns), 1) >= STREAM_CELLS and not spec.merges
+            if large:  # its cells are streamed below; XlsxWriter writes everything around them
+                streamed[f"xl/worksheets/sheet{index + 1}.xml"] = (spec, {
+                    key: formats.get(*key)._get_xf_index() for key in {(c.style, c.locked) for row in spec.rows
+                                                                       for c in row}})
+            _write_sheet(wb, spec, book.password, formats, cells=not large)
         _save(wb)
     finally:
         _remove_row_files(wb)
+    if streamed:
+        _stream_cells(path, streamed)
     return path
+
+
+STREAM_CELLS = 20000  # a sheet this large gets its cells streamed as XML, not cell by cell through XlsxWriter
+
+
+def _stream_cells(path: Path, streamed: dict[str, tuple[Sheet, dict]]) -> None:
+    """Put the rows of the large sheets into the file XlsxWriter wrote with those sheets empty."""
+    from .ods import _Buffered
+
+    tmp = path.with_name(path.name + ".rows")
+    try:
+        with ZipFile(path) as source, ZipFile(tmp, "w", ZIP_DEFLATED, compresslevel=3) as target:
+            for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename not in streamed:
+                    target.writestr(info, data)
+                    continue
+                spec, xf = streamed[info.filename]
+                head, empty, tail = data.partition(b"<sheetData/>")
+                if not empty:
+                    raise ValueError(f"no empty sheetData in {info.filename}")
+                width = max([len(spec.columns)] + [len(row) for row in spec.rows])
+                last = f"{column_letter(max(width - 1, 0))}{max(len(spec.rows), 1)}"
+                head = head.replace(b'<dimension ref="A1"/>', f'<dimension ref="A1:{last}"/>'.encode())
+                member = ZipInfo(info.filename, info.date_time)
+                member.compress_type = ZIP_DEFLATED
+                with target.open(member, "w", force_zip64=True) as stream:
+                    stream.write(head)
+                    out = _Buffered(stream)
+                    out.write("<sheetData>")
+                    _rows(out, spec, xf)
+                    out.write("</sheetData>")
+                    out.flush()
+                    stream.write(tail)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _rows(out, spec: Sheet, xf: dict) -> None:
+    heights = estimated_row_heights(spec)
+    letters = [column_letter(c) for c in range(max([len(spec.columns)] + [len(row) for row in spec.rows]))]
+    for r, row in enumerate(spec.rows, start=1):
+        height = heights.get(r - 1)
+        # points on the whole-pixel grid, as XlsxWriter's set_row stores them
+        parts = [f'<row r="{r}" ht="{int(height * 28.35 * 4 / 3 + 0.5) * 0.75:g}" customHeight="1">' if height
+                 else f'<row r="{r}">']
+        for c, cell in enumerate(row):
+            value = cell.value
+            where = f'r="{letters[c]}{r}" s="{xf[(cell.style, cell.locked)]}"'
+            if isinstance(value, str):
+                parts.append(f'<c {where} t="inlineStr"><is>{_inline(value)}</is></c>')
+            elif value is None:
+                parts.append(f"<c {where}/>")
+            elif isinstance(value, bool):
+                parts.append(f'<c {where} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)):
+                parts.append(f"<c {where}><v>{value!r}</v></c>")
+            else:
+                parts.append(f"<c {where}><v>{(value - _EPOCH).days}</v></c>")
+        parts.append("</row>")
+        out.write("".join(parts))
+
+
+_EPOCH = date(1899, 12, 30)
+
+
+@lru_cache(maxsize=1 << 16)
+def _inline(text: str) -> str:
+    text = _clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<t xml:space="preserve">{text}</t>'
+    return f"<t>{text}</t>"
 
 
 def _remove_row_files(wb) -> None:
@@ -107,19 +188,19 @@ def _clean_text(text: str) -> str:
     return _CONTROL.sub("", text)[:_MAX_TEXT]
 
 
-def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats) -> None:
+def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells: bool = True) -> None:
     ws = wb.add_worksheet(spec.name)
     for index, column in enumerate(spec.columns):
         # Excel width units (measured in LibreOffice)
         ws.set_column(index, index, round(column.width_cm * 4.05, 1), None, {"hidden": column.hidden})
-    heights = estimated_row_heights(spec)
+    heights = estimated_row_heights(spec) if cells else {}
     merges: dict[int, list[tuple[int, int, int, int]]] = {}
     for ref in spec.merges:
         c1, r1, c2, r2 = parse_range(ref)
         merges.setdefault(r1, []).append((c1, r1, c2, r2))
     covered: set[tuple[int, int]] = set()
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    for r, row in enumerate(spec.rows):
+    for r, row in enumerate(spec.rows if cells else ()):
         if r in heights:
             ws.set_row(r, heights[r] * 28.35)
         for c1, r1, c2, r2 in merges.get(r, ()):
