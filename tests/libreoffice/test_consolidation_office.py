@@ -89,3 +89,26 @@ def test_master_saved_again_in_office_outdates_no_template(office, demo_run, tmp
     result = check_file(submission, roadmap, roadmap_fingerprint(roadmap))
     assert not result.rejected
     assert not [f for f in result.findings if "другой версии" in f.message]
+
+
+def test_office_opens_streamed_records(office, demo_run, tmp_path, monkeypatch):
+    """A region's workbook: the records sheets are streamed as rows; the office reads them with
+    their texts, dates and numbers, and the charts of the other sheets stay."""
+    import roadmap_office.sheets.xlsx as xlsx_writer
+    from roadmap_office.rendering import consolidated_workbook
+    from roadmap_office.sheets import write_workbook
+
+    monkeypatch.setattr(xlsx_writer, "STREAM_CELLS", 1)
+    book = consolidated_workbook(demo_run.consolidation)
+    records = book.sheet("Все записи")
+    done = next(n for n, row in enumerate(records.rows) if n and row[7].value)
+    document = office.open(write_workbook(book, tmp_path / "Свод.xlsx"))
+    try:
+        sheet = document.Sheets.getByName("Все записи")
+        assert sheet.getCellRangeByName("A1").String == "Код школы"
+        assert sheet.getCellRangeByName(f"H{done + 1}").String == f"{records.rows[done][7].value:%d.%m.%Y}"
+        assert sheet.getCellRangeByName(f"N{done + 1}").Value == records.rows[done][13].value
+        assert sheet.getCellRangeByName(f"A{len(records.rows)}").String == records.rows[-1][0].value
+        assert document.Sheets.getByName("По школам").DrawPage.Count == 1
+    finally:
+        document.close(True)
