@@ -214,11 +214,9 @@ def _bars(file: str, title: str, values: list[tuple[str, float | None, str]], to
 
 
 def _nice_max(value: float) -> float:
-    """The smallest of 10, 20, 50, 100, 200, 500, ... that is at least ``value``."""
-    nice = 10.0
-    while nice < value:
-        for factor in (2, 2.5, 2):
-            nice *= factor
-            if nice >= value:
-                break
-    return nice
+    """The smallest of 10, 20, 25, 50, 100, 200, 250, 500, ... that is at least ``value``."""
+    for power in range(1, 9):
+        for step in (1, 2, 2.5, 5):
+            if step * 10 ** power >= value:
+                return step * 10 ** power
+    return value
