@@ -3,6 +3,8 @@ content, so a master saved again (or in the other format) warns nobody."""
 
 from __future__ import annotations
 
+import re
+
 from click.testing import CliRunner
 
 from roadmap_office.checking import check_file
@@ -61,3 +63,19 @@ def test_template_of_a_resaved_master_is_not_outdated(demo_roadmap, tmp_path):
     roadmap = read_master(resaved)
     result = check_file(template, roadmap, roadmap_fingerprint(roadmap))
     assert not [f for f in result.findings if "другой версии" in f.message]
+
+
+def test_consolidated_workbook_headers_wrap_between_words(demo_run):
+    from roadmap_office.merging import consolidate
+    from roadmap_office.pipeline import check_files, collect_inputs
+    from roadmap_office.rendering import consolidated_workbook
+    from roadmap_office.rendering.workbook import HEADER_LETTER_CM
+
+    roadmap = read_master(demo_run.master)
+    checked = check_files(collect_inputs([demo_run.outdir / "submissions"]), roadmap, None, jobs=1)
+    book = consolidated_workbook(consolidate(roadmap, checked, roadmap.period.end))
+    narrow = [(sheet.name, column.title) for sheet in book.sheets for column in sheet.columns
+              if any(len(word) * HEADER_LETTER_CM > column.width_cm for word in re.split(r"[\s-]+", column.title))]
+    assert narrow == []
+    items = next(s for s in book.sheets if s.name == "По мероприятиям")
+    assert next(c for c in items.columns if c.title == "Мероприятие").width_cm == 9  # wide ones untouched

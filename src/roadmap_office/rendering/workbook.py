@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from ..merging import NO_STATUS, Consolidation
 from ..sheets import Cell, Chart, Column, Sheet, Workbook
 from ..sheets.spec import column_letter
@@ -9,8 +12,11 @@ from . import texts as T
 from .dynamics import dynamics_sheet
 
 
+HEADER_LETTER_CM = 0.23  # a bold 10 pt Cyrillic letter, generously
+
+
 def consolidated_workbook(c: Consolidation) -> Workbook:
-    return Workbook(
+    return _header_words_whole(Workbook(
         title=T.report_title(c.roadmap),
         sheets=[
             _summary(c),
@@ -23,7 +29,19 @@ def consolidated_workbook(c: Consolidation) -> Workbook:
             dynamics_sheet(c),
             _problems(c),
         ],
-    )
+    ))
+
+
+def _header_words_whole(book: Workbook) -> Workbook:
+    """Widen each column to its title's longest word: a header wraps between words («Выполнение, %»),
+    never inside one («Мероприяти-й»)."""
+    for sheet in book.sheets:
+        for n, column in enumerate(sheet.columns):
+            longest = max((len(word) for word in re.split(r"[\s\-]+", column.title)), default=0)
+            needed = round(longest * HEADER_LETTER_CM + 0.4, 1)
+            if column.width_cm < needed:
+                sheet.columns[n] = replace(column, width_cm=needed)
+    return book
 
 
 def _pct(value: float | None) -> Cell:
