@@ -507,7 +507,9 @@ def _open_results(result, hidden=False):
     return opened
 
 
-def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite):
+def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, saved_master=None):
+    """``saved_master``: the master's own file (``master_path`` may be a copy with unsaved changes);
+    the history of the periods lives beside it."""
     _library()
     from roadmap_office.history import history_for_master
     from roadmap_office.pipeline import collect_inputs, run_consolidation
@@ -519,7 +521,7 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite):
             return None
     _close_open_outputs(outdir)
     return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history_for_master(master_path))
+                             progress=progress, history=history_for_master(saved_master) if saved_master else None)
 
 
 def _summary_text(result):
@@ -549,7 +551,7 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite):
         as_of, folder, outdir = chosen
         status = progress_for(folder)
         try:
-            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite)
+            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite, _saved_path(document))
         finally:
             if status is not None:
                 status.end()
