@@ -187,33 +187,34 @@ def _school_year(match: re.Match) -> str:
 
 def parse_deadline(
     text: str, period_start: date | None = None, period_end: date | None = None, after: date | None = None,
-    before: date | None = None,
+    before: date | None = None, school_year: tuple[int, int] = SCHOOL_YEAR_START,
 ) -> Deadline:
     """Parse a deadline text.
 
     ``after`` / ``before`` are the starts of the dated neighbours (see :func:`parse_section`): a
     month without a year is its first occurrence from the month of ``after`` on, or its last
     one up to ``before``. Without them, it is taken only when the roadmap period holds it once.
+    ``school_year`` is the (month, day) a school year starts on.
     """
     original = text
     s = normalize(text)
     if not s:
         return Deadline(original, flagged=True)
     try:
-        return _parse(original, s, period_start, period_end, after, before)
+        return _parse(original, s, period_start, period_end, after, before, school_year)
     except _NotUnderstood:
         return Deadline(original, flagged=True)
 
 
-def parse_section(texts: list[str], period_start: date | None = None, period_end: date | None = None
-                  ) -> list[Deadline]:
+def parse_section(texts: list[str], period_start: date | None = None, period_end: date | None = None,
+                  school_year: tuple[int, int] = SCHOOL_YEAR_START) -> list[Deadline]:
     """Deadlines of one section in document order: a year left out comes from the neighbouring items.
 
     A month without a year is its first occurrence from the month of the dated item before it
     (school-year order), or, for the first items of a section, its last occurrence up to the dated
     item after it. Without a dated neighbour it is flagged unless the period holds it once.
     """
-    result = [parse_deadline(text, period_start, period_end) for text in texts]
+    result = [parse_deadline(text, period_start, period_end, school_year=school_year) for text in texts]
     anchors = [_anchor(d) for d in result]
     for index, text in enumerate(texts):
         if not result[index].flagged:
@@ -221,7 +222,7 @@ def parse_section(texts: list[str], period_start: date | None = None, period_end
         after = next((a for a in reversed(anchors[:index]) if a), None)
         before = None if after else next((a for a in anchors[index + 1:] if a), None)
         if after or before:
-            result[index] = parse_deadline(text, period_start, period_end, after=after, before=before)
+            result[index] = parse_deadline(text, period_start, period_end, after, before, school_year)
             anchors[index] = _anchor(result[index])
     return result
 
@@ -231,7 +232,7 @@ def _anchor(deadline: Deadline) -> date | None:
 
 
 def _parse(original: str, s: str, pstart: date | None, pend: date | None, after: date | None,
-           before: date | None) -> Deadline:
+           before: date | None, school_year: tuple[int, int]) -> Deadline:
     for pattern, recurrence in _UNDATED:
         if pattern.match(s):
             return Deadline(original, recurrence=recurrence)
@@ -288,7 +289,7 @@ def _parse(original: str, s: str, pstart: date | None, pend: date | None, after:
             return _ranged(original, start, pend or date(start.year, 12, 31), recurrence)
 
     if not s and school_year_phrase:
-        return _whole_school_year(original, pstart, pend, recurrence)
+        return _whole_school_year(original, pstart, pend, recurrence, school_year)
 
     until = re.match(r"^(?:в срок )?(?:до|не позднее|не позже|к)\s+(?P<end>конца\s+)?(?P<rest>.+)$", s)
     since = re.match(r"^(?:начиная )?с\s+(?P<rest>.+)$", s) if not re.search(r"\sпо\s", s) else None
@@ -307,7 +308,7 @@ def _parse(original: str, s: str, pstart: date | None, pend: date | None, after:
     exclusive = bool(until) and not until.group("end") and until.group(0).split()[0] in ("до", "к") \
         and not re.search(r"\d{1,2}\s+" + _MONTH_RE, s)
     windows = _windows(s, pstart, pend, (after, before), recurrence is not None and recurrence != Recurrence.ONCE,
-                       exclusive)
+                       exclusive, school_year)
     start = min(w[0] for w in windows)
     end = max(w[1] for w in windows)
     if until:
@@ -331,16 +332,16 @@ def _ranged(original: str, start: date, end: date, recurrence: Recurrence) -> De
     return Deadline(original, start, end, recurrence)
 
 
-def _whole_school_year(original: str, pstart: date | None, pend: date | None, recurrence: Recurrence | None
-                       ) -> Deadline:
+def _whole_school_year(original: str, pstart: date | None, pend: date | None, recurrence: Recurrence | None,
+                       school_year: tuple[int, int]) -> Deadline:
     """"В течение учебного года": the school year of a one-school-year roadmap, else each one."""
     if pstart is None or pend is None:
         raise _NotUnderstood("учебный год не указан")
-    month, day = SCHOOL_YEAR_START
+    month, day = school_year
     first = pstart.year if (pstart.month, pstart.day) >= (month, day) else pstart.year - 1
-    school_year = (date(first, month, day), date(first + 1, month, day) - timedelta(days=1))
-    if school_year[0] <= pstart and pend <= school_year[1] or (pstart, pend) == school_year:
-        return Deadline(original, school_year[0], school_year[1], recurrence or Recurrence.ONCE)
+    start, end = date(first, month, day), date(first + 1, month, day) - timedelta(days=1)
+    if start <= pstart and pend <= end:
+        return Deadline(original, start, end, recurrence or Recurrence.ONCE)
     return Deadline(original, pstart, pend, recurrence if recurrence not in (None, Recurrence.ONCE)
                     else Recurrence.PERIOD)
 
@@ -405,7 +406,7 @@ def _ordinal(word: str) -> int | None:
 
 
 def _windows(s: str, pstart: date | None, pend: date | None, neighbours: tuple[date | None, date | None],
-             periodic: bool, exclusive: bool) -> list[tuple[date, date]]:
+             periodic: bool, exclusive: bool, school_year: tuple[int, int]) -> list[tuple[date, date]]:
     """Turn "октябрь, ноябрь 2021 и февраль - март 2022" into date windows."""
     tokens = _tokens(s)
     groups: list[list[_Atom]] = [[]]  # atoms joined by dashes form a range
@@ -430,7 +431,7 @@ def _windows(s: str, pstart: date | None, pend: date | None, neighbours: tuple[d
         if not expect_atom:
             # "февраль, апрель октябрь 2022": a list with a comma left out
             groups.append([])
-        atom, i = _read_atom(tokens, i)
+        atom, i = _read_atom(tokens, i, school_year)
         groups[-1].append(atom)
         expect_atom = False
     if expect_atom and any(groups):
@@ -460,7 +461,7 @@ def _windows(s: str, pstart: date | None, pend: date | None, neighbours: tuple[d
     return windows
 
 
-def _read_atom(tokens: list[tuple[str, str]], i: int) -> tuple[_Atom, int]:
+def _read_atom(tokens: list[tuple[str, str]], i: int, school_year: tuple[int, int]) -> tuple[_Atom, int]:
     kind, value = tokens[i]
 
     def peek(offset: int) -> tuple[str, str] | None:
@@ -475,7 +476,7 @@ def _read_atom(tokens: list[tuple[str, str]], i: int) -> tuple[_Atom, int]:
 
     if kind == "sy":
         year = int(value[2:])
-        month, day = SCHOOL_YEAR_START
+        month, day = school_year
         last = date(year + 1, month, day) - timedelta(days=1)
         return _Atom((month, day), (last.month, last.day), year, cross=1, explicit=True), i + 1
     if kind == "year":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ _SETTING_KEYS = {
     "period_start": "Начало периода реализации",
     "period_end": "Окончание периода реализации",
     "reporting_period": "Отчётный период",
+    "school_year_start": "Начало учебного года (ДД.ММ)",
 }
 _ITEM_COLUMNS = [
     Column("№ п/п", 1.6),
@@ -136,6 +138,7 @@ def _settings_sheet(roadmap: Roadmap) -> Sheet:
         "period_start": roadmap.period_start,
         "period_end": roadmap.period_end,
         "reporting_period": roadmap.reporting_period,
+        "school_year_start": "%02d.%02d" % (roadmap.school_year_start[1], roadmap.school_year_start[0]),
     }
     for key, label in _SETTING_KEYS.items():
         value = values[key]
@@ -193,7 +196,7 @@ def _executors_sheet(roadmap: Roadmap) -> Sheet:
 def _deadlines_sheet(roadmap: Roadmap) -> Sheet:
     rows = []
     for text in roadmap.deadline_vocabulary:
-        d = parse_deadline(text, roadmap.period_start, roadmap.period_end)
+        d = parse_deadline(text, roadmap.period_start, roadmap.period_end, school_year=roadmap.school_year_start)
         rows.append([text, Cell(d.start, "date"), Cell(d.end, "date"),
                      labels.RECURRENCE.get(d.recurrence, labels.NOT_UNDERSTOOD) if d.recurrence else labels.NOT_UNDERSTOOD])
     return _simple_sheet(
@@ -268,6 +271,7 @@ class _MasterReader:
             period_start=self.date_setting(settings, "period_start"),
             period_end=self.date_setting(settings, "period_end"),
             reporting_period=_text(settings.get("reporting_period")),
+            school_year_start=self.school_year_setting(settings),
         )
         roadmap.executors = self.executors()
         roadmap.school_roles = [_text(row[0]) for _, row in self.rows(ROLES) if _text(row[0])]
@@ -304,6 +308,19 @@ class _MasterReader:
                 f"«{_SETTING_KEYS[key]}»: ожидается дата в виде ДД.ММ.ГГГГ, указано «{value}»",
                 SETTINGS, self._setting_rows[key], 1,
             ) from None
+
+    def school_year_setting(self, settings: dict[str, Any]) -> tuple[int, int]:
+        """The day a school year starts on, "01.09" unless the master says otherwise."""
+        value = settings.get("school_year_start")
+        if value is None or value == "":
+            return Roadmap("").school_year_start
+        if isinstance(value, (date, datetime)):
+            return value.month, value.day
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.?", _text(value))
+        if match and 1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(1)) <= 28:
+            return int(match.group(2)), int(match.group(1))
+        raise self.error(f"«{_SETTING_KEYS['school_year_start']}»: ожидается день и месяц в виде ДД.ММ, "
+                         f"указано «{value}»", SETTINGS, self._setting_rows["school_year_start"], 1)
 
     def executors(self) -> list[Executor]:
         result = []
@@ -387,7 +404,7 @@ class _MasterReader:
             rows.setdefault(id(sections[-1]), []).append(row)
         for section in sections:
             texts = [item.deadline.text for item in section.items]
-            parsed = parse_section(texts, roadmap.period_start, roadmap.period_end)
+            parsed = parse_section(texts, roadmap.period_start, roadmap.period_end, roadmap.school_year_start)
             for item, row, deadline in zip(section.items, rows.get(id(section), []), parsed):
                 if deadline.flagged and row[6] and row[7]:
                     try:  # dates typed by the specialist for a text the parser does not understand

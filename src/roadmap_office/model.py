@@ -183,6 +183,7 @@ class Roadmap:
     indicators: list[Indicator] = field(default_factory=list)
     # positions inside a school offered as executors in school templates
     school_roles: list[str] = field(default_factory=list)
+    school_year_start: tuple[int, int] = (9, 1)  # (month, day) a school year starts on
 
     @property
     def items(self) -> list[Item]:

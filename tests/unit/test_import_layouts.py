@@ -374,3 +374,27 @@ def test_targets_in_an_explanatory_note_after_the_table():
     assert [(i.name, i.kind.value, i.target) for i in roadmap.indicators] == [
         ("Действуют школьные спортивные клубы", "yesno", "100 % ОО")]
     assert report.unplaced == ["строка 6: «Пояснительная записка»"]
+
+
+def test_the_master_may_start_the_school_year_on_another_day(tmp_path):
+    from openpyxl import load_workbook
+
+    text = "\n".join(["План мероприятий на 2022-2023 годы", "\t".join(HEADER),
+                      "1.\tСлёт\t2022-2023 учебный год\tДО\tСлёт"])
+    roadmap = import_text(text)
+    assert (roadmap.items[0].deadline.start, roadmap.items[0].deadline.end) == (date(2022, 9, 1), date(2023, 8, 31))
+    path = write_master(roadmap, tmp_path / "master.xlsx")
+    book = load_workbook(path)
+    sheet = book["Настройки"]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "Начало учебного года (ДД.ММ)")
+    assert row[1].value == "01.09"
+    row[1].value = "01.08"
+    book.save(path)
+    deadline = read_master(path).items[0].deadline
+    assert (deadline.start, deadline.end) == (date(2022, 8, 1), date(2023, 7, 31))
+    row[1].value = "сентябрь"
+    book.save(path)
+    from roadmap_office.errors import MasterError
+
+    with pytest.raises(MasterError, match="ДД.ММ"):
+        read_master(path)

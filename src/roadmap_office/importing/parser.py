@@ -195,7 +195,8 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
 
     for sec, items in entries:
         _check_numbers(sec, items, report)
-        deadlines = parse_section([values.get("deadline", "") for _, values in items], period_start, period_end)
+        deadlines = parse_section([values.get("deadline", "") for _, values in items], period_start, period_end,
+                                  roadmap.school_year_start)
         for (line, values), deadline in zip(items, deadlines):
             executors, agreed = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
             if deadline.flagged:
