@@ -376,7 +376,7 @@ class _Night:
                                       f"Причина: {result.rejected}\n")
                 self.summary.rejected.append(path.name)
                 _event(logging.WARNING, f"Не принят «{path.name}»: {result.rejected}", event="rejected",
-                       file=path.name, reason=result.rejected)
+                       file=path.name, reason=result.rejected, **({"detail": result.detail} if result.detail else {}))
             else:
                 target = self.move(path, self.config.archive / self.today.isoformat() / result.school)
                 self.summary.accepted.append(path.name)

@@ -278,3 +278,19 @@ def test_cli_check_of_a_poison_file_says_why_and_exits_2(demo_run, sample):
     result = CliRunner().invoke(main, ["check", str(path), "--master", str(demo_run.master)])
     assert result.exit_code == 2
     assert reason in result.output and "Traceback" not in result.output
+
+
+def test_a_roadmap_document_with_a_late_doctype_is_refused_by_the_parser(tmp_path):
+    from roadmap_office.errors import DocumentImportError
+    from roadmap_office.importing import import_roadmap
+
+    docx = tmp_path / "план.docx"
+    body = ('<?xml version="1.0" encoding="UTF-16"?><!--' + "x" * 5000 + '--><!DOCTYPE w:document '
+            '[<!ENTITY e "e">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>&e;</w:t></w:r></w:p></w:body></w:document>")
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body.encode("utf-16"))
+    with pytest.raises(DocumentImportError) as caught:
+        import_roadmap(docx)
+    assert "DOCTYPE/ENTITY" in str(caught.value)
