@@ -138,7 +138,7 @@ def test_sigkill_loses_nothing_and_keeps_the_previous_report(tree, stage):
     deliver(L03, S10, FOREIGN)
     process = _spawn(config, f"{stage}:60")
     marker = (root / "archive") if stage == "after_inbox" else (root / "out")
-    _wait_for(lambda: len(files(root / "archive")) == 3 and (
+    _wait_for(lambda: len(files(root / "archive")) == 3 and len(files(root / "quarantine")) == 2 and (
         stage == "after_inbox" or any(p.name.startswith(".staging-") for p in marker.iterdir())))
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
