@@ -12,12 +12,15 @@ Safety rules, in order of importance:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -33,11 +36,11 @@ from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
-                       files_to_consolidate, is_submission_name, pick_current, publish, render_outputs)
+                       files_to_consolidate, is_submission_name, pick_current, publish, render_outputs, writing_to)
+from .selection import other_period
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
 CONFIG_NAME = "roadmap-office.toml"
-CONFIG_KEYS = ("master", "inbox", "archive", "quarantine", "output", "history", "formats", "as_of", "keep_days")
 LOCK_NAME = ".roadmap-office.lock"
 CACHE_DIR = ".cache"
 REASON_SUFFIX = ".причина.txt"
@@ -66,6 +69,7 @@ class BatchConfig:
     keep_days: int = 90
     pdf_timeout: float = 180.0
     history: Path | None = None  # the history store of every night's consolidation (one set per period)
+    settle_seconds: float = 60.0  # a file changed more recently may still be being copied in
 
     @property
     def root(self) -> Path:
@@ -108,6 +112,12 @@ as_of = "period"
 
 # Сколько дней хранить архив (кроме текущих файлов школ), карантин и датированные результаты.
 keep_days = 90
+
+# Сколько секунд ждать LibreOffice при создании PDF (от 1 до 3600).
+pdf_timeout = 180
+
+# Файл, изменявшийся менее стольких секунд назад, ещё копируется: его возьмёт следующий запуск.
+settle_seconds = 60
 """
 
 
@@ -131,55 +141,110 @@ def init_tree(directory: str | os.PathLike, master: str | os.PathLike) -> Path:
     return config
 
 
+def _bad(config: Path, key: str, expected: str, value=None) -> ConfigError:
+    shown = f", указано «{_printable(str(value))}»" if value is not None else ""
+    return ConfigError(f"параметр «{key}» в {config.name}: {expected}{shown}")
+
+
+def _text(key: str, value, config: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(config, key, "ожидается путь в кавычках", value)
+    return value
+
+
+def _number(key: str, value, config: Path, low: float, high: float, integer: bool) -> float:
+    kind = "целое число" if integer else "число"
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)) or not low <= value <= high:
+        raise _bad(config, key, f"ожидается {kind} от {low:g} до {high:g}", value)
+    return value
+
+
+def _formats(key: str, value, config: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [f.strip() for f in value.split(",")]
+    if not isinstance(value, list) or not value or not all(isinstance(f, str) for f in value):
+        raise _bad(config, key, f"ожидается список форматов из: {', '.join(OUTPUT_FORMATS)}", value)
+    wrong = [f for f in value if f not in OUTPUT_FORMATS]
+    if wrong:
+        raise _bad(config, key, f"неизвестный формат «{_printable(wrong[0])}»; допустимо: {', '.join(OUTPUT_FORMATS)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _as_of(key: str, value, config: Path) -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        if value in ("today", "period"):
+            return value
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise _bad(config, key, 'ожидается "period", "today" или дата ГГГГ-ММ-ДД', value)
+
+
+# The one description of the configuration: key -> (default, validator). README documents each.
+CONFIG_SCHEMA = {
+    "master": (None, _text),
+    "inbox": ("inbox", _text),
+    "archive": ("archive", _text),
+    "quarantine": ("quarantine", _text),
+    "output": ("out", _text),
+    "history": (HISTORY_NAME, _text),
+    "formats": (["xlsx", "ods", "odt", "pdf"], _formats),
+    "as_of": ("period", _as_of),
+    "keep_days": (90, lambda k, v, c: _number(k, v, c, 1, 36500, True)),
+    "pdf_timeout": (180, lambda k, v, c: float(_number(k, v, c, 1, 3600, False))),
+    "settle_seconds": (60, lambda k, v, c: float(_number(k, v, c, 0, 86400, False))),
+}
+CONFIG_KEYS = tuple(CONFIG_SCHEMA)
+
+
 def load_config(path: str | os.PathLike) -> BatchConfig:
+    """Read and check the configuration; every mistake is a ConfigError (exit 2) naming the key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"файл конфигурации не найден: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"ошибка в файле конфигурации {path.name}: {exc}") from None
-    unknown = sorted(set(data) - set(CONFIG_KEYS) - {"pdf_timeout"})
+    except OSError as exc:
+        raise ConfigError(f"файл конфигурации {path} не читается: {exc.strerror or exc}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ConfigError(f"файл конфигурации {path.name} начинается с метки порядка байтов (BOM); "
+                          "сохраните его в кодировке UTF-8 без BOM")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"файл конфигурации {path.name} не в кодировке UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f" в строке {where[1]}, позиция {where[2]}" if where else ""
+        raise ConfigError(f"ошибка в файле конфигурации {path.name}{at}: запись не соответствует формату TOML "
+                          "(проверьте кавычки, знаки «=» и не повторяется ли параметр)") from None
+    unknown = sorted(set(data) - set(CONFIG_SCHEMA))
     if unknown:
-        raise ConfigError(f"неизвестный параметр «{unknown[0]}» в {path.name}; допустимые: {', '.join(CONFIG_KEYS)}")
-    missing = [key for key in ("master",) if key not in data]
-    if missing:
-        raise ConfigError(f"в {path.name} не указан параметр «{missing[0]}»")
+        raise ConfigError(f"неизвестный параметр «{_printable(unknown[0])}» в {path.name}; "
+                          f"допустимые: {', '.join(CONFIG_KEYS)}")
+    if "master" not in data:
+        raise ConfigError(f"в {path.name} не указан параметр «master»")
+    values = {key: check(key, data.get(key, default), path) for key, (default, check) in CONFIG_SCHEMA.items()}
     base = path.parent
-
-    def folder(key: str, default: str) -> Path:
-        value = data.get(key, default)
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"параметр «{key}» должен быть путём к папке")
-        return (base / value).resolve()
-
-    formats = data.get("formats", ["xlsx", "ods", "odt", "pdf"])
-    if isinstance(formats, str):
-        formats = [f.strip() for f in formats.split(",")]
-    wrong = [f for f in formats if f not in OUTPUT_FORMATS]
-    if wrong or not formats:
-        raise ConfigError(f"неизвестный формат «{wrong[0] if wrong else ''}»; допустимо: {', '.join(OUTPUT_FORMATS)}")
-    as_of = str(data.get("as_of", "period"))
-    if as_of not in ("today", "period"):
+    where = {key: (base / values[key]).resolve() for key in ("master", "inbox", "archive", "quarantine", "output")}
+    if not where["master"].is_file():
+        raise _bad(path, "master", "мастер-книга не найдена", values["master"])
+    folders = ("inbox", "archive", "quarantine", "output")
+    for n, key in enumerate(folders):
+        for other in folders[n + 1:]:
+            if where[key] == where[other]:
+                raise _bad(path, other, f"папка совпадает с папкой параметра «{key}»", values[other])
+    for key in folders:
         try:
-            date.fromisoformat(as_of)
-        except ValueError:
-            raise ConfigError(f"параметр «as_of»: ожидается \"period\", \"today\" или дата ГГГГ-ММ-ДД, указано «{as_of}»") from None
-    keep_days = data.get("keep_days", 90)
-    if not isinstance(keep_days, int) or keep_days < 1:
-        raise ConfigError("параметр «keep_days» должен быть целым числом не меньше 1")
-    history = data.get("history", HISTORY_NAME)
-    if not isinstance(history, str) or not history:
-        raise ConfigError("параметр «history» должен быть путём к файлу истории сводов")
-    master = (base / str(data["master"])).resolve()
-    if not master.is_file():
-        raise ConfigError(f"мастер-книга не найдена: {master}")
-    config = BatchConfig(path, master, folder("inbox", "inbox"), folder("archive", "archive"),
-                         folder("quarantine", "quarantine"), folder("output", "out"), tuple(formats), as_of,
-                         keep_days, float(data.get("pdf_timeout", 180)), (base / history).resolve())
-    for directory in (config.inbox, config.archive, config.quarantine, config.output):
-        directory.mkdir(parents=True, exist_ok=True)
-    return config
+            where[key].mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _bad(path, key, f"папку не удаётся создать ({exc.strerror or exc})", values[key]) from None
+    return BatchConfig(path, where["master"], where["inbox"], where["archive"], where["quarantine"],
+                       where["output"], values["formats"], values["as_of"], values["keep_days"],
+                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"])
 
 
 # ---- locking ------------------------------------------------------------------------------
@@ -229,6 +294,35 @@ def _lock(handle) -> None:
 # ---- logging ------------------------------------------------------------------------------
 
 
+_UNSAFE = {0x85, 0x2028, 0x2029}
+
+
+def _printable(text: str) -> str:
+    """Text safe for one log line: control characters, line separators and bytes that are not
+    UTF-8 (in file names) are shown as escapes, so a file name cannot forge a log line."""
+    if text.isprintable() and text.isascii():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20 or code == 0x7F or code in _UNSAFE or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\x{code & 0xFF:02x}" if 0xDC80 <= code <= 0xDCFF else
+                       f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _printable_data(value):
+    if isinstance(value, str):
+        return _printable(value)
+    if isinstance(value, list):
+        return [_printable_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _printable_data(v) for k, v in value.items()}
+    return value
+
+
 class _JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": datetime.fromtimestamp(record.created).isoformat(timespec="seconds"),
@@ -237,12 +331,19 @@ class _JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _QuietFileHandler(logging.FileHandler):
+    """A log that cannot be written (disk full) must not print tracebacks or stop the run."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def _setup_logging(config: BatchConfig, quiet: bool) -> list[logging.Handler]:
     logs = config.output / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    text = logging.FileHandler(logs / "roadmap-office.log", encoding="utf-8")
+    text = _QuietFileHandler(logs / "roadmap-office.log", encoding="utf-8")
     text.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S"))
-    lines = logging.FileHandler(logs / "roadmap-office.jsonl", encoding="utf-8")
+    lines = _QuietFileHandler(logs / "roadmap-office.jsonl", encoding="utf-8")
     lines.setFormatter(_JsonLines())
     handlers: list[logging.Handler] = [text, lines]
     if not quiet:
@@ -257,7 +358,8 @@ def _setup_logging(config: BatchConfig, quiet: bool) -> list[logging.Handler]:
 
 
 def _event(level: int, message: str, **data) -> None:
-    log.log(level, message, extra={"data": {"event": data.pop("event", "info"), **data}})
+    data = _printable_data({"event": data.pop("event", "info"), **data})
+    log.log(level, _printable(message), extra={"data": data})
 
 
 # ---- the run ------------------------------------------------------------------------------
@@ -268,6 +370,9 @@ class RunSummary:
     accepted: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    other_period: list[str] = field(default_factory=list)  # archived for their own period, not merged now
+    waiting: list[str] = field(default_factory=list)  # still being copied: left for the next run
+    skipped: list[str] = field(default_factory=list)  # links, folders, pipes: reported, never followed
     schools_missing: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
@@ -281,17 +386,26 @@ class RunSummary:
 
     def to_json(self) -> dict:
         return {"accepted": self.accepted, "rejected": self.rejected, "replaced": self.replaced,
+                "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
                 "conversion_error": self.conversion_error or None, "exit_code": self.exit_code}
 
 
 def run_batch(config_path: str | os.PathLike, now: datetime | None = None, quiet: bool = False) -> RunSummary:
-    """One night's run. Raises ConfigError (exit 2) or LockHeld (exit 3)."""
+    """One night's run. Raises RoadmapError with its exit code: ConfigError (2), LockHeld (3),
+    OutputError (5); anything else is a bug (the CLI exits 70), logged with its traceback."""
     config = load_config(config_path)
     with RunLock(config.root / LOCK_NAME):
         handlers = _setup_logging(config, quiet)
         try:
             return _Night(config, now or datetime.now()).run()
+        except RoadmapError as exc:
+            _event(logging.ERROR, f"Свод прерван: {exc}", event="failed", exit_code=int(exc.exit_code))
+            raise
+        except Exception as exc:
+            log.exception(_printable(f"Внутренняя ошибка программы: {type(exc).__name__}: {exc}"),
+                          extra={"data": {"event": "crashed", "exit_code": int(Exit.INTERNAL)}})
+            raise
         finally:
             for handler in handlers:
                 log.removeHandler(handler)
@@ -324,7 +438,7 @@ class _Night:
         _pause("after_inbox")
         rejected_tonight = self.quarantined_today()
         selection = self.current_files()
-        current = selection.for_period(None)
+        current = [s for s in selection.for_period(None) if not s.rejected]
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
@@ -332,7 +446,7 @@ class _Night:
             _event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
             self.render(current, rejected_tonight, fingerprint)
-        self.cleanup(current)
+        self.cleanup(selection.for_period(None))
         self.cache.prune()
         self.cache.save()
         codes = {s.school for s in files_to_consolidate(self.roadmap, current).current.values()}
@@ -351,6 +465,10 @@ class _Night:
             if folder.is_dir():
                 for tmp in folder.glob(".~*"):
                     tmp.unlink(missing_ok=True)
+        for base in (self.config.archive, self.config.quarantine):  # half-copied moves across disks
+            for tmp in base.rglob(".~*"):
+                if tmp.is_file() and not tmp.is_symlink():
+                    tmp.unlink(missing_ok=True)
 
     # -- inbox --------------------------------------------------------------------------
     def quarantined_today(self) -> list[CheckedSubmission]:
@@ -359,48 +477,109 @@ class _Night:
         refused = []
         for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")) if folder.is_dir() else []:
             path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
-            text = reason.read_text(encoding="utf-8")
+            text = reason.read_text(encoding="utf-8", errors="replace")
             why = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Причина:")),
                        text.strip())
             refused.append(CheckedSubmission(path, rejected=why))
         return refused
 
+    def inbox_files(self) -> list[tuple[Path, tuple]]:
+        """Regular files of the inbox that are complete; anything else is reported and left."""
+        ready = []
+        now = time.time()
+        with os.scandir(self.config.inbox) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                if entry.name.startswith((".", "~$")):  # hidden, temporary, office lock files
+                    continue
+                if entry.is_symlink():
+                    self.skip(path, "символическая ссылка: ссылки не обрабатываются, положите в папку сам файл")
+                elif entry.is_dir(follow_symlinks=False):
+                    self.skip(path, "папка: вложенные папки не обрабатываются, положите файлы прямо в папку")
+                elif not entry.is_file(follow_symlinks=False):
+                    self.skip(path, "не обычный файл (канал, сокет или устройство): не обрабатывается")
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    if now - st.st_mtime < self.config.settle_seconds:
+                        self.wait(path)
+                    else:
+                        ready.append((path, _signature(st)))
+        return ready
+
+    def skip(self, path: Path, why: str) -> None:
+        self.summary.skipped.append(path.name)
+        _event(logging.WARNING, f"Пропущен «{path.name}»: {why}", event="skipped", file=path.name, reason=why)
+
+    def wait(self, path: Path) -> None:
+        self.summary.waiting.append(path.name)
+        _event(logging.INFO, f"Файл «{path.name}» ещё копируется; он будет обработан при следующем запуске",
+               event="waiting", file=path.name)
+
     def take_inbox(self) -> None:
-        paths = [p for p in sorted(self.config.inbox.iterdir())
-                 if p.is_file() and not p.name.startswith((".", "~$", ".~lock"))]
-        for path, result in zip(paths, check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)):
-            if result.rejected:
-                target = self.move(path, self.config.quarantine / self.today.isoformat())
+        ready = self.inbox_files()
+        paths = [path for path, _ in ready]
+        results = check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)
+        for (path, signature), result in zip(ready, results):
+            try:
+                unchanged = _signature(path.lstat()) == signature
+            except OSError:
+                unchanged = False
+            if not unchanged:  # written to while it was being checked: take it next time
+                self.wait(path)
+                continue
+            if result.rejected and not other_period(result, self.roadmap):
+                target = self.move(path, self.config.quarantine / self.today.isoformat(), len(REASON_SUFFIX.encode()))
                 reason = target.with_name(target.name + REASON_SUFFIX)
-                _write_atomic(reason, f"Файл: {path.name}\nДата: {self.now:%d.%m.%Y %H:%M}\n"
-                                      f"Причина: {result.rejected}\n")
+                with writing_to(reason.parent):
+                    _write_atomic(reason, f"Файл: {_printable(path.name)}\nДата: {self.now:%d.%m.%Y %H:%M}\n"
+                                          f"Причина: {_printable(result.rejected)}\n")
                 self.summary.rejected.append(path.name)
                 _event(logging.WARNING, f"Не принят «{path.name}»: {result.rejected}", event="rejected",
-                       file=path.name, reason=result.rejected, **({"detail": result.detail} if result.detail else {}))
+                       file=path.name, reason=result.rejected, stored_as=target.name,
+                       **({"detail": result.detail} if result.detail else {}))
             else:
-                target = self.move(path, self.config.archive / self.today.isoformat() / result.school)
+                self.move(path, self.config.archive / self.today.isoformat() / result.school)
+                if result.rejected:
+                    self.summary.other_period.append(path.name)
+                    _event(logging.WARNING, f"Файл «{path.name}» ({result.school}) относится к другому отчётному "
+                           f"периоду: сохранён в архиве и войдёт в свод за свой период. {result.rejected}",
+                           event="other_period", file=path.name, school=result.school)
+                    continue
                 self.summary.accepted.append(path.name)
                 _event(logging.INFO, f"Принят «{path.name}» ({result.school}), замечаний: {len(result.findings)}",
                        event="accepted", file=path.name, school=result.school, problems=len(result.findings))
         self.cache.save()
 
-    def move(self, path: Path, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / path.name
-        n = 1
-        while target.exists():
-            target = folder / f"{path.stem}_{n}{path.suffix}"
-            n += 1
-        os.rename(path, target)  # atomic within one file system: the file is in one place only
+    def move(self, path: Path, folder: Path, reserve: int = 0) -> Path:
+        """Move a file into ``folder`` under a usable name, atomically on one file system and
+        by copy, sync, rename, unlink across file systems; the file is never lost."""
+        with writing_to(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            name = usable_name(path.name, reserve)
+            stem, suffix = os.path.splitext(name)
+            target = folder / name
+            n = 1
+            while os.path.lexists(target):
+                target = folder / f"{stem}_{n}{suffix}"
+                n += 1
+            try:
+                os.rename(path, target)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                _copy_across(path, target)
         self.cache.moved(path, target)
         return target
 
     # -- archive ------------------------------------------------------------------------
     def current_files(self) -> Selection:
-        """Each school's current accepted file per period, from the archive (cached results:
-        only files never checked before are read)."""
-        paths = [p for p in sorted(self.config.archive.rglob("*")) if p.is_file() and is_submission_name(p.name)]
-        selection = pick_current(check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache))
+        """Each school's current file per period, from the archive (cached results: only files
+        never checked before are read). Files of another period than the master's stay current
+        for their own period."""
+        paths = [p for p in sorted(self.config.archive.rglob("*"))
+                 if p.is_file() and not p.is_symlink() and is_submission_name(p.name)]
+        results = check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)
+        selection = pick_current(r for r in results if not r.rejected or other_period(r, self.roadmap))
         tonight = set(self.summary.accepted)
         for (school, period), newest in sorted(selection.current.items()):
             if newest.name in tonight and selection.superseded.get((school, period)):
@@ -423,23 +602,27 @@ class _Night:
         staging = self.config.output / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
-            for error in rendered.errors:
-                self.summary.conversion_error = error
-                _event(logging.ERROR, f"PDF не создан: {error}", event="conversion_failed", reason=error)
-            made = [p.name for p in rendered.outputs]
-            _pause("before_publish")
-            _write_atomic(staging / "run.json", json.dumps(
-                {"finished": datetime.now().isoformat(timespec="seconds"), "as_of": consolidation.as_of.isoformat(),
-                 **consolidation.summary_json(made)}, ensure_ascii=False, indent=2))
-            _write_atomic(staging / ".fingerprint", fingerprint)
-            names = [*made, "run.json", ".fingerprint"]  # the fingerprint last: it marks a complete set
-            for target in (self.config.output / self.today.isoformat(), self.config.output / "latest"):
-                publish(staging, target, names)
-            self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
-            _event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
+            with writing_to(self.config.output):
+                self._render_into(staging, consolidation, fingerprint)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _render_into(self, staging: Path, consolidation, fingerprint: str) -> None:
+        rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
+        for error in rendered.errors:
+            self.summary.conversion_error = error
+            _event(logging.ERROR, f"PDF не создан: {error}", event="conversion_failed", reason=error)
+        made = [p.name for p in rendered.outputs]
+        _pause("before_publish")
+        _write_atomic(staging / "run.json", json.dumps(
+            {"finished": datetime.now().isoformat(timespec="seconds"), "as_of": consolidation.as_of.isoformat(),
+             **consolidation.summary_json(made)}, ensure_ascii=False, indent=2))
+        _write_atomic(staging / ".fingerprint", fingerprint)
+        names = [*made, "run.json", ".fingerprint"]  # the fingerprint last: it marks a complete set
+        for target in (self.config.output / self.today.isoformat(), self.config.output / "latest"):
+            publish(staging, target, names)
+        self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
+        _event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
 
     # -- retention ----------------------------------------------------------------------
     def cleanup(self, current: list[CheckedSubmission]) -> None:
@@ -465,9 +648,60 @@ class _Night:
                        event="cleanup", folder=str(folder))
 
 
+NAME_MAX = 255  # bytes, on every common file system
+_NAME_SPARE = 32  # room for a "_N" duplicate suffix and the temporary name of an atomic write
+
+
+def usable_name(name: str, reserve: int = 0) -> str:
+    """A name the archive and quarantine can hold: no control characters or undecodable bytes,
+    and short enough (with ``reserve`` bytes for a companion suffix) for the file system; a cut
+    name keeps a short hash of the original so two long names stay apart."""
+    clean = "".join("_" if (ord(ch) < 0x20 or ord(ch) == 0x7F or ord(ch) in _UNSAFE or 0xD800 <= ord(ch) <= 0xDFFF)
+                    else ch for ch in name)
+    limit = NAME_MAX - _NAME_SPARE - reserve
+    if len(clean.encode("utf-8")) <= limit:
+        return clean
+    stem, suffix = os.path.splitext(clean)
+    if len(suffix.encode("utf-8")) > 16:
+        stem, suffix = clean, ""
+    tag = "~" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    room = limit - len(tag.encode("utf-8")) - len(suffix.encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return f"{cut}{tag}{suffix}"
+
+
+def _signature(st: os.stat_result) -> tuple:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _copy_across(source: Path, target: Path) -> None:
+    """Move between file systems: copy beside the target, sync, rename, then remove the source.
+    A run killed midway leaves the source in place and at most a temporary file (removed by
+    the next run)."""
+    fd, name = tempfile.mkstemp(prefix=".~", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        shutil.copy2(source, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.rename(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except OSError:
+        pass
+    source.unlink()
+
+
 def _write_atomic(path: Path, data: str | bytes) -> None:
     with replacing(path) as tmp:
         if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
+            tmp.write_text(data, encoding="utf-8", errors="backslashreplace")
         else:
             tmp.write_bytes(data)

@@ -316,14 +316,10 @@ def consolidation_summary(c) -> str:
     return "\n".join(lines)
 
 
-@main.group()
+@main.group(help="Ночной свод на сервере: папки inbox, archive, quarantine, out.\n\nКоды завершения: "
+            + "; ".join(f"{int(code)} — {text}" for code, text in EXIT_MEANINGS.items()) + ".")
 def batch() -> None:
-    """Ночной свод на сервере: папки inbox, archive, quarantine, out.
-
-    Коды завершения batch run: 0 — успешно, 1 — часть файлов не принята, 2 — ошибка
-    конфигурации, 3 — выполняется другой запуск, 4 — не удалось создать PDF (остальные
-    результаты записаны).
-    """
+    pass
 
 
 @batch.command("init")

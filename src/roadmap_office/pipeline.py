@@ -198,7 +198,7 @@ def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterabl
     formats = [f for f in OUTPUT_FORMATS if f in set(formats)]
     render = _Render(consolidation, staging, pdf_timeout)
     rendered = Rendered()
-    with _writing(staging):
+    with writing_to(staging):
         aside = _xlsx_aside(render, formats, staging)
         written: dict[str, Path] = {}
         for name in formats:
@@ -239,7 +239,7 @@ def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> 
     each is renamed over its old version, so a full disk leaves the previous set untouched."""
     names = list(names) if names is not None else sorted(p.name for p in staging.iterdir() if p.is_file())
     placed: list[tuple[Path, Path]] = []
-    with _writing(target):
+    with writing_to(target):
         target.mkdir(parents=True, exist_ok=True)
         try:
             for name in names:
@@ -260,7 +260,7 @@ def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> 
     return [final for _, final in placed]
 
 
-class _writing:
+class writing_to:
     """Turn a full disk, a read-only or forbidden folder into a Russian OutputError."""
 
     REASONS = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
@@ -291,7 +291,7 @@ def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, forma
                   pdf_timeout: float = 180.0) -> Rendered:
     """Render into a staging folder inside ``outdir`` and publish there atomically."""
     outdir = Path(outdir)
-    with _writing(outdir):
+    with writing_to(outdir):
         outdir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=outdir))
     try:

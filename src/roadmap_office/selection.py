@@ -45,13 +45,18 @@ class Selection:
         return [s for (_, p), s in sorted(self.current.items()) if period is None or p == period]
 
 
+def other_period(submission: CheckedSubmission, roadmap: Roadmap) -> bool:
+    """A school's file refused only because it reports on another period than the master's."""
+    return bool(submission.rejected and submission.school and submission.period is not None
+                and period_key(submission) != current_period(roadmap))
+
+
 def pick_current(submissions: Iterable[CheckedSubmission], by_period: bool = True) -> Selection:
-    """The newest accepted file of each school (and period) wins: document save time, then
-    file time, then name. Refused files take no part."""
+    """The newest file of each school (and period) wins: document save time, then file time,
+    then name. Callers pass the files that may compete (accepted ones)."""
     groups: dict[tuple[str, str], list[CheckedSubmission]] = {}
     for s in submissions:
-        if not s.rejected:
-            groups.setdefault((s.school, period_key(s) if by_period else ""), []).append(s)
+        groups.setdefault((s.school, period_key(s) if by_period else ""), []).append(s)
     selection = Selection()
     for key, files in groups.items():
         files.sort(key=lambda s: s.freshness, reverse=True)

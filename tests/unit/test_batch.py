@@ -34,6 +34,7 @@ def tree(tmp_path, demo_run):
     text = config.read_text(encoding="utf-8")
     text = text.replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx", "odt"]')
     text = text.replace('as_of = "period"', 'as_of = "2022-06-30"')
+    text = text.replace("settle_seconds = 60", "settle_seconds = 0")  # files delivered just now count
     config.write_text(text, encoding="utf-8")
     root = config.parent
 
@@ -173,7 +174,7 @@ def test_two_runs_at_once(tree):
 def test_hung_converter_is_killed_and_reported(tree, tmp_path):
     config, root, deliver = tree
     text = config.read_text(encoding="utf-8").replace('formats = ["xlsx", "odt"]', 'formats = ["xlsx", "pdf"]')
-    config.write_text(text + "\npdf_timeout = 2\n", encoding="utf-8")
+    config.write_text(text.replace("pdf_timeout = 180", "pdf_timeout = 2"), encoding="utf-8")
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\nexec sleep 300 # roadmap-office-hung-converter\n", encoding="utf-8")
     fake.chmod(0o755)

@@ -41,8 +41,8 @@ def test_a_school_file_of_another_period_never_replaces_this_period(tmp_path):
 
 def test_a_night_without_new_files_reads_nothing_and_one_new_file_is_read_once(demo_run, tmp_path, monkeypatch):
     config = init_tree(tmp_path / "srv", demo_run.master)
-    config.write_text(config.read_text(encoding="utf-8").replace('["xlsx", "ods", "odt", "pdf"]', '["xlsx"]'),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('["xlsx", "ods", "odt", "pdf"]', '["xlsx"]')
+                      .replace("settle_seconds = 60", "settle_seconds = 0"), encoding="utf-8")
     inbox = config.parent / "inbox"
     for name in (G02, L03):
         shutil.copy(demo_run.outdir / "submissions" / name, inbox / name)

@@ -1,0 +1,326 @@
+"""The nightly batch under real server conditions: odd inbox entries, files still arriving,
+long and hostile names, other disks, full or read-only output, bad configuration, poison files."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import shutil
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from roadmap_office import batch as batch_module
+from roadmap_office.batch import NAME_MAX, REASON_SUFFIX, init_tree, run_batch
+from roadmap_office.cli import main
+from roadmap_office.errors import Exit
+
+G02 = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+L03 = "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
+NIGHT1, NIGHT2, NIGHT3 = datetime(2022, 6, 28, 2, 30), datetime(2022, 6, 29, 2, 30), datetime(2022, 6, 30, 2, 30)
+OLD = 1_600_000_000  # a modification time long ago: the file is complete
+
+
+@pytest.fixture()
+def tree(tmp_path, demo_run):
+    config = init_tree(tmp_path / "srv", demo_run.master)
+    text = config.read_text(encoding="utf-8").replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx"]')
+    config.write_text(text.replace('as_of = "period"', 'as_of = "2022-06-30"'), encoding="utf-8")
+    root = config.parent
+
+    def deliver(name, content_of=None, data: bytes | None = None):
+        target = root / "inbox" / name
+        if data is not None:
+            target.write_bytes(data)
+        else:
+            shutil.copy(demo_run.outdir / "submissions" / (content_of or name), target)
+        os.utime(target, (OLD, OLD))
+        return target
+
+    return config, root, deliver
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def cli(config: Path):
+    return CliRunner().invoke(main, ["batch", "run", "--config", str(config), "--quiet"])
+
+
+# ---- the inbox -----------------------------------------------------------------------------
+
+
+def test_links_folders_and_pipes_are_reported_and_never_followed(tree, tmp_path):
+    config, root, deliver = tree
+    deliver(G02)
+    outside = tmp_path / "секрет.xlsx"
+    outside.write_bytes(b"not for the batch")
+    (root / "inbox" / "ссылка.xlsx").symlink_to(outside)
+    (root / "inbox" / "папка.ods").mkdir()
+    os.mkfifo(root / "inbox" / "канал.xlsx")
+    summary = run_batch(config, now=NIGHT1, quiet=True)
+    assert summary.exit_code == 0 and summary.accepted == [G02]
+    assert sorted(summary.skipped) == ["канал.xlsx", "папка.ods", "ссылка.xlsx"]
+    assert sorted(os.listdir(root / "inbox")) == ["канал.xlsx", "папка.ods", "ссылка.xlsx"]
+    assert outside.read_bytes() == b"not for the batch" and files(root / "quarantine") == []
+    log = (root / "out" / "logs" / "roadmap-office.log").read_text(encoding="utf-8")
+    assert "Пропущен «ссылка.xlsx»: символическая ссылка" in log
+    assert "Пропущен «канал.xlsx»: не обычный файл" in log
+
+
+def test_a_file_still_being_copied_is_left_for_the_next_run(tree, monkeypatch):
+    config, root, deliver = tree
+    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 60", "settle_seconds = 600"),
+                      encoding="utf-8")
+    arriving = deliver(G02)
+    os.utime(arriving)  # just written
+    first = run_batch(config, now=NIGHT1, quiet=True)
+    assert first.waiting == [G02] and first.exit_code == 0
+    assert os.listdir(root / "inbox") == [G02] and files(root / "quarantine") == []
+
+    # complete by the next run, but a copy still appends to it while it is being checked
+    os.utime(arriving, (OLD, OLD))
+    real = batch_module.check_files
+
+    def appending(paths, *args, **kwargs):
+        with open(arriving, "ab") as handle:
+            handle.write(b"\0")
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "check_files", appending)
+    second = run_batch(config, now=NIGHT2, quiet=True)
+    assert second.waiting == [G02] and os.listdir(root / "inbox") == [G02]
+
+
+def test_long_and_hostile_names_keep_a_usable_name_and_cannot_forge_log_lines(tree):
+    config, root, deliver = tree
+    long_name = "Отчёт_" + "очень_длинное_имя_" * 7 + ".xlsx"
+    assert NAME_MAX - 20 < len(long_name.encode()) <= NAME_MAX
+    deliver(long_name, data=b"PK\x03\x04 broken")
+    forged = "Отчёт\n2022-06-28 02:30:00 INFO    Принят «поддельный.xlsx»\rПричина: принят.xlsx"
+    deliver(forged, data=b"PK\x03\x04 broken too")
+    summary = run_batch(config, now=NIGHT1, quiet=True)
+    assert summary.exit_code == 1 and len(summary.rejected) == 2
+    stored = [p for p in (root / "quarantine" / "2022-06-28").iterdir() if not p.name.endswith(REASON_SUFFIX)]
+    assert len(stored) == 2
+    for path in stored:
+        assert path.with_name(path.name + REASON_SUFFIX).is_file()
+        assert len((path.name + REASON_SUFFIX).encode()) <= NAME_MAX and path.suffix == ".xlsx"
+        assert "\n" not in path.name and "\r" not in path.name
+    reasons = [p.read_text(encoding="utf-8") for p in (root / "quarantine" / "2022-06-28").glob(f"*{REASON_SUFFIX}")]
+    assert any(long_name in r for r in reasons)
+    for text in reasons:
+        assert [line.split(":")[0] for line in text.splitlines()] == ["Файл", "Дата", "Причина"]
+    log = (root / "out" / "logs" / "roadmap-office.log").read_text(encoding="utf-8").splitlines()
+    assert all(line.startswith("2022-") or line.startswith("20") and line[4] == "-" for line in log)
+    assert not any("Принят «поддельный.xlsx»" in line and "Не принят" not in line for line in log)
+    for line in (root / "out" / "logs" / "roadmap-office.jsonl").read_text(encoding="utf-8").splitlines():
+        json.loads(line)
+
+
+def test_an_inbox_on_another_file_system(tree, monkeypatch):
+    config, root, deliver = tree
+    deliver(G02)
+    deliver("сломан.xlsx", data=b"PK\x03\x04 broken")
+    inbox = str(root / "inbox")
+    real = os.rename
+
+    def cross_device(source, target, *args, **kwargs):
+        if str(source).startswith(inbox):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module.os, "rename", cross_device)
+    original = (root / "inbox" / G02).read_bytes()
+    summary = run_batch(config, now=NIGHT1, quiet=True)
+    assert summary.accepted == [G02] and summary.rejected == ["сломан.xlsx"]
+    assert os.listdir(root / "inbox") == []
+    assert (root / "archive" / "2022-06-28" / "G02" / G02).read_bytes() == original
+    assert files(root / "quarantine") == ["2022-06-28/сломан.xlsx", f"2022-06-28/сломан.xlsx{REASON_SUFFIX}"]
+    assert not [p for p in root.rglob(".~*")]
+
+
+# ---- outputs that cannot be written --------------------------------------------------------
+
+
+@pytest.mark.parametrize("code,words", [(errno.ENOSPC, "на диске нет места"),
+                                        (errno.EROFS, "только для чтения")])
+def test_full_disk_or_read_only_output_is_exit_5_and_keeps_the_previous_report(tree, monkeypatch, code, words):
+    config, root, deliver = tree
+    deliver(G02)
+    run_batch(config, now=NIGHT1, quiet=True)
+    previous = snapshot(root / "out" / "latest")
+    deliver(L03)
+
+    def failing(source, target, *args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr("roadmap_office.pipeline.shutil.copyfile", failing)
+    result = cli(config)
+    assert result.exit_code == Exit.OUTPUT == 5
+    assert words in result.output and "прежние результаты сохранены" in result.output
+    assert snapshot(root / "out" / "latest") == previous
+    assert f"2022-06-28/G02/{G02}" in files(root / "archive") and any(L03 in f for f in files(root / "archive"))
+    assert not [p for p in (root / "out").rglob("*") if p.name.startswith((".staging-", ".~"))]
+    monkeypatch.undo()
+    again = run_batch(config, now=NIGHT2, quiet=True)
+    assert again.exit_code == 0
+    assert json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))["schools_submitted"] == 2
+
+
+def test_a_crash_is_exit_70_never_refused_files(tree, monkeypatch):
+    config, root, deliver = tree
+    deliver(G02)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(batch_module, "consolidate", broken)
+    result = cli(config)
+    assert result.exit_code == Exit.INTERNAL == 70
+    assert "внутренняя ошибка программы" in result.output
+    events = [json.loads(line) for line in (root / "out" / "logs" / "roadmap-office.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert events[-1]["event"] == "crashed" and events[-1]["exit_code"] == 70
+
+
+# ---- configuration -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change,key", [
+    (("pdf_timeout = 180", 'pdf_timeout = "abc"'), "pdf_timeout"),
+    (("pdf_timeout = 180", "pdf_timeout = 0"), "pdf_timeout"),
+    (("keep_days = 90", "keep_days = true"), "keep_days"),
+    (("keep_days = 90", "keep_days = 1.5"), "keep_days"),
+    (("settle_seconds = 60", "settle_seconds = -1"), "settle_seconds"),
+    (('formats = ["xlsx"]', "formats = 5"), "formats"),
+    (('formats = ["xlsx"]', 'formats = ["xlsx", "docx"]'), "formats"),
+    (('inbox = "inbox"', "inbox = 3"), "inbox"),
+    (('quarantine = "quarantine"', 'quarantine = "inbox"'), "quarantine"),
+    (('as_of = "2022-06-30"', 'as_of = "вчера"'), "as_of"),
+    (('history = "history.sqlite"', "history = []"), "history"),
+    (("keep_days = 90", "keep_days = 90\nkeepdays = 5"), "keepdays"),
+])
+def test_every_wrong_value_is_exit_2_naming_the_key(tree, change, key):
+    config, root, deliver = tree
+    text = config.read_text(encoding="utf-8")
+    assert change[0] in text
+    config.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    deliver(G02)
+    result = cli(config)
+    assert result.exit_code == Exit.USAGE == 2
+    assert f"«{key}»" in result.output and "Traceback" not in result.output
+    assert os.listdir(root / "inbox") == [G02]  # nothing was touched
+
+
+def test_a_bom_or_broken_toml_is_exit_2_in_russian(tree):
+    config, _, _ = tree
+    text = config.read_text(encoding="utf-8")
+    config.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = cli(config)
+    assert result.exit_code == 2 and "BOM" in result.output
+    config.write_text(text + "\nkeep_days = 5\n", encoding="utf-8")
+    result = cli(config)
+    assert result.exit_code == 2 and "в строке" in result.output and "Cannot" not in result.output
+
+
+# ---- poison files --------------------------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _poison() -> dict[str, bytes]:
+    from openpyxl import Workbook
+
+    huge = Workbook()
+    huge.active["XFD1048576"] = 1
+    buffer = io.BytesIO()
+    huge.save(buffer)
+    laughs = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "ха-ха"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><office:document-content '
+              'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">&c;</office:document-content>')
+    manifest = ('<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+                'manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+                'vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml">{}</manifest:file-entry></manifest:manifest>')
+    encryption = ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+                  '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+                  '<manifest:key-derivation manifest:key-derivation-name="PBKDF2" manifest:iteration-count="1024" '
+                  'manifest:salt="AAAA"/></manifest:encryption-data>')
+    mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+    return {
+        "Отчёт_S09_битый.xlsx": b"PK\x03\x04" + os.urandom(64) + b"\x00" * 200,
+        "Отчёт_S11_сущности.ods": _zip({"mimetype": mimetype, "META-INF/manifest.xml": manifest.format(""),
+                                        "content.xml": laughs}),
+        "Отчёт_S12_огромный.xlsx": buffer.getvalue(),
+        "Отчёт_S13_с_паролем.ods": _zip({"mimetype": mimetype, "META-INF/manifest.xml": manifest.format(encryption),
+                                         "content.xml": os.urandom(512)}),
+        "Отчёт_S14_с_паролем.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+                                    + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1024,
+    }
+
+
+def test_the_batch_survives_two_nights_with_every_poison_file(tree):
+    config, root, deliver = tree
+    poison = _poison()
+    deliver(G02)
+    for name, data in poison.items():
+        deliver(name, data=data)
+    night1 = run_batch(config, now=NIGHT1, quiet=True)
+    assert night1.exit_code == 1 and night1.accepted == [G02]
+    assert sorted(night1.rejected) == sorted(poison)
+    quarantined = files(root / "quarantine")
+    for name in poison:
+        assert f"2022-06-28/{name}" in quarantined and f"2022-06-28/{name}{REASON_SUFFIX}" in quarantined
+    run = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    assert run["schools_submitted"] == 1 and len(run["files_rejected"]) == len(poison)
+    figures = {k: run[k] for k in ("records", "completion_pct", "overdue")}
+
+    deliver(L03)
+    night2 = run_batch(config, now=NIGHT2, quiet=True)
+    assert night2.exit_code == 0 and night2.accepted == [L03] and night2.rejected == []
+    assert files(root / "quarantine") == quarantined  # nothing tripped on the poison again
+    run = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    assert run["schools_submitted"] == 2 and run["files_rejected"] == []
+    assert figures["records"] < run["records"]
+
+
+# ---- reporting periods ---------------------------------------------------------------------
+
+
+def test_a_file_of_another_period_is_archived_for_its_period_and_never_replaces_this_one(tree, demo_run, tmp_path):
+    from roadmap_office.forms import generate_templates
+
+    config, root, deliver = tree
+    deliver(G02)
+    run_batch(config, now=NIGHT1, quiet=True)
+    first = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    (second,) = generate_templates(demo_run.master, tmp_path / "II", ("ods",), ["G02"], "II полугодие 2022 г.",
+                                   blank=False)
+    deliver("Отчёт_G02_II_полугодие.ods", data=second.read_bytes())
+    night = run_batch(config, now=NIGHT2, quiet=True)
+    assert night.other_period == ["Отчёт_G02_II_полугодие.ods"] and night.rejected == [] and night.replaced == []
+    assert files(root / "archive") == [f"2022-06-28/G02/{G02}", "2022-06-29/G02/Отчёт_G02_II_полугодие.ods"]
+    run = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    assert run["schools_submitted"] == 1 and run["records"] == first["records"]
+    assert run["completion_pct"] == first["completion_pct"]
+    # retention keeps the current file of every period
+    config.write_text(config.read_text(encoding="utf-8").replace("keep_days = 90", "keep_days = 1"), encoding="utf-8")
+    run_batch(config, now=datetime(2022, 8, 1, 2, 30), quiet=True)
+    assert len(files(root / "archive")) == 2
