@@ -255,6 +255,9 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
         click.echo(consolidation_summary(c))
         for path in result.outputs:
             click.echo(f"Записан файл: {path}")
+        if history:
+            click.echo(f"История сводов: {history} (отчётных периодов: {len(c.history)}, "
+                       f"текущий — {c.history[-1].period.label})")
     for error in result.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if result.errors:

@@ -199,6 +199,8 @@ def test_cli_consolidate_keeps_history(three, tmp_path):
     assert result.exit_code == 0, result.output
     assert [p.period.label for p in H.read_history(db)] == ["3 квартал 2022 г."]
     assert H.default_history_path(root / "q3" / "master.ods") == root / "q3" / "history.sqlite"
+    text = CliRunner().invoke(main, args[:-1])
+    assert f"История сводов: {db} (отчётных периодов: 1, текущий — 3 квартал 2022 г.)" in text.output
 
 
 # ---- the trend read back from the outputs of the third quarter ---------------------------------
