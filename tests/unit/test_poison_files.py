@@ -294,3 +294,22 @@ def test_a_roadmap_document_with_a_late_doctype_is_refused_by_the_parser(tmp_pat
     with pytest.raises(DocumentImportError) as caught:
         import_roadmap(docx)
     assert "DOCTYPE/ENTITY" in str(caught.value)
+
+
+def _slow_first(path, roadmap=None, checksum=None):
+    if "МЕДЛЕННЫЙ" in path.name:
+        import time
+
+        time.sleep(3)
+    return _deadly(path, roadmap, checksum)
+
+
+def test_a_crash_while_an_earlier_file_is_still_read_is_traced_to_its_file(demo_run, sample, roadmap, monkeypatch):
+    monkeypatch.setattr(isolated, "check_file", _slow_first)
+    slow = sample(S10_XLSX, "МЕДЛЕННЫЙ.xlsx")
+    poison = sample(S10_XLSX, "ЯД.xlsx")
+    files = _good_files(demo_run)[:8]
+    results = list(isolated.check_isolated([slow] + files + [poison], *roadmap, jobs=2))
+    assert [r.name for r in results] == ["МЕДЛЕННЫЙ.xlsx"] + [p.name for p in files] + ["ЯД.xlsx"]
+    assert [r.name for r in results if r.rejected] == ["ЯД.xlsx"]
+    assert results[-1].rejected == M.READER_CRASHED

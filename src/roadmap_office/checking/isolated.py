@@ -55,27 +55,46 @@ def check_isolated(paths: list[Path], roadmap: Roadmap | None, fingerprint: str 
         for path in paths:
             yield check_file(path, roadmap, fingerprint)
         return
+    results: dict[int, CheckedSubmission] = {}
+    emitted = 0
     todo = list(range(len(paths)))
     while todo:
-        broken = None
+        broken = False
         pool = _pool(max(1, min(jobs, len(todo))), roadmap, fingerprint, memory)
         try:
-            futures = [(n, pool.submit(_work, paths[n])) for n in todo]
-            for position, (n, future) in enumerate(futures):
+            futures = {n: pool.submit(_work, paths[n]) for n in todo}
+            for n in todo:
                 try:
-                    result = future.result(timeout=seconds)
+                    results[n] = futures[n].result(timeout=seconds)
                 except (BrokenProcessPool, FutureTimeout):
-                    broken = [m for m, _ in futures[position:]]
+                    broken = True
                     break
-                yield result
+                while emitted in results:
+                    yield results.pop(emitted)
+                    emitted += 1
         finally:
-            _stop(pool, kill=broken is not None)
-        if broken is None:
-            return
-        # the culprit is among the first files still open (the pool takes them in order)
-        suspects, todo = broken[: jobs + 2], broken[jobs + 2:]
+            _stop(pool, kill=broken)
+        if not broken:
+            break
+        failed = []
+        for n in todo:
+            future = futures[n]
+            if n in results or emitted > n:
+                continue
+            if future.done() and not future.cancelled() and future.exception() is None:
+                results[n] = future.result()  # finished before the worker died
+            else:
+                failed.append(n)
+        # files are handed out in order: the culprit is among the first that did not finish
+        suspects, todo = failed[: jobs + 2], failed[jobs + 2:]
         for n in suspects:
-            yield _alone(paths[n], roadmap, fingerprint, seconds, memory)
+            results[n] = _alone(paths[n], roadmap, fingerprint, seconds, memory)
+        while emitted in results:
+            yield results.pop(emitted)
+            emitted += 1
+    while emitted in results:
+        yield results.pop(emitted)
+        emitted += 1
 
 
 def _can_start_processes() -> bool:
