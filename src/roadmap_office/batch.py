@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -397,6 +398,7 @@ def run_batch(config_path: str | os.PathLike, now: datetime | None = None, quiet
     config = load_config(config_path)
     with RunLock(config.root / LOCK_NAME):
         handlers = _setup_logging(config, quiet)
+        previous = _stop_on_sigterm()
         try:
             return _Night(config, now or datetime.now()).run()
         except RoadmapError as exc:
@@ -407,9 +409,25 @@ def run_batch(config_path: str | os.PathLike, now: datetime | None = None, quiet
                           extra={"data": {"event": "crashed", "exit_code": int(Exit.INTERNAL)}})
             raise
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
             for handler in handlers:
                 log.removeHandler(handler)
                 handler.close()
+
+
+def _stop_on_sigterm():
+    """SIGTERM (systemctl stop, a cron timeout) unwinds the run like an error, so the staging
+    folder, a running LibreOffice and its profile are cleaned up on the way out."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _pause(stage: str) -> None:
@@ -459,7 +477,10 @@ class _Night:
 
     def remove_leftovers(self) -> None:
         """Temporary files of a run that was killed: never visible results, safe to delete."""
+        from .office import stop_leftover_conversions
+
         for leftover in self.config.output.glob(f"{STAGING_PREFIX}*"):
+            stop_leftover_conversions(leftover)  # a LibreOffice never outlives the run that started it
             shutil.rmtree(leftover, ignore_errors=True)
         for folder in [self.config.output, *self.config.output.iterdir()]:
             if folder.is_dir():

@@ -280,18 +280,21 @@ PDF_FILTERS = {".ods": "calc_pdf_Export", ".xlsx": "calc_pdf_Export", ".odt": "w
 
 
 def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None = None,
-                   timeout: float = 120.0) -> Path:
+                   timeout: float = 120.0, workdir: str | os.PathLike | None = None) -> Path:
     """Convert one document to PDF with ``soffice --convert-to`` in a private profile.
 
     The command gets ``timeout`` seconds; a hung soffice is killed with its process group and
     reported. The result is checked, since soffice returns 0 even when nothing was written.
+    The profile lives in ``workdir`` (default: the system's temporary folder) beside a
+    ``soffice.pid`` file, so a caller killed outright can stop the process next time
+    (:func:`stop_leftover_conversions`); on Linux soffice also dies with its parent.
     """
     source = Path(source).resolve()
     target = Path(target).resolve() if target else source.with_suffix(".pdf")
     if not source.exists():
         raise OfficeError(f"файл для преобразования в PDF не найден: {source.name}")
     soffice = find_soffice()
-    with tempfile.TemporaryDirectory(prefix="roadmap-office-pdf-") as work:
+    with tempfile.TemporaryDirectory(prefix=PDF_WORK_PREFIX, dir=workdir) as work:
         out_dir = Path(work) / "out"
         command = [
             soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
@@ -299,7 +302,8 @@ def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None =
             "--convert-to", "pdf", "--outdir", str(out_dir), str(source),
         ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+        (Path(work) / "soffice.pid").write_text(str(process.pid), encoding="ascii")
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -308,6 +312,9 @@ def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None =
                 f"LibreOffice не завершил преобразование {source.name} в PDF за {timeout:.0f} с "
                 "и был остановлен"
             ) from None
+        except BaseException:  # interrupted or stopped: never leave soffice behind
+            _kill_group(process)
+            raise
         produced = out_dir / (source.stem + ".pdf")
         if not produced.exists() or produced.stat().st_size == 0:
             raise OfficeError(f"LibreOffice не создал PDF из {source.name} (код {process.returncode})")
@@ -316,6 +323,35 @@ def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None =
         shutil.move(str(produced), tmp)
         os.replace(tmp, target)
     return target
+
+
+PDF_WORK_PREFIX = "roadmap-office-pdf-"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux the kernel kills it when its parent dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def stop_leftover_conversions(folder: str | os.PathLike) -> None:
+    """Kill the soffice of a conversion whose caller was killed (its work folder is in
+    ``folder``): only a process whose command line names that work folder is touched."""
+    for pid_file in Path(folder).glob(f"{PDF_WORK_PREFIX}*/soffice.pid"):
+        try:
+            pid = int(pid_file.read_text(encoding="ascii"))
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if str(pid_file.parent).encode() in command:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _kill_group(process: subprocess.Popen) -> None:

@@ -162,7 +162,7 @@ def _pdf(r: _Render, target: Path) -> Path:
     from .office import OfficeError, convert_to_pdf
 
     try:
-        return convert_to_pdf(r.odt(), target, timeout=r.pdf_timeout)
+        return convert_to_pdf(r.odt(), target, timeout=r.pdf_timeout, workdir=r.folder)
     except OfficeError as exc:
         raise ConversionFailed(str(exc)) from None
 

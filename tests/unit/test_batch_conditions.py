@@ -324,3 +324,48 @@ def test_a_file_of_another_period_is_archived_for_its_period_and_never_replaces_
     config.write_text(config.read_text(encoding="utf-8").replace("keep_days = 90", "keep_days = 1"), encoding="utf-8")
     run_batch(config, now=datetime(2022, 8, 1, 2, 30), quiet=True)
     assert len(files(root / "archive")) == 2
+
+
+# ---- LibreOffice never outlives a run ------------------------------------------------------
+
+
+@pytest.mark.parametrize("stop", ["SIGKILL", "SIGTERM"])
+def test_a_killed_run_leaves_no_libreoffice_and_no_profile(tree, tmp_path, stop):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config, root, deliver = tree
+    marker = f"roadmap-office-stuck-converter-{stop}"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nexec sleep 300 # {marker}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    text = config.read_text(encoding="utf-8").replace('formats = ["xlsx"]', 'formats = ["xlsx", "pdf"]')
+    config.write_text(text.replace("pdf_timeout = 180", "pdf_timeout = 600"), encoding="utf-8")
+    deliver(G02)
+    env = dict(os.environ, ROADMAP_OFFICE_SOFFICE=str(fake))
+    run = subprocess.Popen([sys.executable, "-m", "roadmap_office", "batch", "run", "--config", str(config),
+                            "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((root / "out").glob(".staging-*/roadmap-office-pdf-*/soffice.pid")):
+        assert time.monotonic() < deadline and run.poll() is None
+        time.sleep(0.1)
+    time.sleep(0.3)
+    run.send_signal(getattr(signal, stop))
+    run.wait(timeout=30)
+
+    def converters() -> str:
+        return subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.strip()
+
+    deadline = time.monotonic() + 10
+    while converters() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert converters() == ""
+    if stop == "SIGTERM":  # unwound: nothing left at all
+        assert not list((root / "out").glob(".staging-*"))
+    config.write_text(text, encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('formats = ["xlsx", "pdf"]', 'formats = ["xlsx"]'),
+                      encoding="utf-8")
+    assert run_batch(config, now=NIGHT1, quiet=True).exit_code == 0
+    assert not list((root / "out").glob(".staging-*")) and not list(root.rglob("roadmap-office-pdf-*"))
