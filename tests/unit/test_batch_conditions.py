@@ -369,3 +369,16 @@ def test_a_killed_run_leaves_no_libreoffice_and_no_profile(tree, tmp_path, stop)
                       encoding="utf-8")
     assert run_batch(config, now=NIGHT1, quiet=True).exit_code == 0
     assert not list((root / "out").glob(".staging-*")) and not list(root.rglob("roadmap-office-pdf-*"))
+
+
+def test_every_exit_code_is_distinct_documented_and_in_the_help():
+    from roadmap_office.errors import EXIT_MEANINGS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    service = (Path(__file__).parents[2] / "batch" / "roadmap-office.service").read_text(encoding="utf-8")
+    assert len({int(code) for code in Exit}) == len(Exit) == len(EXIT_MEANINGS)
+    for code in Exit:
+        assert f"| `{int(code)}` |" in readme
+    assert "SuccessExitStatus" not in service  # only 0 is success
+    help_text = CliRunner().invoke(main, ["batch", "--help"]).output
+    assert all(f"{int(code)} — " in help_text.replace("\n", " ") for code in Exit)
