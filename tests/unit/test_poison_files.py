@@ -161,6 +161,12 @@ CASES = {
         b'manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data '
         b'manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA"/></manifest:file-entry>')}),
         "защищён паролем"),
+    "strict_xlsx": (S10_XLSX, lambda p: _rewrite(p, replace={"xl/workbook.xml": lambda d: d.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main")}),
+        "Strict Open XML"),
+    "sheet_part_missing": (S10_XLSX, lambda p: _rewrite(p, drop={_sheet1(p)}), "ссылается на отсутствующую часть"),
+    "other_main_part": (S10_XLSX, lambda p: _rewrite(p, replace={"_rels/.rels": lambda d: d.replace(
+        b"xl/workbook.xml", b"xl/other.xml")}), "нестандартное строение документа XLSX"),
     "too_big": (S10_XLSX, lambda p: os.truncate(p, L.MAX_FILE_BYTES + 1), "файл слишком большой"),
     "bomb_in_xml": (S10_XLSX, lambda p: _rewrite(p, add={"xl/extra.xml": b"<a>" + b" " * (30 * 2**20) + b"</a>"}),
                     "zip-бомба"),

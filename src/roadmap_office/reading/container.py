@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
 import re
 import zipfile
 import zlib
@@ -263,26 +264,37 @@ class _Scan:
         report = ContainerReport("xlsx")
         names = set(self.names)
         report.has_macros = any(n.lower().endswith("vbaproject.bin") for n in self.names)
-        done = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
-        targets: dict[str, str] = {}
-        if "xl/_rels/workbook.xml.rels" in names:
-            def rel(_, el):
-                if el.tag == f"{{{_PKG_REL}}}Relationship":
-                    target = el.get("Target", "")
-                    targets[el.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            self.parse("xl/_rels/workbook.xml.rels", rel)
+        done = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"}
+        if "_rels/.rels" in names:
+            roots = self.relationships("_rels/.rels", "")
+            main = [target for kind, target in roots.values() if kind.endswith("/officeDocument")]
+            if main and main != ["xl/workbook.xml"]:
+                raise ContainerError("нестандартное строение документа XLSX; откройте файл в Excel или LibreOffice "
+                                     "и сохраните его заново")
+        targets = self.relationships("xl/_rels/workbook.xml.rels", "xl/") if "xl/_rels/workbook.xml.rels" in names \
+            else {}
         sheets: dict[str, str] = {}
+        strict = []
 
         def sheet(_, el):
+            if el.tag.startswith("{http://purl.oclc.org/ooxml/"):
+                strict.append(1)
             if el.tag == f"{{{_SSML}}}sheet":
-                target = targets.get(el.get(f"{{{_REL}}}id", ""))
-                if target:
+                kind, target = targets.get(el.get(f"{{{_REL}}}id", ""), ("", ""))
+                if kind.endswith("/worksheet"):
+                    if target not in names:
+                        raise ContainerError(f"лист «{el.get('name', '')[:60]}» ссылается на отсутствующую часть "
+                                             "файла (файл повреждён)")
                     sheets[target] = el.get("name", "")
         self.parse("xl/workbook.xml", sheet)
+        if strict:
+            raise ContainerError("книга сохранена в формате «Strict Open XML»; сохраните её как обычную книгу "
+                                 "Excel (XLSX)")
         strings = _SharedStrings()
-        if "xl/sharedStrings.xml" in names:
-            done.add("xl/sharedStrings.xml")
-            self.parse("xl/sharedStrings.xml", strings)
+        for kind, target in targets.values():
+            if kind.endswith("/sharedStrings") and target in names and target not in done:
+                done.add(target)
+                self.parse(target, strings)
         for member, name in sheets.items():
             if member in names and member not in done:
                 done.add(member)
@@ -294,6 +306,18 @@ class _Scan:
             report.saved_at = self.meta_date("docProps/core.xml", f"{{{_DCTERMS}}}modified")
         self.rest(done)
         return report
+
+    def relationships(self, member: str, base: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type, part name) of a .rels part, targets resolved as readers do."""
+        found: dict[str, tuple[str, str]] = {}
+
+        def rel(_, el):
+            if el.tag == f"{{{_PKG_REL}}}Relationship" and el.get("TargetMode") != "External":
+                target = el.get("Target", "").replace("\\", "/")
+                target = target.lstrip("/") if target.startswith("/") else base + target
+                found[el.get("Id", "")] = (el.get("Type", ""), posixpath.normpath(target))
+        self.parse(member, rel)
+        return found
 
     def meta_date(self, member: str, tag: str) -> datetime | None:
         found: list[str] = []

@@ -11,6 +11,7 @@ them: str, float, bool, date/datetime or None.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from datetime import date, datetime, timedelta
@@ -140,10 +141,12 @@ _DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | s
 def read_xlsx(data: bytes) -> dict[str, Rows]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
-        strings = _shared_strings(archive) if "xl/sharedStrings.xml" in names else []
+        targets = _relationships(archive)
+        shared = [t for kind, t in targets.values() if kind.endswith("/sharedStrings") and t in names]
+        strings = _shared_strings(archive, shared[0]) if shared else []
         dates, epoch = _date_styles(archive, names)
         sheets: dict[str, Rows] = {}
-        for name, member in _sheet_members(archive, names):
+        for name, member in _sheet_members(archive, names, targets):
             sheets[name] = _xlsx_sheet(archive, member, strings, dates, epoch)
         return sheets
 
@@ -152,10 +155,10 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile, member: str) -> list[str]:
     si, t, rph = f"{{{_SSML}}}si", f"{{{_SSML}}}t", f"{{{_SSML}}}rPh"
     strings = []
-    for _, el in _events(archive, "xl/sharedStrings.xml"):
+    for _, el in _events(archive, member):
         if el.tag == si:
             phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
             strings.append(_unescape("".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)))
@@ -190,17 +193,23 @@ def _is_date_code(code: str) -> bool:
     return bool(code) and code != "general" and bool(re.search(r"[dmyhs]", code))
 
 
-def _sheet_members(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
-    targets = {}
+def _relationships(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """The workbook's relationships: id -> (type, part name), resolved as the container scan does."""
+    found = {}
     for _, el in _events(archive, "xl/_rels/workbook.xml.rels"):
-        if el.tag == f"{{{_PKG_REL}}}Relationship":
-            target = el.get("Target", "")
-            targets[el.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        if el.tag == f"{{{_PKG_REL}}}Relationship" and el.get("TargetMode") != "External":
+            target = el.get("Target", "").replace("\\", "/")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            found[el.get("Id", "")] = (el.get("Type", ""), posixpath.normpath(target))
+    return found
+
+
+def _sheet_members(archive: zipfile.ZipFile, names: set[str], targets) -> list[tuple[str, str]]:
     found = []
     for _, el in _events(archive, "xl/workbook.xml"):
         if el.tag == f"{{{_SSML}}}sheet":
-            member = targets.get(el.get(f"{{{_REL}}}id"))
-            if member in names:
+            kind, member = targets.get(el.get(f"{{{_REL}}}id"), ("", ""))
+            if kind.endswith("/worksheet") and member in names:
                 found.append((el.get("name", ""), member))
     return found
 
