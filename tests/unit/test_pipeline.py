@@ -69,3 +69,24 @@ def test_results_of_another_library_version_are_dropped(tmp_path, monkeypatch):
     (tmp_path / "v0.0.1" / "x.pickle").write_bytes(b"old")
     ResultCache(tmp_path, "abc")
     assert [p.name for p in tmp_path.iterdir()] == [f"v{cache.__version__}"]
+
+
+def test_consolidate_on_a_full_disk_is_exit_5_and_keeps_the_previous_outputs(demo_run, tmp_path, monkeypatch):
+    import errno
+
+    from click.testing import CliRunner
+
+    from roadmap_office.cli import main
+
+    args = ["consolidate", str(demo_run.master), str(demo_run.outdir / "submissions"), "-o", str(tmp_path),
+            "--format", "xlsx,odt", "--jobs", "1"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline.shutil, "copyfile", full)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 5 and "на диске нет места" in result.output and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
