@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -32,7 +33,7 @@ from . import __version__
 from ._files import replacing
 from .cache import ResultCache
 from .checking import CheckedSubmission
-from .errors import Exit, RoadmapError
+from .errors import Exit, OutputError, RoadmapError
 from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
 from .merging import consolidate
@@ -619,7 +620,14 @@ class _Night:
     # -- outputs ------------------------------------------------------------------------
     def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
         consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today, self.roadmap))
-        consolidation.history = record_history(consolidation, self.config.history if self.roadmap.period else None)
+        try:
+            consolidation.history = record_history(consolidation, self.config.history if self.roadmap.period else None)
+        except sqlite3.OperationalError as exc:  # the store shares the disk with the outputs
+            if "full" not in str(exc) and "readonly" not in str(exc):
+                raise
+            why = "на диске нет места" if "full" in str(exc) else "файл доступен только для чтения"
+            raise OutputError(f"не удалось записать историю сводов {self.config.history}: {why}; "
+                              "прежние результаты сохранены") from None
         staging = self.config.output / f"{STAGING_PREFIX}{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:

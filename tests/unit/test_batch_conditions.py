@@ -382,3 +382,21 @@ def test_every_exit_code_is_distinct_documented_and_in_the_help():
     assert "SuccessExitStatus" not in service  # only 0 is success
     help_text = CliRunner().invoke(main, ["batch", "--help"]).output
     assert all(f"{int(code)} — " in help_text.replace("\n", " ") for code in Exit)
+
+
+def test_a_full_disk_under_the_history_store_is_exit_5(tree, monkeypatch):
+    import sqlite3
+
+    config, root, deliver = tree
+    deliver(G02)
+    run_batch(config, now=NIGHT1, quiet=True)
+    previous = snapshot(root / "out" / "latest")
+    deliver(L03)
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(batch_module, "record_history", full)
+    result = cli(config)
+    assert result.exit_code == 5 and "историю сводов" in result.output and "нет места" in result.output
+    assert snapshot(root / "out" / "latest") == previous
