@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import RoadmapError
+from .errors import Exit, RoadmapError
 
 
 class OfficeError(RoadmapError):
     """LibreOffice is missing, did not start, hung or failed to convert."""
 
-    exit_code = 4
+    exit_code = Exit.PDF
 
 
 def _uno():
