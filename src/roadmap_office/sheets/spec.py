@@ -15,6 +15,8 @@ from typing import Any
 STYLES = ("text", "header", "section", "title", "note", "input", "input_date", "date", "number",
           "percent", "bold")  # fmt: skip
 
+_STYLE_SET = frozenset(STYLES)
+
 
 @dataclass
 class Column:
@@ -30,7 +32,7 @@ class Cell:
     locked: bool = True
 
     def __post_init__(self) -> None:
-        if self.style not in STYLES:
+        if self.style not in _STYLE_SET:
             raise ValueError(f"unknown cell style {self.style!r}")
         if isinstance(self.value, datetime):
             self.value = self.value.date()
