@@ -1,79 +1,47 @@
-"""Screenshots of a real LibreOffice window on a virtual screen: a school template, the
-«Дорожная карта» menu with the extension installed, and a dropdown of the template open.
+"""Screenshots for the user guide, from the real-window test: it drives the full LibreOffice Calc
+on a virtual screen (templates, check, consolidation) and keeps a picture of every step; this
+script runs it and cuts the pictures the guide shows into small PNGs in OUTDIR.
 
-Needs the full LibreOffice Calc (the Debian package libreoffice-calc; the -nogui build cannot
-open windows) and xvfb, xdotool, imagemagick. The pictures go to OUTDIR for the user guide.
-Usage: .venv/bin/python scripts/screenshots.py [OUTDIR]
+Needs what `scripts/setup.sh --dev` installs (the full libreoffice-calc, xvfb, xdotool, Pillow).
+Usage: .venv/bin/python scripts/screenshots.py [OUTDIR]        (default docs/screenshots)
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from roadmap_office.demo import run_demo
-from roadmap_office.extension import build_oxt
-from roadmap_office.forms.layout import COL, ITEMS_SHEET
-from roadmap_office.office import Office
-from roadmap_office.sheets.spec import column_letter
+from PIL import Image
 
-DISPLAY = ":91"
-
-
-def run(*command: str) -> None:
-    subprocess.run(command, env={**os.environ, "DISPLAY": DISPLAY}, check=True)
-
-
-def shot(path: Path, crop: str | None = None) -> None:
-    run("import", "-window", "root", str(path))
-    if crop:
-        run("convert", str(path), "-crop", crop, "+repage", str(path))
-    print(f"  {path}")
+ROOT = Path(__file__).resolve().parents[1]
+# guide picture: (step of the real-window test, crop box on the 1400x900 screen)
+PICTURES = {
+    "меню.png": ("menu", (0, 0, 760, 120)),
+    "шаблоны.png": ("templates-folder", (350, 255, 1050, 640)),
+    "проверка.png": ("check-findings", (0, 100, 1400, 560)),
+    "список.png": ("check-dropdown", (0, 100, 1400, 560)),
+    "свод-диалог.png": ("consolidate-dialog", (0, 0, 560, 320)),
+    "свод-итог.png": ("consolidate-done", (438, 312, 962, 586)),
+    "свод-отчёт.png": ("consolidate-opened", (200, 90, 1120, 860)),
+}
 
 
 def main(outdir: Path) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="roadmap-shots-"))
-    demo = run_demo(work / "demo", formats=("xlsx",))
-    oxt = build_oxt(work)
-    template = work / "school-10.ods"  # an ASCII name: LANG names a locale the machine may lack
-    shutil.copy(next((demo.outdir / "templates").glob("Отчёт_S10_*.ods")), template)
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1400x900x24"], stderr=subprocess.DEVNULL)
-    env = {**os.environ, "DISPLAY": DISPLAY, "SAL_USE_VCLPLUGIN": "gen", "LANG": "ru_RU.UTF-8"}
-    try:
-        with Office(env=env, headless=False) as office:
-            office.install_extension(oxt)
-            document = office.open(template, read_only=False)  # a new window: it gets the new menu
-            frame = document.CurrentController.Frame
-            frame.ContainerWindow.setPosSize(0, 0, 1400, 900, 15)
-            sheet = document.Sheets.getByName(ITEMS_SHEET)
-            status = sheet.getCellRangeByName(f"{column_letter(COL['status'])}5")
-            document.CurrentController.select(status)
-            time.sleep(4)
-            shot(outdir / "шаблон.png")
-            # LibreOffice puts add-on menus before «Окно»: Calc's menu bar has nine menus before it
-            position = 9
-            run("xdotool", "key", "F10")
-            for _ in range(position):
-                run("xdotool", "key", "Right")
-            run("xdotool", "key", "Down")
-            time.sleep(1.5)
-            shot(outdir / "меню.png", "900x400+0+0")
-            run("xdotool", "key", "Escape", "Escape", "Escape")
-            time.sleep(1)
-            run("xdotool", "key", "alt+Down")  # open the dropdown of the selected status cell
-            time.sleep(1.5)
-            shot(outdir / "список.png", "1400x520+0+0")
-            document.close(True)
-    finally:
-        xvfb.terminate()
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="roadmap-shots-") as artifacts:
+        env = {**os.environ, "ROADMAP_OFFICE_ARTIFACTS": artifacts}
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/libreoffice/test_real_window.py"],
+                       cwd=ROOT, env=env, check=True)
+        shots = sorted((Path(artifacts) / "real-window").glob("*.png"))
+        for name, (step, box) in PICTURES.items():
+            source = next(p for p in shots if p.stem.split("-", 1)[1] == step)
+            picture = Image.open(source).convert("RGB").crop(box)
+            picture.quantize(colors=64).save(outdir / name, optimize=True)  # a few tens of kilobytes
+            print(f"  {outdir / name}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,15 @@ def calc(screen, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def desk(demo_run, tmp_path_factory):
+def desk(demo_run):
     """A district specialist's folder: the master, a folder for templates, the schools' files with
-    a damaged one among them, and one school's report with mistakes."""
-    work = tmp_path_factory.mktemp("desk")
+    a damaged one among them, and one school's report with mistakes. (A short path: it is typed.)"""
+    work = Path(tempfile.mkdtemp(prefix="district-"))
+    yield from _filled(work, demo_run)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _filled(work: Path, demo_run):
     shutil.copy(demo_run.master, work / "master.ods")
     (work / "templates").mkdir()
     shutil.copytree(demo_run.outdir / "submissions", work / "submissions")
@@ -54,7 +60,7 @@ def desk(demo_run, tmp_path_factory):
     (work / "submissions" / "Отчёт_повреждённый.ods").write_bytes(good.read_bytes()[:5000])
     shutil.copy(demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx",
                 work / "school-L03.xlsx")
-    return work
+    yield work
 
 
 def _open(calc, screen, path: Path):
@@ -136,8 +142,12 @@ def test_check_shows_the_mistakes_and_selects_the_first_bad_cell(calc, screen, d
         selection = document.CurrentController.Selection
         assert selection.Spreadsheet.Name == "Мероприятия"
         address = selection.getCellAddress()
-        assert (address.Column, address.Row) == (6, 4)  # G5: the status «сделали»
+        assert (address.Column, address.Row) == (6, 4)  # G5: the date outside the roadmap's period
         screen.shot("check-selected")
+        screen.focus(window)
+        screen.keys("Left", "alt+Down")  # the status beside it: its dropdown list
+        screen.shot("check-dropdown")
+        screen.keys("Escape")
     finally:
         document.close(True)
 
