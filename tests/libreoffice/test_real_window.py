@@ -16,7 +16,7 @@ import pytest
 from roadmap_office.extension import build_oxt
 from roadmap_office.office import Office
 
-from .screen import Screen
+from .screen import Screen, ScreenError
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.gui]
 
@@ -73,10 +73,17 @@ def _open(calc, screen, path: Path):
 
 
 def _menu(screen, window: str, entry: str, shot: str | None = None) -> dict[str, str]:
-    """Choose an entry of «Дорожная карта» from the keyboard: F10, to the tenth menu, down."""
-    screen.focus(window)
-    before = screen.visible()
-    screen.keys("F10", *["Right"] * 9, "Down")  # add-on menus stand before «Окно»
+    """Choose an entry of «Дорожная карта» from the keyboard: F10, to the tenth menu, down.
+    The entry is chosen only once the menu is seen open (a new window); otherwise try again."""
+    for attempt in range(3):
+        screen.focus(window)
+        before = screen.visible()
+        screen.keys("F10", *["Right"] * 9, "Down")  # add-on menus stand before «Окно»
+        try:
+            screen.wait(lambda: set(screen.visible()) - set(before), "the menu to open", timeout=8)
+            break
+        except ScreenError:
+            screen.keys("Escape", "Escape", "Escape")
     if shot:
         screen.shot(shot)
     screen.keys(*["Down"] * MENU.index(entry), "Return")
