@@ -44,3 +44,18 @@ def test_wheel_installed_package_builds_the_extension(tmp_path):
         assert library == (site / "roadmap_office" / "__init__.py").read_bytes()
         location = "share:uno_packages" if shared else "user:uno_packages"
         assert addons.count(f"location={location}") == 8 and "uno_packages" not in addons.replace(location, "")
+
+
+def test_install_refuses_a_build_of_the_other_kind(tmp_path, monkeypatch):
+    import pytest
+
+    from roadmap_office import extension
+
+    monkeypatch.setattr(extension.shutil, "which", lambda name: "/bin/true")
+    monkeypatch.setattr(extension.os, "geteuid", lambda: 1000)
+    per_user = extension.build_oxt(tmp_path / "user")
+    with pytest.raises(extension.ExtensionError, match="собран для установки для одного пользователя"):
+        extension.install_oxt(per_user, shared=True)
+    shared = extension.build_oxt(tmp_path / "shared", shared=True)
+    with pytest.raises(extension.ExtensionError, match="extension build»"):
+        extension.install_oxt(shared, shared=False)
