@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+from pathlib import Path
 import zipfile
 
 import pytest
 
 from roadmap_office import __version__
 from roadmap_office.extension import build_oxt, description_version, sources_dir
-from roadmap_office.office import Office
+from roadmap_office.office import Office, find_soffice
 
 pytestmark = pytest.mark.libreoffice
 
@@ -78,12 +80,17 @@ def test_every_entry_runs_in_a_per_user_install(office_with_extension):
 
 
 def test_every_entry_runs_in_a_shared_install(tmp_path):
-    """Installed for all users (what `unopkg add --shared` does), into a throwaway shared folder."""
+    """`unopkg add --shared` as an administrator runs it, into a throwaway shared folder (the
+    system one untouched), then a user's LibreOffice: every menu entry finds its macro."""
     oxt = build_oxt(tmp_path / "shared", shared=True)
-    shared = (tmp_path / "share" / "cache").as_uri()
-    with Office(args=(f"-env:UNO_SHARED_PACKAGES_CACHE={shared}",)) as office:
-        office.install_extension(oxt, "shared")
-        assert list((tmp_path / "share" / "cache" / "uno_packages").glob("*/roadmap-office.oxt"))
+    shared = f"-env:UNO_SHARED_PACKAGES_CACHE={(tmp_path / 'share' / 'cache').as_uri()}"
+    admin = f"-env:UserInstallation={(tmp_path / 'admin').as_uri()}"
+    unopkg = str(Path(find_soffice()).resolve().with_name("unopkg"))
+    done = subprocess.run([unopkg, "add", "--shared", "--suppress-license", shared, admin, str(oxt)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "share" / "cache" / "uno_packages").glob("*/roadmap-office.oxt"))
+    with Office(args=(shared,)) as office:
         assert _run_every_entry(office) == ENTRIES
         env = json.loads(office.script("test_environment", location="share:uno_packages"))
         assert env["library"].startswith(str(tmp_path / "share"))
