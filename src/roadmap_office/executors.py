@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Executor, ExecutorKind
 
@@ -25,8 +26,10 @@ _ORG_FORMS = ("МБОУ", "МАОУ", "МКОУ", "МБДОУ", "МАДОУ", "�
               "ГАОУ", "ГКОУ", "ГБУДО", "ГАУДО", "ГБУ", "ГАУ", "ГКУ", "ГБПОУ", "ГАПОУ", "ФГБОУ", "ФГАОУ", "АНО", "ЧОУ")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """The comparison key of a name: case, ё/е, quotes, dashes and spaces do not matter."""
+    """The comparison key of a name: case, ё/е, quotes, dashes and spaces do not matter.
+    Cached: a check folds the same statuses and names in every file."""
     s = text.replace("\xa0", " ").lower().replace("ё", "е")
     s = re.sub(r"[«»\"'“”„]", "", s)
     s = re.sub(r"\s*[‐‑‒–—−-]\s*", "-", s)

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from ._bulk import bulk_objects
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
 from .forms.layout import items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
@@ -150,6 +151,7 @@ class Consolidation:
         }
 
 
+@bulk_objects()
 def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: date) -> Consolidation:
     rejected = [s for s in submissions if s.rejected]
     usable = [s for s in submissions if not s.rejected]
@@ -158,7 +160,8 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     superseded = [f for files in selection.superseded.values() for f in files]
     duplicates = [Duplicate(code, selection.current[(code, period)].name, [f.name for f in files])
                   for (code, period), files in selection.superseded.items()]
-    used.sort(key=lambda s: [sc.code for sc in roadmap.schools].index(s.school))
+    order = {sc.code: n for n, sc in enumerate(roadmap.schools)}
+    used.sort(key=lambda s: order.get(s.school, len(order)))
     files_by_school = {s.school: s for s in used}
 
     done_statuses = {s.name for s in roadmap.statuses if s.done}

@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._bulk import bulk_objects
 from .checking import CheckedSubmission
 from .checking.isolated import check_isolated
 from .errors import Exit, OutputError, RoadmapError
@@ -75,6 +76,7 @@ def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
 # ---- 2. check ----------------------------------------------------------------------------
 
 
+@bulk_objects()
 def check_files(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jobs: int | None = None,
                 progress: Progress | None = None, cache: ResultCache | None = None) -> list[CheckedSubmission]:
     """Check many files; with many files and ``jobs`` != 1 a process pool does it in parallel.
@@ -190,6 +192,7 @@ class Rendered:
     errors: list[str] = field(default_factory=list)  # outputs that could not be made (PDF)
 
 
+@bulk_objects()
 def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterable[str],
                    pdf_timeout: float = 180.0) -> Rendered:
     """Write the chosen formats into ``staging``. A failed PDF is reported, not raised; a
@@ -228,7 +231,10 @@ def _xlsx_aside(render: _Render, formats: list[str], staging: Path):
 
     if "xlsx" not in formats or len(formats) < 2 or len(render.c.records) < PARALLEL_RECORDS or not can_fork():
         return None
-    _ = render.book  # built once, before the fork, for both writers
+    from .sheets.spec import estimated_row_heights
+
+    for sheet in render.book.sheets:  # built once, before the fork, for both writers
+        estimated_row_heights(sheet)
     target = staging / OUTPUTS["xlsx"].filename
     return Forked(lambda: OUTPUTS["xlsx"].write(render, target),
                   lambda: OutputError(f"не удалось записать {target.name}: процесс записи завершился аварийно"))

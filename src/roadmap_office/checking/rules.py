@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -65,24 +67,57 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\s+", " ", a).strip() == re.sub(r"\s+", " ", b).strip()
 
 
+@dataclass
+class _Lists:
+    """What a check looks values up in, folded once per roadmap (not once per file)."""
+
+    catalogue: Catalogue
+    statuses: dict[str, str]
+    done: set[str]
+    executors: dict[str, str]
+    vocabulary: dict[str, str]
+    not_started: str
+
+
+_last_lists: tuple[Any, tuple, _Lists] | None = None
+
+
+def _lists(roadmap: Roadmap) -> _Lists:
+    global _last_lists
+    shape = (len(roadmap.executors), len(roadmap.statuses), len(roadmap.deadline_vocabulary), len(roadmap.schools))
+    if _last_lists is not None and _last_lists[0]() is roadmap and _last_lists[1] == shape:
+        return _last_lists[2]
+    statuses = {fold(name): name for name in values.status_choices(roadmap)}
+    for canonical, aliases in STATUS_ALIASES.items():
+        if fold(canonical) in statuses:
+            for alias in aliases:
+                statuses.setdefault(fold(alias), statuses[fold(canonical)])
+    lists = _Lists(
+        catalogue=Catalogue(roadmap.executors),
+        statuses=statuses,
+        done={s.name for s in roadmap.statuses if s.done},
+        executors={fold(name): name for name in values.executor_choices(roadmap)},
+        vocabulary={fold(v): v for v in roadmap.deadline_vocabulary},
+        not_started=next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
+                         roadmap.statuses[-1].name if roadmap.statuses else ""),
+    )
+    _last_lists = (weakref.ref(roadmap), shape, lists)
+    return lists
+
+
 class _Checker:
     def __init__(self, raw: RawSubmission, roadmap: Roadmap, fingerprint: str | None) -> None:
         self.raw = raw
         self.roadmap = roadmap
         self.fingerprint = fingerprint
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
-        self.catalogue = Catalogue(roadmap.executors)
-        statuses = {fold(name): name for name in values.status_choices(roadmap)}
-        for canonical, aliases in STATUS_ALIASES.items():
-            if fold(canonical) in statuses:
-                for alias in aliases:
-                    statuses.setdefault(fold(alias), statuses[fold(canonical)])
-        self.statuses = statuses
-        self.done = {s.name for s in roadmap.statuses if s.done}
-        self.executors = {fold(name): name for name in values.executor_choices(roadmap)}
-        self.vocabulary = {fold(v): v for v in roadmap.deadline_vocabulary}
-        self.not_started = next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
-                                roadmap.statuses[-1].name if roadmap.statuses else "")
+        lists = _lists(roadmap)
+        self.catalogue = lists.catalogue
+        self.statuses = lists.statuses
+        self.done = lists.done
+        self.executors = lists.executors
+        self.vocabulary = lists.vocabulary
+        self.not_started = lists.not_started
 
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
         cell = f"{column_letter(col)}{row}" if row else ""

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import IO
 
 from ..sheets.reading import WorkbookReadError
+from ..sheets.spec import column_letter
 from . import limits as L
-from .xmlsafe import BrokenXml, UnsafeXml, iterparse
+from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, walk
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -33,6 +34,10 @@ _SSML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DCTERMS = "http://purl.org/dc/terms/"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
+_COLUMNS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
+_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
+_FORMULA = f"{{{_TABLE}}}formula"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -134,6 +139,17 @@ class _Counted(io.RawIOBase):
         while self.read(1 << 16):
             pass
 
+    def read_up_to(self, size: int) -> bytes:
+        """At most ``size`` bytes, fewer only at the end of the part."""
+        chunks, count = [], 0
+        while count < size:
+            chunk = self.read(min(1 << 16, size - count))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            count += len(chunk)
+        return b"".join(chunks)
+
     def close(self) -> None:
         self.raw.close()
         super().close()
@@ -172,11 +188,24 @@ class _Scan:
     def open(self, name: str) -> _Counted:
         return _Counted(self, self.archive.getinfo(name))
 
-    def parse(self, name: str, handle, events=("end",)) -> None:
-        """Parse one XML part, giving (event, element) to ``handle``; errors become Russian."""
+    def parse(self, name: str, handle=None, events=("end",), tags=None) -> None:
+        """Parse one XML part, giving (event, element) to ``handle`` (only elements of ``tags``
+        where the parser can filter); without ``handle`` only syntax and DTDs are checked.
+        Errors become Russian."""
         try:
             with self.open(name) as stream:
-                for event, element in iterparse(io.BufferedReader(stream, 1 << 16), events, self.pure):
+                if handle is None:
+                    check_part(io.BufferedReader(stream, 1 << 16), self.pure)
+                    return
+                if can_walk(self.pure):
+                    data = stream.read_up_to(L.WALK_BYTES + 1)
+                    if len(data) <= L.WALK_BYTES:  # small (every real report): parsed whole, then walked
+                        for event, element in walk(data, events, tags):
+                            handle(event, element)
+                        return
+                    self.inflated -= len(data)  # too large to hold: parsed again below, as a stream
+            with self.open(name) as stream:
+                for event, element in iterparse(io.BufferedReader(stream, 1 << 16), events, self.pure, tags):
                     handle(event, element)
         except UnsafeXml:
             raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); "
@@ -206,7 +235,7 @@ class _Scan:
             if name in done or name.endswith("/"):
                 continue
             if name.endswith((".xml", ".rels")):
-                self.parse(name, _ignore)
+                self.parse(name)
             else:
                 self.drain(name)
 
@@ -252,7 +281,8 @@ class _Scan:
             raise ContainerError("в документе ODS нет содержимого (части «content.xml»); файл повреждён")
         report.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in self.names)
         done.add("content.xml")
-        self.parse("content.xml", _OdsContent(self, report), ("start", "end"))
+        content = _OdsContent(self, report)
+        self.parse("content.xml", content, ("start", "end"), content.tags)
         if "meta.xml" in names:
             done.add("meta.xml")
             report.saved_at = self.meta_date("meta.xml", f"{{{_DC}}}date")
@@ -294,12 +324,13 @@ class _Scan:
         for kind, target in targets.values():
             if kind.endswith("/sharedStrings") and target in names and target not in done:
                 done.add(target)
-                self.parse(target, strings)
+                self.parse(target, strings, ("end",), (strings.tag,))
         for member, name in sheets.items():
             if member in names and member not in done:
                 done.add(member)
                 extent = SheetExtent(name)
-                self.parse(member, _XlsxSheet(self, report, extent, strings.count), ("start", "end"))
+                sheet_part = _XlsxSheet(self, report, extent, strings.count)
+                self.parse(member, sheet_part, ("end",), sheet_part.tags)
                 self.sheet_done(extent, report)
         if "docProps/core.xml" in names:
             done.add("docProps/core.xml")
@@ -330,10 +361,6 @@ class _Scan:
             return None
 
 
-def _ignore(event, element) -> None:
-    element.clear()  # memory stays flat; only the parse itself (DTDs, syntax) matters here
-
-
 def _positive(value: str | None, what: str, sheet: str) -> int:
     if value is None:
         return 1
@@ -357,74 +384,80 @@ _CELL_CHECKS = {
 
 
 class _OdsContent:
-    """content.xml: each table's used area with repeats, the values' syntax, formulas."""
+    """content.xml: each table's used area with repeats, the values' syntax, formulas.
+
+    Events come for tables and rows only; a row's cells are walked when the row ends, and
+    each row done is dropped, so memory stays flat and little Python runs per cell.
+    """
 
     def __init__(self, scan: _Scan, report: ContainerReport) -> None:
         self.scan, self.report = scan, report
         self.table_tag, self.row_tag = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
+        self.tags = (self.table_tag, self.row_tag)
         self.cell_tags = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
         self.extent: SheetExtent | None = None
         self.depth = 0
         self.row = 0  # 0-based index of the current row
-        self.row_repeat = 1
-        self.col = 0
-        self.cell_col = 0
-        self.col_repeat = 1
 
     def __call__(self, event: str, el) -> None:
         tag = el.tag
-        if event == "start":
-            if tag == self.table_tag:
+        if tag == self.table_tag:
+            if event == "start":
                 self.depth += 1
                 if self.depth == 1:
                     self.extent = SheetExtent(el.get(f"{{{_TABLE}}}name", ""))
                     self.row = 0
-            elif self.extent is None or self.depth != 1:
                 return
-            elif tag == self.row_tag:
-                self.row_repeat = _positive(el.get(f"{{{_TABLE}}}number-rows-repeated"), "number-rows-repeated",
-                                            self.extent.name)
-                self.col = 0
-            elif tag in self.cell_tags:
-                self.col_repeat = _positive(el.get(f"{{{_TABLE}}}number-columns-repeated"),
-                                            "number-columns-repeated", self.extent.name)
-                self.cell_col = self.col
-                self.col += self.col_repeat
-                self.cell_start(el)
-            return
-        if tag == self.table_tag:
             self.depth -= 1
             if self.depth == 0 and self.extent is not None:
                 self.scan.sheet_done(self.extent, self.report)
                 self.extent = None
             el.clear()
-        elif self.extent is None or self.depth != 1:
-            return
-        elif tag in self.cell_tags:
-            if len(el) or el.get(f"{{{_OFFICE}}}value-type") or el.get(f"{{{_TABLE}}}formula"):
-                self.scan.used(self.extent, self.row + self.row_repeat, self.cell_col + self.col_repeat)
-        elif tag == self.row_tag:
-            self.row += self.row_repeat
-            el.clear()
+        elif tag == self.row_tag and event == "end" and self.extent is not None and self.depth == 1:
+            self.end_row(el)
 
-    def cell_start(self, el) -> None:
-        from ..sheets.spec import column_letter
+    def end_row(self, el) -> None:
+        name = self.extent.name
+        repeat = _positive(el.get(_ROWS_REPEATED), "number-rows-repeated", name)
+        col = last = 0
+        for cell in el:
+            if cell.tag not in self.cell_tags:
+                continue
+            n = cell.get(_COLUMNS_REPEATED)
+            n = 1 if n is None else _positive(n, "number-columns-repeated", name)
+            kind = cell.get(_VALUE_TYPE)
+            formula = cell.get(_FORMULA)
+            if kind or formula or len(cell):
+                if kind in _CELL_CHECKS:
+                    self.check_value(cell, kind, col)
+                if formula and self.row < L.MAX_ROWS and col < L.MAX_COLUMNS:
+                    self.report.formulas.append(FormulaCell(name, f"{column_letter(col)}{self.row + 1}", formula))
+                last = col + n
+            col += n
+        if last:
+            self.scan.used(self.extent, self.row + repeat, last)
+        self.row += repeat
+        _release(el)
 
-        kind = el.get(f"{{{_OFFICE}}}value-type")
-        check = _CELL_CHECKS.get(kind or "")
-        if check:
-            attribute, parse, what = check
-            text = el.get(f"{{{_OFFICE}}}{attribute}")
-            try:
-                parse((text or "").strip())
-            except (ValueError, KeyError, OverflowError):
-                where = f"{column_letter(min(self.cell_col, L.MAX_COLUMNS))}{min(self.row + 1, L.MAX_ROWS + 1)}"
-                raise ContainerError(f"лист «{self.extent.name}», ячейка {where}: значение «{(text or '')[:40]}» "
-                                     f"не читается как {what} (файл повреждён или создан с ошибкой)") from None
-        formula = el.get(f"{{{_TABLE}}}formula")
-        if formula and self.row < L.MAX_ROWS and self.cell_col < L.MAX_COLUMNS:
-            self.report.formulas.append(FormulaCell(self.extent.name, f"{column_letter(self.cell_col)}{self.row + 1}",
-                                                    formula))
+    def check_value(self, cell, kind: str, col: int) -> None:
+        attribute, parse, what = _CELL_CHECKS[kind]
+        text = cell.get(f"{{{_OFFICE}}}{attribute}")
+        try:
+            parse((text or "").strip())
+        except (ValueError, KeyError, OverflowError):
+            where = f"{column_letter(min(col, L.MAX_COLUMNS))}{min(self.row + 1, L.MAX_ROWS + 1)}"
+            raise ContainerError(f"лист «{self.extent.name}», ячейка {where}: значение «{(text or '')[:40]}» "
+                                 f"не читается как {what} (файл повреждён или создан с ошибкой)") from None
+
+
+def _release(el) -> None:
+    """Free a finished row and the rows before it (lxml keeps them in the tree otherwise)."""
+    el.clear()
+    previous = getattr(el, "getprevious", None)
+    if previous is not None:
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 class _SharedStrings:
@@ -438,27 +471,43 @@ class _SharedStrings:
             el.clear()
 
 
-_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_LETTERS = re.compile(r"[A-Z]{1,3}")
+_COLUMNS: dict[str, int] = {}  # "AB" -> 28, filled as references are seen
 
 
 def _ref(ref: str) -> tuple[int, int] | None:
     """"B7" -> (1-based column, row), None when it is not a cell reference."""
-    match = _REF.fullmatch(ref)
-    if not match:
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters):]
+    if not digits or digits[0] == "0" or len(digits) > 7:
         return None
-    col = 0
-    for ch in match.group(1):
-        col = col * 26 + ord(ch) - 64
-    return col, int(match.group(2))
+    col = _COLUMNS.get(letters)
+    if col is None:
+        if not _LETTERS.fullmatch(letters):
+            return None
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        _COLUMNS[letters] = col
+    return col, int(digits)
+
+
+_XLSX_KINDS = frozenset(("n", "s", "b", "d", "e", "str", "inlineStr"))
 
 
 class _XlsxSheet:
-    """One worksheet part: cell positions (explicit or implied), value syntax, formulas."""
+    """One worksheet part: cell positions (explicit or implied), value syntax, formulas.
+
+    Events come for rows (and the sheet data, for cells outside any row); a row's cells are
+    walked when the row ends, and each row done is dropped.
+    """
 
     def __init__(self, scan: _Scan, report: ContainerReport, extent: SheetExtent, strings: int) -> None:
         self.scan, self.report, self.extent, self.strings = scan, report, extent, strings
         self.row_tag, self.c_tag = f"{{{_SSML}}}row", f"{{{_SSML}}}c"
         self.v_tag, self.f_tag = f"{{{_SSML}}}v", f"{{{_SSML}}}f"
+        self.data_tag = f"{{{_SSML}}}sheetData"
+        self.tags = (self.row_tag, self.data_tag)
         self.row = 0
         self.col = 0
 
@@ -467,53 +516,68 @@ class _XlsxSheet:
 
     def __call__(self, event: str, el) -> None:
         tag = el.tag
-        if event == "start":
-            if tag == self.row_tag:
-                number = el.get("r")
-                if number is not None and not (number.isdigit() and 0 < int(number) < 10**7):
-                    self.fail(f"строка {number}", "недопустимый номер строки")
-                self.row = int(number) if number is not None else self.row + 1
-                self.col = 0
-            return
         if tag == self.row_tag:
-            el.clear()  # the row's end: its cells were seen
-            return
-        if tag != self.c_tag:
-            return
-        ref = el.get("r")
-        if ref:
-            position = _ref(ref)
-            if position is None:
-                self.fail(ref, "недопустимая ссылка на ячейку")
-            self.col, self.row = position
-        else:
-            self.row = max(self.row, 1)
-            self.col += 1
-        self.scan.used(self.extent, self.row, self.col)
-        from ..sheets.spec import column_letter
+            number = el.get("r")
+            if number is not None and not (number.isdigit() and 0 < int(number) < 10**7):
+                self.fail(f"строка {number}", "недопустимый номер строки")
+            self.row = int(number) if number is not None else self.row + 1
+            self.col = 0
+            self.cells(el)
+            _release(el)
+        elif tag == self.data_tag:
+            self.cells(el)  # cells outside any row: readers place them too
 
-        cell = f"{column_letter(self.col - 1)}{self.row}"
+    def cells(self, parent) -> None:
+        top = right = 0
+        c_tag = self.c_tag
+        for el in parent:
+            if el.tag != c_tag:
+                continue
+            ref = el.get("r")
+            if ref:
+                position = _ref(ref)
+                if position is None:
+                    self.fail(ref, "недопустимая ссылка на ячейку")
+                self.col, self.row = position
+            else:
+                self.row = max(self.row, 1)
+                self.col += 1
+            if self.col > right:
+                right = self.col
+            if self.row > top:
+                top = self.row
+            self.cell(el)
+        if right:
+            self.scan.used(self.extent, top, right)
+
+    def cell(self, el) -> None:
         kind = el.get("t", "n")
-        value = el.find(self.v_tag)
-        text = (value.text or "").strip() if value is not None else None
-        if text:  # an empty <v/> (a formula never calculated) is no value
-            if kind == "n":
-                try:
-                    float(text)
-                except ValueError:
-                    self.fail(cell, f"значение «{text[:40]}» не является числом")
-            elif kind == "s" and not (text.isdigit() and int(text) < self.strings):
-                self.fail(cell, "ссылка на несуществующую строку текста")
-            elif kind == "b" and text not in ("0", "1"):
-                self.fail(cell, f"значение «{text[:40]}» не является логическим")
-            elif kind == "d":
-                try:
-                    datetime.fromisoformat(text)
-                except ValueError:
-                    self.fail(cell, f"значение «{text[:40]}» не является датой")
-        if kind not in ("n", "s", "b", "d", "e", "str", "inlineStr"):
-            self.fail(cell, f"неизвестный тип ячейки «{kind[:20]}»")
-        formula = el.find(self.f_tag)
-        if formula is not None:
-            self.report.formulas.append(FormulaCell(self.extent.name, cell, formula.text or "(общая формула)"))
-        el.clear()
+        if kind not in _XLSX_KINDS:
+            self.fail(self.name(), f"неизвестный тип ячейки «{kind[:20]}»")
+        for child in el:
+            if child.tag == self.v_tag:
+                text = (child.text or "").strip()
+                if text:  # an empty <v/> (a formula never calculated) is no value
+                    self.value(kind, text)
+            elif child.tag == self.f_tag:
+                self.report.formulas.append(FormulaCell(self.extent.name, self.name(), child.text or "(общая формула)"))
+
+    def value(self, kind: str, text: str) -> None:
+        if kind == "s":
+            if not (text.isdigit() and int(text) < self.strings):
+                self.fail(self.name(), "ссылка на несуществующую строку текста")
+        elif kind == "n":
+            try:
+                float(text)
+            except ValueError:
+                self.fail(self.name(), f"значение «{text[:40]}» не является числом")
+        elif kind == "b" and text not in ("0", "1"):
+            self.fail(self.name(), f"значение «{text[:40]}» не является логическим")
+        elif kind == "d":
+            try:
+                datetime.fromisoformat(text)
+            except ValueError:
+                self.fail(self.name(), f"значение «{text[:40]}» не является датой")
+
+    def name(self) -> str:
+        return f"{column_letter(self.col - 1)}{self.row}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 MAX_FILE_BYTES = 20 * 2**20  # checked before the file is read into memory
 MAX_MEMBERS = 1_000  # parts inside the zip container
 MAX_INFLATED_BYTES = 256 * 2**20  # all parts together, counted while inflating
+WALK_BYTES = 8 * 2**20  # an XML part up to this size is parsed whole (fast); a larger one as a stream
 MAX_RATIO = 200  # inflated / compressed bytes of one part (over 1 MB): a zip bomb
 RATIO_FROM_BYTES = 2**20
 MAX_SHEETS = 64

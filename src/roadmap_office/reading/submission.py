@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class RawSubmission:
     formulas: list[FormulaCell] = field(default_factory=list)
     cut: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of text cut to MAX_TEXT
 
-    @property
+    @cached_property
     def name(self) -> str:
         return display_name(self.path)
 

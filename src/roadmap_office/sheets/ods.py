@@ -59,9 +59,8 @@ def write_ods(book: Workbook, path: str | os.PathLike) -> Path:
                                                            compresslevel=_LEVEL) as target:
         for info in source.infolist():
             if info.filename == "content.xml":
-                member = zipfile.ZipInfo("content.xml", info.date_time)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                with target.open(member, "w", force_zip64=True) as stream:
+                # opened by name, so that the archive's level applies (a ZipInfo would bring level 6)
+                with target.open("content.xml", "w", force_zip64=True) as stream:
                     writer.write_content(stream)
             else:
                 target.writestr(info, source.read(info.filename))

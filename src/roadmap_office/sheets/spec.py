@@ -89,6 +89,7 @@ class Sheet:
     autofilter: str = ""  # "A1:H200"
     row_heights_cm: dict[int, float] = field(default_factory=dict)  # 0-based row -> height
     charts: list[Chart] = field(default_factory=list)
+    _heights: tuple[int, dict[int, float]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
         """Append a row; plain values become cells of ``style``. Returns its 1-based number."""
@@ -175,7 +176,17 @@ def wrapped_lines(text: str, width_cm: float, size: int = 10) -> int:
 
 def estimated_row_heights(sheet: Sheet) -> dict[int, float]:
     """Row heights (cm) that show all wrapped text: both LibreOffice's print layout and Excel
-    (which never re-measures rows written by a program) would otherwise clip long cells."""
+    (which never re-measures rows written by a program) would otherwise clip long cells.
+
+    Kept on the sheet once its rows are final, so that both writers use one estimate."""
+    if sheet._heights is not None and sheet._heights[0] == len(sheet.rows):
+        return sheet._heights[1]
+    heights = _estimate(sheet)
+    sheet._heights = (len(sheet.rows), heights)
+    return heights
+
+
+def _estimate(sheet: Sheet) -> dict[int, float]:
     spans: dict[tuple[int, int], float] = {}
     covered: set[tuple[int, int]] = set()
     for ref in sheet.merges:
@@ -185,6 +196,8 @@ def estimated_row_heights(sheet: Sheet) -> dict[int, float]:
             covered |= {(c, r1) for c in range(c1 + 1, c2 + 1)}
     heights: dict[int, float] = {}
     widths = [None if column.hidden else column.width_cm for column in sheet.columns]
+    # text this short fits one line of its column in any style, so it is not measured
+    short = [0 if w is None else max(0, int((w - 0.25) / max(_CHAR_CM.values()))) for w in widths]
     for r, row in enumerate(sheet.rows):
         if r in sheet.row_heights_cm:
             heights[r] = sheet.row_heights_cm[r]
@@ -197,7 +210,14 @@ def estimated_row_heights(sheet: Sheet) -> dict[int, float]:
             size = _STYLE_SIZE.get(cell.style, 10)
             if spans:
                 width = spans.get((c, r), width)
-            lines = 1 if isinstance(value, (int, float)) else wrapped_lines(str(value), width, size)
+            if isinstance(value, (int, float)):
+                lines = 1
+            else:
+                text = value if isinstance(value, str) else str(value)
+                if len(text) <= short[c] and "\n" not in text and (c, r) not in spans:
+                    lines = 1
+                else:
+                    lines = wrapped_lines(text, width, size)
             height = lines * _LINE_CM[size] + 0.12
             if height > best:
                 best = height

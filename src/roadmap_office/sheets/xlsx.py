@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
 from openpyxl import Workbook as XWorkbook
@@ -91,9 +91,8 @@ def _stream_cells(path: Path, streamed: dict[str, tuple[Sheet, dict]]) -> None:
                 width = max([len(spec.columns)] + [len(row) for row in spec.rows])
                 last = f"{column_letter(max(width - 1, 0))}{max(len(spec.rows), 1)}"
                 head = head.replace(b'<dimension ref="A1"/>', f'<dimension ref="A1:{last}"/>'.encode())
-                member = ZipInfo(info.filename, info.date_time)
-                member.compress_type = ZIP_DEFLATED
-                with target.open(member, "w", force_zip64=True) as stream:
+                # opened by name, so that the archive's level applies (a ZipInfo would bring level 6)
+                with target.open(info.filename, "w", force_zip64=True) as stream:
                     stream.write(head)
                     out = _Buffered(stream)
                     out.write("<sheetData>")
