@@ -493,6 +493,7 @@ def _ref(ref: str) -> tuple[int, int] | None:
 
 
 _XLSX_KINDS = frozenset(("n", "s", "b", "d", "e", "str", "inlineStr"))
+_XLSX_KINDS_OR_NONE = _XLSX_KINDS | {None}
 
 
 class _XlsxSheet:
@@ -546,7 +547,10 @@ class _XlsxSheet:
                 right = self.col
             if self.row > top:
                 top = self.row
-            self.cell(el)
+            if len(el):  # a value or a formula inside
+                self.cell(el)
+            elif el.get("t") not in _XLSX_KINDS_OR_NONE:
+                self.fail(self.name(), f"неизвестный тип ячейки «{el.get('t')[:20]}»")
         if right:
             self.scan.used(self.extent, top, right)
 
