@@ -81,6 +81,7 @@ class Office:
         self.ui_language = ui_language  # e.g. "ru": the menus of a window in that language
         self.headless = headless  # False: a real window on $DISPLAY (screenshots, manual checks)
         self.process: subprocess.Popen | None = None
+        self.port: int | None = None  # where UNO clients (and pyoo) reach this office
         self.context: Any = None
         self.desktop: Any = None
         self._profile: tempfile.TemporaryDirectory | None = None
@@ -97,7 +98,7 @@ class Office:
         soffice = find_soffice()
         self._profile = tempfile.TemporaryDirectory(prefix="roadmap-office-profile-")
         _seed_profile(Path(self._profile.name), self.ui_language)
-        port = _free_port()
+        port = self.port = _free_port()
         env = dict(os.environ if self.env is None else self.env)
         self.process = subprocess.Popen(
             soffice_command(soffice, Path(self._profile.name).as_uri(), port, self.headless) + list(self.args),

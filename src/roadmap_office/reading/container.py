@@ -420,13 +420,14 @@ class _OdsContent:
         name = self.extent.name
         repeat = _positive(el.get(_ROWS_REPEATED), "number-rows-repeated", name)
         col = last = 0
-        for cell in el:
-            if cell.tag not in self.cell_tags:
-                continue
-            n = cell.get(_COLUMNS_REPEATED)
+        cells = el.iterchildren(*self.cell_tags) if hasattr(el, "iterchildren") else \
+            (cell for cell in el if cell.tag in self.cell_tags)
+        for cell in cells:
+            get = cell.get
+            n = get(_COLUMNS_REPEATED)
             n = 1 if n is None else _positive(n, "number-columns-repeated", name)
-            kind = cell.get(_VALUE_TYPE)
-            formula = cell.get(_FORMULA)
+            kind = get(_VALUE_TYPE)
+            formula = get(_FORMULA)
             if kind or formula or len(cell):
                 if kind in _CELL_CHECKS:
                     self.check_value(cell, kind, col)
