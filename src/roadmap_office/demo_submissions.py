@@ -28,9 +28,24 @@ from .master import roadmap_fingerprint
 from .model import IndicatorKind, Roadmap, School
 from .sheets import Cell, Column, Sheet, Workbook, write_workbook
 from .sheets.spec import column_letter
-from .sheets.xlsx import save_keeping_date
 
 AS_OF = date(2022, 6, 30)  # the demo reports on the first half of 2022
+
+
+def save_keeping_date(wb, path: Path, saved_at: datetime | None) -> None:
+    """Save an openpyxl workbook like ``wb.save``, but keep ``saved_at`` as the document's
+    "modified" date (openpyxl's own save always stamps the current time): a sample file looks
+    saved by Excel on the day the story says."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if saved_at is None:
+        wb.save(path)
+        return
+    wb.properties.modified = saved_at
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()
 
 
 @dataclass

@@ -169,8 +169,11 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period) -> int:
-    """Replace the rows of ``period`` by this consolidation, all in one transaction."""
+def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period, details: bool = True) -> int:
+    """Replace the rows of ``period`` by this consolidation, all in one transaction.
+
+    Without ``details`` (a store only used to compute the trend) the records and files, which
+    the trend never reads, are left out."""
     con.execute("BEGIN IMMEDIATE")
     try:
         old = con.execute("SELECT id FROM periods WHERE start = ? AND end = ?",
@@ -180,7 +183,7 @@ def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period
                 con.execute(f"DELETE FROM {table} WHERE period_id = ?", old)
             con.execute("DELETE FROM periods WHERE id = ?", old)
         period_id = _insert_period(con, c, period)
-        _insert_rows(con, c, period_id)
+        _insert_rows(con, c, period_id, details)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -202,7 +205,7 @@ def _insert_period(con: sqlite3.Connection, c: Consolidation, period: Period) ->
     return cursor.lastrowid
 
 
-def _insert_rows(con: sqlite3.Connection, c: Consolidation, pid: int) -> None:
+def _insert_rows(con: sqlite3.Connection, c: Consolidation, pid: int, details: bool = True) -> None:
     con.executemany(
         "INSERT INTO section_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(pid, n, s.section.number, s.section.title, s.applicable, s.done, s.done_pct, s.overdue)
@@ -216,10 +219,6 @@ def _insert_rows(con: sqlite3.Connection, c: Consolidation, pid: int) -> None:
         [(pid, n, s.school.code, s.school.name, int(s.submitted), s.file, s.applicable, s.done, s.completion_pct,
           len(s.overdue_items), ", ".join(s.overdue_items), s.problems) for n, s in enumerate(c.schools)])
     con.executemany(
-        "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(pid, r.school, r.item_key, r.section, r.number, r.event, int(r.own), r.status, _iso(r.date_done),
-          r.executor, r.result, r.link, r.comment, r.file, r.row, r.problems) for r in c.records])
-    con.executemany(
         "INSERT INTO indicator_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(pid, n, i.indicator.code, i.indicator.name, i.indicator.unit, i.indicator.kind.value,
           i.indicator.aggregation.value, i.indicator.target, i.district, i.reported)
@@ -228,6 +227,12 @@ def _insert_rows(con: sqlite3.Connection, c: Consolidation, pid: int) -> None:
         "INSERT INTO indicator_values VALUES (?, ?, ?, ?)",
         [(pid, i.indicator.code, school, None if value is None else float(value))
          for i in c.indicators for school, value in i.values.items()])
+    if not details:
+        return
+    con.executemany(
+        "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(pid, r.school, r.item_key, r.section, r.number, r.event, int(r.own), r.status, _iso(r.date_done),
+          r.executor, r.result, r.link, r.comment, r.file, r.row, r.problems) for r in c.records])
     files = [(pid, s.name, s.sha256, s.school, "used", "") for s in c.used]
     files += [(pid, s.name, s.sha256, s.school, "superseded", "") for s in c.superseded]
     files += [(pid, s.name, s.sha256, s.school, "rejected", s.rejected) for s in c.rejected]
@@ -330,6 +335,6 @@ def record_history(c: Consolidation, path: str | os.PathLike | None = None) -> l
         start = c.roadmap.period_start if c.roadmap.period_start and c.roadmap.period_start <= c.as_of else c.as_of
         period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {c.as_of:%d.%m.%Y}")
     with open_history(path) as con:
-        save_consolidation(con, c, period)
+        save_consolidation(con, c, period, details=path is not None)
         history = snapshots(con)
     return [s for s in history if s.period.sort_key <= period.sort_key]

@@ -41,7 +41,7 @@ REPORT_NAME = "Сводный_отчёт"
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
 STAGING_PREFIX = ".staging-"
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (files done, files in all, the school or file just read)
 
 
 class ConversionFailed(RoadmapError):
@@ -96,13 +96,14 @@ def check_files(paths: list[Path], roadmap: Roadmap, fingerprint: str | None, jo
     if progress and done:
         progress(done, len(paths), "")
     fresh = _check_many([paths[n] for n in todo], roadmap, fingerprint, jobs)
+    schools = {s.code: s.name for s in roadmap.schools}
     for n, result in zip(todo, fresh):
         results[n] = result
         if cache:
             cache.put(paths[n], result)
         done += 1
-        if progress:
-            progress(done, len(paths), result.name)
+        if progress:  # the school when the file says which, else the file
+            progress(done, len(paths), schools.get(result.school) or result.name)
     return [results[n] for n in range(len(paths))]
 
 

@@ -119,7 +119,7 @@ def test_an_error_inside_the_transaction_leaves_the_previous_history(three, tmp_
     copy_db.write_bytes(db.read_bytes())
     before = [p.summary_json() for p in H.read_history(copy_db)]
 
-    def broken(con, c, pid):
+    def broken(con, c, pid, details=True):
         con.execute("DELETE FROM records")
         raise RuntimeError("disk full")
 
@@ -139,8 +139,8 @@ from roadmap_office.master import read_master
 from datetime import date
 
 original = H._insert_rows
-def slow(con, c, pid):
-    original(con, c, pid)
+def slow(con, c, pid, details=True):
+    original(con, c, pid, details)
     open(sys.argv[2], "w").close()  # rows written, transaction still open
     time.sleep(60)
 H._insert_rows = slow

@@ -90,3 +90,17 @@ def test_consolidate_on_a_full_disk_is_exit_5_and_keeps_the_previous_outputs(dem
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 5 and "на диске нет места" in result.output and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_progress_names_the_school_being_read_or_the_file_when_it_says_none(demo_run, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in (G02, L03):
+        shutil.copy(demo_run.outdir / "submissions" / name, inbox / name)
+    (inbox / "повреждённый.ods").write_bytes(b"PK\x03\x04 not a document")
+    seen = []
+    run_consolidation(demo_run.master, [inbox], tmp_path / "out", ("xlsx",), jobs=1,
+                      progress=lambda done, total, label: seen.append((done, total, label)))
+    schools = {s.code: s.name for s in demo_run.consolidation.roadmap.schools}
+    assert [(d, t) for d, t, _ in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert sorted(label for _, _, label in seen) == sorted([schools["G02"], schools["L03"], "повреждённый.ods"])

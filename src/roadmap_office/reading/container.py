@@ -18,8 +18,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from typing import IO
 
 from ..sheets.reading import WorkbookReadError
 from ..sheets.spec import column_letter

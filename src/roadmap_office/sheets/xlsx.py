@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
-from openpyxl import Workbook as XWorkbook
-from openpyxl.writer.excel import ExcelWriter
 
 from .spec import Sheet, Workbook, column_letter, estimated_row_heights, parse_range
 
@@ -246,17 +244,6 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
     if spec.protected:
         # schools may widen columns, heighten rows, filter and sort
         ws.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True})
-
-
-def save_keeping_date(wb: XWorkbook, path: Path, saved_at: datetime | None) -> None:
-    """Save like ``wb.save``, but keep ``saved_at`` as the document's "modified" date
-    (openpyxl's own save always stamps the current time)."""
-    if saved_at is None:
-        wb.save(path)
-        return
-    wb.properties.modified = saved_at
-    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
 
 
 def _validation(spec) -> dict:
