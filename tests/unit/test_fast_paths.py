@@ -183,3 +183,23 @@ def test_streamed_rows_look_like_cells_written_one_by_one(demo_run, tmp_path, mo
                 for ws in wb.worksheets}
 
     assert cells(streamed) == cells(one_by_one)
+
+
+def test_streamed_texts_are_shared_once_each(demo_run, tmp_path, monkeypatch):
+    """The records repeat the same events and statuses for every school: each text is stored
+    once in the shared string table, and the file is smaller than with the texts in every cell."""
+    import zipfile
+
+    import roadmap_office.sheets.xlsx as xlsx_writer
+    from roadmap_office.rendering import consolidated_workbook
+
+    book = consolidated_workbook(demo_run.consolidation)
+    monkeypatch.setattr(xlsx_writer, "STREAM_CELLS", 1)
+    path = write_workbook(book, tmp_path / "streamed.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        table = archive.read("xl/sharedStrings.xml").decode()
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert "/xl/sharedStrings.xml" in archive.read("[Content_Types].xml").decode()
+    event = demo_run.consolidation.records[0].event
+    assert table.count(f"<t>{event}</t>") == 1
+    assert any('t="s"' in sheet for sheet in sheets)  # the records sheet refers to the table

@@ -70,15 +70,32 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
 STREAM_CELLS = 20000  # a sheet this large gets its cells streamed as XML, not cell by cell through XlsxWriter
 
 
+_SST_PART = "xl/sharedStrings.xml"
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
 def _stream_cells(path: Path, streamed: dict[str, tuple[Sheet, dict]]) -> None:
-    """Put the rows of the large sheets into the file XlsxWriter wrote with those sheets empty."""
+    """Put the rows of the large sheets into the file XlsxWriter wrote with those sheets empty.
+
+    Their texts go to a shared string table: the consolidated records repeat the same events,
+    statuses and names for every school, so the file is smaller and opens faster."""
     from .ods import _Buffered
 
     tmp = path.with_name(path.name + ".rows")
+    strings: dict[str, int] = {}
     try:
         with ZipFile(path) as source, ZipFile(tmp, "w", ZIP_DEFLATED, compresslevel=3) as target:
+            if _SST_PART in source.namelist():
+                raise ValueError("XlsxWriter wrote its own shared strings")  # never in constant memory mode
             for info in source.infolist():
                 data = source.read(info.filename)
+                if info.filename == "[Content_Types].xml":
+                    data = data.replace(b"</Types>", f'<Override PartName="/{_SST_PART}" '
+                                                     f'ContentType="{_SST_TYPE}"/></Types>'.encode())
+                elif info.filename == "xl/_rels/workbook.xml.rels":
+                    data = data.replace(b"</Relationships>", f'<Relationship Id="rIdStrings" Type="{_SST_REL}" '
+                                                             f'Target="sharedStrings.xml"/></Relationships>'.encode())
                 if info.filename not in streamed:
                     target.writestr(info, data)
                     continue
@@ -94,16 +111,24 @@ def _stream_cells(path: Path, streamed: dict[str, tuple[Sheet, dict]]) -> None:
                     stream.write(head)
                     out = _Buffered(stream)
                     out.write("<sheetData>")
-                    _rows(out, spec, xf)
+                    _rows(out, spec, xf, strings)
                     out.write("</sheetData>")
                     out.flush()
                     stream.write(tail)
+            with target.open(_SST_PART, "w", force_zip64=True) as stream:
+                out = _Buffered(stream)
+                out.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+                          f'openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(strings)}">')
+                for text in strings:  # in the order of their numbers
+                    out.write(f"<si>{_inline(text)}</si>")
+                out.write("</sst>")
+                out.flush()
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _rows(out, spec: Sheet, xf: dict) -> None:
+def _rows(out, spec: Sheet, xf: dict, strings: dict[str, int]) -> None:
     heights = estimated_row_heights(spec)
     letters = [column_letter(c) for c in range(max([len(spec.columns)] + [len(row) for row in spec.rows]))]
     for r, row in enumerate(spec.rows, start=1):
@@ -115,7 +140,10 @@ def _rows(out, spec: Sheet, xf: dict) -> None:
             value = cell.value
             where = f'r="{letters[c]}{r}" s="{xf[(cell.style, cell.locked)]}"'
             if isinstance(value, str):
-                parts.append(f'<c {where} t="inlineStr"><is>{_inline(value)}</is></c>')
+                number = strings.get(value)
+                if number is None:
+                    number = strings[value] = len(strings)
+                parts.append(f'<c {where} t="s"><v>{number}</v></c>')
             elif value is None:
                 parts.append(f"<c {where}/>")
             elif isinstance(value, bool):
