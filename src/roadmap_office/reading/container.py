@@ -528,28 +528,38 @@ class _XlsxSheet:
             self.cells(el)  # cells outside any row: readers place them too
 
     def cells(self, parent) -> None:
+        row, col = self.row, self.col
         top = right = 0
         c_tag = self.c_tag
-        for el in parent:
-            if el.tag != c_tag:
-                continue
+        cells = parent.iterchildren(c_tag) if hasattr(parent, "iterchildren") else \
+            (el for el in parent if el.tag == c_tag)
+        suffix = str(row)  # a reference in this row ends with its number: only the letters are looked up
+        for el in cells:
             ref = el.get("r")
             if ref:
-                position = _ref(ref)
-                if position is None:
-                    self.fail(ref, "недопустимая ссылка на ячейку")
-                self.col, self.row = position
+                known = _COLUMNS.get(ref[:-len(suffix)]) if ref.endswith(suffix) else None
+                if known is not None:
+                    col = known
+                else:
+                    position = _ref(ref)
+                    if position is None:
+                        self.fail(ref, "недопустимая ссылка на ячейку")
+                    col, row = position
+                    suffix = str(row)
             else:
-                self.row = max(self.row, 1)
-                self.col += 1
-            if self.col > right:
-                right = self.col
-            if self.row > top:
-                top = self.row
+                row = max(row, 1)
+                col += 1
+            if col > right:
+                right = col
+            if row > top:
+                top = row
             if len(el):  # a value or a formula inside
+                self.row, self.col = row, col
                 self.cell(el)
             elif el.get("t") not in _XLSX_KINDS_OR_NONE:
+                self.row, self.col = row, col
                 self.fail(self.name(), f"неизвестный тип ячейки «{el.get('t')[:20]}»")
+        self.row, self.col = row, col
         if right:
             self.scan.used(self.extent, top, right)
 
