@@ -16,13 +16,14 @@ import posixpath
 import re
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..sheets.reading import WorkbookReadError
 from ..sheets.spec import column_letter
 from . import limits as L
-from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, walk
+from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, parse_whole, walk
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -191,38 +192,50 @@ class _Scan:
         where the parser can filter); without ``handle`` only syntax and DTDs are checked.
         Errors become Russian."""
         try:
-            with self.open(name) as stream:
-                if handle is None:
-                    check_part(io.BufferedReader(stream, 1 << 16), self.pure)
-                    return
-                if can_walk(self.pure):
-                    data = stream.read_up_to(L.WALK_BYTES + 1)
-                    if len(data) <= L.WALK_BYTES:  # small (every real report): parsed whole, then walked
-                        for event, element in walk(data, events, tags):
-                            handle(event, element)
-                        return
-                    self.inflated -= len(data)  # too large to hold: parsed again below, as a stream
-            with self.open(name) as stream:
-                for event, element in iterparse(io.BufferedReader(stream, 1 << 16), events, self.pure, tags):
-                    handle(event, element)
+            with self.unpacking(name):
+                self._parse(name, handle, events, tags)
         except UnsafeXml:
             raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); "
                                  "файл не обработан") from None
         except BrokenXml as exc:
             where = f" (строка {exc.line})" if exc.line else ""
             raise ContainerError(f"часть «{name}» повреждена: нарушена разметка XML{where}") from None
-        except ContainerError:
-            raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-            raise ContainerError(f"часть «{name}» повреждена и не распаковывается (архив испорчен, "
-                                 "например при пересылке)") from None
+
+    def _parse(self, name: str, handle, events, tags) -> None:
+        if can_walk(self.pure):
+            with self.open(name) as stream:
+                data = stream.read_up_to(L.WALK_BYTES + 1)
+            if len(data) <= L.WALK_BYTES:  # small (every real report): parsed whole in C, then walked
+                if handle is None:
+                    parse_whole(data)
+                    return
+                for event, element in walk(data, events, tags):
+                    handle(event, element)
+                return
+            self.inflated -= len(data)  # too large to hold: parsed again below, as a stream
+        with self.open(name) as stream:
+            if handle is None:
+                check_part(io.BufferedReader(stream, 1 << 16), self.pure)
+                return
+            for event, element in iterparse(io.BufferedReader(stream, 1 << 16), events, self.pure, tags):
+                handle(event, element)
+
+    def read(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a part, the whole part inflated (counted, checksum checked)."""
+        with self.unpacking(name), self.open(name) as stream:
+            data = stream.read_up_to(size)
+            stream.drain()
+        return data
 
     def drain(self, name: str) -> None:
+        with self.unpacking(name), self.open(name) as stream:
+            stream.drain()
+
+    @contextmanager
+    def unpacking(self, name: str):
+        """A part that does not inflate (a file broken in transit) becomes a Russian reason."""
         try:
-            with self.open(name) as stream:
-                stream.drain()
-        except ContainerError:
-            raise
+            yield
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
             raise ContainerError(f"часть «{name}» повреждена и не распаковывается (архив испорчен, "
                                  "например при пересылке)") from None
@@ -264,8 +277,7 @@ class _Scan:
         done: set[str] = set()
         if "mimetype" in names:
             done.add("mimetype")
-            with self.open("mimetype") as stream:
-                mimetype = stream.read(200).decode("ascii", "replace").strip()
+            mimetype = self.read("mimetype", 200).decode("ascii", "replace").strip()
             if mimetype != _ODS_MIME:
                 raise ContainerError(f"это не электронная таблица ODS (тип документа: {mimetype[:60]})")
         if "META-INF/manifest.xml" in names:
