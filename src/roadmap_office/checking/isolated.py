@@ -33,6 +33,9 @@ def _start_worker(roadmap: Roadmap | None, fingerprint: str | None, memory: int)
     """Pool initializer: the roadmap is shipped once per worker, not once per file."""
     global _roadmap, _fingerprint
     _roadmap, _fingerprint = roadmap, fingerprint
+    import faulthandler
+
+    faulthandler.disable()  # a reader that aborts is reported as the file's refusal, not as a stack dump
     try:
         import resource
 
