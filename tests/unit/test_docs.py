@@ -36,3 +36,11 @@ def test_extension_version_is_the_package_version():
     import tomllib
 
     assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
+
+
+def test_the_extension_description_is_the_one_at_the_top_of_the_project():
+    """description.xml stays where the project's layout puts it; the extension links to it."""
+    top = ROOT / "description.xml"
+    assert top.is_file() and not top.is_symlink()
+    assert (ROOT / "extension" / "description.xml").resolve() == top.resolve()
+    assert description_version(ROOT) == __version__
