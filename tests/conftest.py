@@ -35,3 +35,16 @@ def demo_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("demo")
     return run_demo(out, formats=("xlsx", "ods", "odt"))
+
+
+@pytest.fixture(scope="session")
+def fuzz_script():
+    """scripts/fuzz.py as a module: its seeds, mutations and rounds serve several tests."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("roadmap_fuzz", FIXTURES.parents[1] / "scripts" / "fuzz.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

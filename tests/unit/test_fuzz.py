@@ -5,27 +5,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-SCRIPT = Path(__file__).parents[2] / "scripts" / "fuzz.py"
-
-
-def _fuzz():
-    spec = importlib.util.spec_from_file_location("roadmap_fuzz", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.fuzz
 @pytest.mark.parametrize("seed", [1, 2])
-def test_mutated_submissions_never_crash_hang_or_exhaust(demo_run, tmp_path, seed):
-    figures = _fuzz().run(demo_run.outdir, demo_run.master, cases=1500, seed=seed, workdir=tmp_path)
+def test_mutated_submissions_never_crash_hang_or_exhaust(demo_run, tmp_path, seed, fuzz_script):
+    figures = fuzz_script.run(demo_run.outdir, demo_run.master, cases=1500, seed=seed, workdir=tmp_path)
     assert figures.failures == []
     assert figures.refused + figures.accepted == 1500
     assert figures.refused > 1000  # the mutations really break files

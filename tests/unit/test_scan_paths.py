@@ -5,25 +5,12 @@ extents, formulas and save time, or a refusal."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
 from roadmap_office.reading import container
 from roadmap_office.reading import limits as L
-
-SCRIPT = Path(__file__).parents[2] / "scripts" / "fuzz.py"
-
-
-def _fuzz():
-    spec = importlib.util.spec_from_file_location("roadmap_fuzz_scan", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _verdict(data: bytes, pure: bool):
@@ -44,8 +31,8 @@ def _all_paths(data: bytes, monkeypatch) -> list:
     return [walked, streamed, _verdict(data, pure=True)]
 
 
-def test_the_scan_paths_agree_on_the_demo_files(demo_run, monkeypatch):
-    seeds = _fuzz().seeds(demo_run.outdir)
+def test_the_scan_paths_agree_on_the_demo_files(demo_run, monkeypatch, fuzz_script):
+    seeds = fuzz_script.seeds(demo_run.outdir)
     for path in seeds:
         walked, streamed, pure = _all_paths(path.read_bytes(), monkeypatch)
         assert walked[0] == "read", (path.name, walked)
@@ -53,8 +40,8 @@ def test_the_scan_paths_agree_on_the_demo_files(demo_run, monkeypatch):
 
 
 @pytest.mark.fuzz
-def test_the_scan_paths_agree_on_mutated_files(demo_run, monkeypatch):
-    fuzz = _fuzz()
+def test_the_scan_paths_agree_on_mutated_files(demo_run, monkeypatch, fuzz_script):
+    fuzz = fuzz_script
     seeds = [p.read_bytes() for p in fuzz.seeds(demo_run.outdir)]
     rng = random.Random(7)
     outcomes = {"read": 0, "refused": 0}

@@ -464,8 +464,7 @@ class _OdsContent:
 def _release(el) -> None:
     """Free a finished row and the rows before it (lxml keeps them in the tree otherwise)."""
     el.clear()
-    previous = getattr(el, "getprevious", None)
-    if previous is not None:
+    if hasattr(el, "getprevious"):  # lxml; the standard library's elements know no siblings
         parent = el.getparent()
         while el.getprevious() is not None:
             del parent[0]

@@ -13,10 +13,12 @@ import re
 
 from .limits import MAX_TEXT
 
-_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n"})
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_BREAK_CHARS = "\x0b\x0c\u2028\u2029"  # become line breaks
+_CONTROL_CHARS = "\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"  # are removed
+_LINE_BREAKS = str.maketrans(dict.fromkeys(_BREAK_CHARS, "\n"))
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\ud800-\udfff\ufffe\uffff]|_x")
+_NEEDS_CLEANING = re.compile(f"[{_CONTROL_CHARS}{_BREAK_CHARS}]|_x")
 
 
 def clean_text(text: str) -> tuple[str, bool]:

@@ -45,7 +45,7 @@ def iterparse(stream: IO[bytes], events: tuple[str, ...] = ("end",), pure: bool 
     lxml skip the events of other elements in C; the standard-library parser still gives them
     all, so a handler must ignore tags it does not know.
     """
-    if _lxml is not None and not pure:
+    if can_walk(pure):
         return _lxml_events(stream, events, tags)
     return _expat_events(stream, events)
 
@@ -73,14 +73,14 @@ def walk(data: bytes, events: tuple[str, ...] = ("end",), tags: tuple[str, ...] 
 
 
 def can_walk(pure: bool = False) -> bool:
+    """True when lxml does the parsing (everywhere but inside LibreOffice, or ``pure``)."""
     return _lxml is not None and not pure
 
 
 def check_part(stream: IO[bytes], pure: bool = False) -> None:
     """Parse a part given as a stream for well-formedness and DTDs only, keeping no elements
     (the same parser, so the same verdict, as the parts read for their content)."""
-    events = _expat_events(stream, ("end",)) if _lxml is None or pure else _lxml_events(stream, ("end",), None)
-    for _, element in events:
+    for _, element in iterparse(stream, ("end",), pure):
         element.clear()
 
 

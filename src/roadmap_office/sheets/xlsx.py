@@ -159,7 +159,6 @@ def _rows(out, spec: Sheet, xf: dict, strings: dict[str, int]) -> None:
 _EPOCH = date(1899, 12, 30)
 
 
-@lru_cache(maxsize=1 << 16)
 def _inline(text: str) -> str:
     text = _clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text[:1].isspace() or text[-1:].isspace():
