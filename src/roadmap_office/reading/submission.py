@@ -20,7 +20,7 @@ from ..errors import FileReadError
 from ..sheets.reading import Rows, fast_reader, read_scanned
 from ..sheets.spec import column_letter, parse_range
 from .container import FormulaCell, inspect_container, load_bytes
-from .text import clean_text, display_name
+from .text import all_clean, clean_text, display_name
 
 
 class SubmissionReadError(FileReadError):
@@ -90,6 +90,8 @@ def _clean_cells(sheets: dict[str, Rows]) -> list[tuple[str, str]]:
     """Clean every text cell in place; returns the (sheet, cell) of texts that were cut."""
     cut = []
     for sheet, rows in sheets.items():
+        if all_clean([value for row in rows for value in row if isinstance(value, str)]):
+            continue  # nearly every sheet
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if isinstance(value, str):

@@ -18,12 +18,24 @@ _CONTROL_CHARS = "\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"  # are remove
 _LINE_BREAKS = str.maketrans(dict.fromkeys(_BREAK_CHARS, "\n"))
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NEEDS_CLEANING = re.compile(f"[{_CONTROL_CHARS}{_BREAK_CHARS}]|_x")
+_REPLACED = re.compile(f"[{_CONTROL_CHARS}{_BREAK_CHARS}]")  # a character cleaning removes or replaces
+
+
+def _needs_cleaning(text: str) -> bool:
+    return "_x" in text or _REPLACED.search(text) is not None  # two scans in C, faster than one alternation
+
+
+def all_clean(texts: list[str]) -> bool:
+    """True when no text of ``texts`` needs :func:`clean_text`: one scan in C for a whole sheet.
+
+    The texts are joined by a tab, a character that is kept and cannot complete a ``_x``
+    escape, so the joined text needs cleaning exactly when one of the texts does."""
+    return not texts or (max(map(len, texts)) <= MAX_TEXT and not _needs_cleaning("\t".join(texts)))
 
 
 def clean_text(text: str) -> tuple[str, bool]:
     """(text without control characters, cut to MAX_TEXT, whether it was cut)."""
-    if len(text) <= MAX_TEXT and not _NEEDS_CLEANING.search(text):
+    if len(text) <= MAX_TEXT and not _needs_cleaning(text):
         return text, False  # nearly every cell: one scan in C
     if "_x" in text:  # Excel's escapes, when a reader left them undecoded
         text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)

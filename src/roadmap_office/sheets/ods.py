@@ -284,12 +284,17 @@ class _OdsWriter:
         header = (sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1) if sheet.repeat_rows else (-1, -1)
         simple = not (frames or validation_at or merged)
         n_columns = len(sheet.columns)
+        written: dict[int, str] = {}  # id of a cell (shared by many rows) -> its XML
+
+        def cell_xml(cell: Cell) -> str:
+            xml = written[id(cell)] = _cell_xml(cell, styles[(cell.style, cell.locked)], "")
+            return xml
         for r, row in enumerate(sheet.rows):
             if r == header[0]:
                 out.write("<table:table-header-rows>")
             parts = [f'<table:table-row table:style-name="{row_styles.get(r, default_row)}">']
             if simple:
-                parts += [_cell_xml(cell, styles[(cell.style, cell.locked)], "") for cell in row]
+                parts += [written.get(id(cell)) or cell_xml(cell) for cell in row]
                 parts += [_EMPTY] * (n_columns - len(row))
             else:
                 for c in range(max(len(row), n_columns)):

@@ -112,7 +112,7 @@ def _clean(value: Any) -> Any:
 
 
 def _trim(rows: Rows) -> Rows:
-    out = [[_clean(v) for v in row] for row in rows]
+    out = [[v if v.__class__ is str and v else _clean(v) for v in row] for row in rows]  # text: no call
     for row in out:
         while row and row[-1] is None:
             row.pop()

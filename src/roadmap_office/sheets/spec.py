@@ -90,10 +90,30 @@ class Sheet:
     row_heights_cm: dict[int, float] = field(default_factory=dict)  # 0-based row -> height
     charts: list[Chart] = field(default_factory=list)
     _heights: tuple[int, dict[int, float]] | None = field(default=None, init=False, repr=False, compare=False)
+    _shared: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
-        """Append a row; plain values become cells of ``style``. Returns its 1-based number."""
-        self.rows.append([c if isinstance(c, Cell) else Cell(c, style) for c in cells])
+        """Append a row; plain values become cells of ``style``. Returns its 1-based number.
+
+        Equal plain values of one style share one cell (cells are never changed once made):
+        the consolidated records repeat the same names and texts for every school, and the
+        writers and the height estimate then do their work once per distinct cell."""
+        shared = self._shared
+        row = []
+        for value in cells:
+            if value.__class__ is not Cell:
+                key = (value.__class__, value, style)
+                try:
+                    cell = shared.get(key)
+                except TypeError:  # a value that cannot be a key
+                    cell = key = None
+                if cell is None:
+                    cell = Cell(value, style)
+                    if key is not None:
+                        shared[key] = cell
+                value = cell
+            row.append(value)
+        self.rows.append(row)
         return len(self.rows)
 
 
@@ -198,29 +218,39 @@ def _estimate(sheet: Sheet) -> dict[int, float]:
     widths = [None if column.hidden else column.width_cm for column in sheet.columns]
     # text this short fits one line of its column in any style, so it is not measured
     short = [0 if w is None else max(0, int((w - 0.25) / max(_CHAR_CM.values()))) for w in widths]
+    known: dict[tuple[int, int], float] = {}  # (column, id of a shared cell) -> its height
     for r, row in enumerate(sheet.rows):
         if r in sheet.row_heights_cm:
             heights[r] = sheet.row_heights_cm[r]
             continue
         best = 0.0
         for c, cell in enumerate(row[:len(widths)]):
-            value, width = cell.value, widths[c]
-            if value is None or width is None or (covered and (c, r) in covered):
-                continue
-            size = _STYLE_SIZE.get(cell.style, 10)
-            if spans:
-                width = spans.get((c, r), width)
-            if isinstance(value, (int, float)):
-                lines = 1
+            if spans or covered:
+                height = _cell_height(cell, widths[c], short[c], spans.get((c, r)), (c, r) in covered)
             else:
-                text = value if isinstance(value, str) else str(value)
-                if len(text) <= short[c] and "\n" not in text and (c, r) not in spans:
-                    lines = 1
-                else:
-                    lines = wrapped_lines(text, width, size)
-            height = lines * _LINE_CM[size] + 0.12
+                key = (c, id(cell))
+                height = known.get(key)
+                if height is None:
+                    height = known[key] = _cell_height(cell, widths[c], short[c], None, False)
             if height > best:
                 best = height
         if best:
             heights[r] = round(max(best, 0.5), 2)
     return heights
+
+
+def _cell_height(cell: Cell, width: float | None, short: int, span: float | None, covered: bool) -> float:
+    """The height (cm) one cell needs in a column ``width`` wide (or spanning ``span``); 0 if none."""
+    value = cell.value
+    if value is None or width is None or covered:
+        return 0.0
+    size = _STYLE_SIZE.get(cell.style, 10)
+    if isinstance(value, (int, float)):
+        lines = 1
+    else:
+        text = value if isinstance(value, str) else str(value)
+        if len(text) <= short and "\n" not in text and span is None:
+            lines = 1
+        else:
+            lines = wrapped_lines(text, width if span is None else span, size)
+    return lines * _LINE_CM[size] + 0.12

@@ -16,7 +16,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
 
-from .spec import Sheet, Workbook, column_letter, estimated_row_heights, parse_range
+from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights, parse_range
 
 _FONT = "Liberation Sans"
 _BORDER_COLOR = "#808080"
@@ -131,27 +131,33 @@ def _stream_cells(path: Path, streamed: dict[str, tuple[Sheet, dict]]) -> None:
 def _rows(out, spec: Sheet, xf: dict, strings: dict[str, int]) -> None:
     heights = estimated_row_heights(spec)
     letters = [column_letter(c) for c in range(max([len(spec.columns)] + [len(row) for row in spec.rows]))]
+    written: dict[int, str] = {}  # id of a cell (shared by many rows) -> its XML after the reference
+
+    def cell_xml(cell: Cell) -> str:
+        value = cell.value
+        where = f's="{xf[(cell.style, cell.locked)]}"'
+        if isinstance(value, str):
+            number = strings.get(value)
+            if number is None:
+                number = strings[value] = len(strings)
+            xml = f' {where} t="s"><v>{number}</v></c>'
+        elif value is None:
+            xml = f" {where}/>"
+        elif isinstance(value, bool):
+            xml = f' {where} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, (int, float)):
+            xml = f" {where}><v>{value!r}</v></c>"
+        else:
+            xml = f" {where}><v>{(value - _EPOCH).days}</v></c>"
+        written[id(cell)] = xml
+        return xml
+
     for r, row in enumerate(spec.rows, start=1):
         height = heights.get(r - 1)
         # points on the whole-pixel grid, as XlsxWriter's set_row stores them
         parts = [f'<row r="{r}" ht="{int(height * 28.35 * 4 / 3 + 0.5) * 0.75:g}" customHeight="1">' if height
                  else f'<row r="{r}">']
-        for c, cell in enumerate(row):
-            value = cell.value
-            where = f'r="{letters[c]}{r}" s="{xf[(cell.style, cell.locked)]}"'
-            if isinstance(value, str):
-                number = strings.get(value)
-                if number is None:
-                    number = strings[value] = len(strings)
-                parts.append(f'<c {where} t="s"><v>{number}</v></c>')
-            elif value is None:
-                parts.append(f"<c {where}/>")
-            elif isinstance(value, bool):
-                parts.append(f'<c {where} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)):
-                parts.append(f"<c {where}><v>{value!r}</v></c>")
-            else:
-                parts.append(f"<c {where}><v>{(value - _EPOCH).days}</v></c>")
+        parts += [f'<c r="{letters[c]}{r}"{written.get(id(cell)) or cell_xml(cell)}' for c, cell in enumerate(row)]
         parts.append("</row>")
         out.write("".join(parts))
 
