@@ -6,6 +6,8 @@ Nothing here reads or writes files; readers build these objects and renderers co
 from __future__ import annotations
 
 import enum
+import functools
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -209,3 +211,25 @@ class Roadmap:
             "schools": [school.to_json() for school in self.schools],
             "indicators": [indicator.to_json() for indicator in self.indicators],
         }
+
+
+def per_roadmap(derive):
+    """Cache what ``derive(roadmap)`` builds from a roadmap's lists, for the last roadmap given.
+
+    A check derives lookup lists for every file of a run from the one roadmap it was read with;
+    they are built once. The cache holds the roadmap weakly and is dropped when a list's length
+    changes (a roadmap edited in place keeps its lengths only by a rare chance; the product reads
+    the master afresh for every run)."""
+    last: list = [None, None, None]  # weak reference, shape, result
+
+    @functools.wraps(derive)
+    def cached(roadmap: Roadmap):
+        shape = (len(roadmap.sections), sum(len(s.items) for s in roadmap.sections), len(roadmap.executors),
+                 len(roadmap.statuses), len(roadmap.deadline_vocabulary), len(roadmap.schools))
+        if last[0] is not None and last[0]() is roadmap and last[1] == shape:
+            return last[2]
+        result = derive(roadmap)
+        last[:] = [weakref.ref(roadmap), shape, result]
+        return result
+
+    return cached

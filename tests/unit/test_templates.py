@@ -57,6 +57,26 @@ def test_school_gets_its_items_only(demo_roadmap):
     assert "1.1" in items_for_school(demo_roadmap, s05)
 
 
+def test_items_for_a_school_follow_the_roadmap_they_are_asked_of():
+    """The scope is worked out once per roadmap; another roadmap, or a school added to this one,
+    is worked out again (a school the roadmap names is no longer one of "all schools")."""
+    from dataclasses import replace
+
+    from roadmap_office.demo import demo_roadmap
+    from roadmap_office.model import Executor, ExecutorKind, School, Section
+
+    roadmap = demo_roadmap()
+    item = replace(roadmap.items[0], key="1.1", executors=["Гимназия № 5"])
+    roadmap.sections = [Section("1.", "Раздел", [item])]
+    roadmap.executors = [Executor("Гимназия № 5", kind=ExecutorKind.SCHOOL)]
+    roadmap.schools = [School("S01", "МБОУ Школа № 1")]
+    assert items_for_school(roadmap, roadmap.schools[0]) == {"1.1"}  # "Гимназия № 5" is no school of the list
+    roadmap.schools.append(School("G05", "Гимназия № 5"))
+    assert items_for_school(roadmap, roadmap.schools[0]) == set()
+    assert items_for_school(roadmap, roadmap.schools[1]) == {"1.1"}
+    assert items_for_school(demo_roadmap(), roadmap.schools[0]) != set()
+
+
 def test_xlsx_dropdowns_point_at_the_hidden_lists(generated, demo_roadmap):
     wb = load_workbook(_xlsx(generated))
     ws = wb[ITEMS_SHEET]

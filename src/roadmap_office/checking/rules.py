@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from ..forms.layout import (
     items_for_school,
 )
 from ..forms import values
-from ..model import IndicatorKind, Roadmap
+from ..model import IndicatorKind, Roadmap, per_roadmap
 from ..period import describe, from_meta
 from ..reading import RawSubmission
 from ..reading.limits import MAX_TEXT
@@ -79,14 +78,8 @@ class _Lists:
     not_started: str
 
 
-_last_lists: tuple[Any, tuple, _Lists] | None = None
-
-
+@per_roadmap
 def _lists(roadmap: Roadmap) -> _Lists:
-    global _last_lists
-    shape = (len(roadmap.executors), len(roadmap.statuses), len(roadmap.deadline_vocabulary), len(roadmap.schools))
-    if _last_lists is not None and _last_lists[0]() is roadmap and _last_lists[1] == shape:
-        return _last_lists[2]
     statuses = {fold(name): name for name in values.status_choices(roadmap)}
     for canonical, aliases in STATUS_ALIASES.items():
         if fold(canonical) in statuses:
@@ -101,7 +94,6 @@ def _lists(roadmap: Roadmap) -> _Lists:
         not_started=next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
                          roadmap.statuses[-1].name if roadmap.statuses else ""),
     )
-    _last_lists = (weakref.ref(roadmap), shape, lists)
     return lists
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from ..executors import fold
 from ..period import parse_period
-from ..model import ExecutorKind, Indicator, Item, Roadmap, School
+from ..model import ExecutorKind, Indicator, Item, Roadmap, School, per_roadmap
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
 from ..sheets.spec import column_letter
 from . import values as rules
@@ -94,26 +93,23 @@ class TemplateInfo:
 
 def items_for_school(roadmap: Roadmap, school: School | None) -> set[str]:
     """Keys of the items a school takes part in (a blank template: all items with schools)."""
-    all_keys, for_all, named = _school_scope(
-        tuple((e.name, e.kind) for e in roadmap.executors),
-        tuple(s.name for s in roadmap.schools),
-        tuple((item.key, tuple(item.executors)) for item in roadmap.items),
-    )
+    all_keys, for_all, named = _school_scope(roadmap)
     if school is None:
         return set(all_keys)
     return set(for_all) | set(named.get(fold(school.name), ()))
 
 
-@lru_cache(maxsize=8)
-def _school_scope(executors: tuple, school_names: tuple, items: tuple) -> tuple[tuple, tuple, dict]:
+@per_roadmap
+def _school_scope(roadmap: Roadmap) -> tuple[tuple, tuple, dict]:
     """Which items every school takes part in and which only named schools do, computed once per
     roadmap: folding names with regular expressions for every school and item costs O(schools²)."""
+    executors = [(e.name, e.kind) for e in roadmap.executors]
     kinds = dict(executors)
-    folded_schools = {fold(name) for name in school_names}
+    folded_schools = {fold(s.name) for s in roadmap.schools}
     all_schools = {name for name, kind in executors if kind == ExecutorKind.SCHOOL
                    and fold(name) not in folded_schools}
     all_keys, for_all, named = [], [], {}
-    for key, names in items:
+    for key, names in ((item.key, item.executors) for item in roadmap.items):
         school_executors = [n for n in names if kinds.get(n) == ExecutorKind.SCHOOL]
         if not school_executors:
             continue
