@@ -95,17 +95,19 @@ class Sheet:
     def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
         """Append a row; plain values become cells of ``style``. Returns its 1-based number.
 
-        Equal plain values of one style share one cell (cells are never changed once made):
-        the consolidated records repeat the same names and texts for every school, and the
-        writers and the height estimate then do their work once per distinct cell."""
-        shared = self._shared
+        Equal values of one style share one cell, as cells are never changed once made: the consolidated records repeat the same names and texts for every school,
+        and the writers and the height estimate then do their work once per distinct cell."""
+        shared = self._shared.get(style)
+        if shared is None:
+            shared = self._shared[style] = {}
         row = []
         for value in cells:
             if value.__class__ is not Cell:
-                key = (value.__class__, value, style)
+                # a text is its own key; other values are told apart by type too (1 == 1.0 == True)
+                key = value if value.__class__ is str else (value.__class__, value)
                 try:
                     cell = shared.get(key)
-                except TypeError:  # a value that cannot be a key
+                except TypeError:  # a value that cannot be a key gets a cell of its own
                     cell = key = None
                 if cell is None:
                     cell = Cell(value, style)
@@ -218,7 +220,7 @@ def _estimate(sheet: Sheet) -> dict[int, float]:
     widths = [None if column.hidden else column.width_cm for column in sheet.columns]
     # text this short fits one line of its column in any style, so it is not measured
     short = [0 if w is None else max(0, int((w - 0.25) / max(_CHAR_CM.values()))) for w in widths]
-    known: dict[tuple[int, int], float] = {}  # (column, id of a shared cell) -> its height
+    known: list[dict[int, float]] = [{} for _ in widths]  # by column: id of a (shared) cell -> its height
     for r, row in enumerate(sheet.rows):
         if r in sheet.row_heights_cm:
             heights[r] = sheet.row_heights_cm[r]
@@ -228,10 +230,9 @@ def _estimate(sheet: Sheet) -> dict[int, float]:
             if spans or covered:
                 height = _cell_height(cell, widths[c], short[c], spans.get((c, r)), (c, r) in covered)
             else:
-                key = (c, id(cell))
-                height = known.get(key)
+                height = known[c].get(id(cell))
                 if height is None:
-                    height = known[key] = _cell_height(cell, widths[c], short[c], None, False)
+                    height = known[c][id(cell)] = _cell_height(cell, widths[c], short[c], None, False)
             if height > best:
                 best = height
         if best:
