@@ -27,7 +27,7 @@ from ..forms.layout import (
     items_for_school,
 )
 from ..forms import values
-from ..model import IndicatorKind, Roadmap, per_roadmap
+from ..model import IndicatorKind, Item, Roadmap, School, Section, per_roadmap
 from ..period import describe, from_meta
 from ..reading import RawSubmission
 from ..reading.limits import MAX_TEXT
@@ -49,6 +49,8 @@ _COLUMN_TITLES = {key: title for key, title, _ in ITEM_COLUMNS}
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # nearly every value
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -76,6 +78,10 @@ class _Lists:
     executors: dict[str, str]
     vocabulary: dict[str, str]
     not_started: str
+    schools: dict[str, School]  # by code
+    items: dict[str, tuple[Section, Item]]  # by key
+    by_number: dict[str, str]  # item number without its final dot -> key
+    sections: dict[str, Section]  # by number without its final dot
 
 
 @per_roadmap
@@ -93,6 +99,10 @@ def _lists(roadmap: Roadmap) -> _Lists:
         vocabulary={fold(v): v for v in roadmap.deadline_vocabulary},
         not_started=next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
                          roadmap.statuses[-1].name if roadmap.statuses else ""),
+        schools={s.code: s for s in roadmap.schools},
+        items={item.key: (section, item) for section in roadmap.sections for item in section.items},
+        by_number={item.number.rstrip("."): item.key for item in roadmap.items},
+        sections={s.number.rstrip("."): s for s in roadmap.sections},
     )
     return lists
 
@@ -110,6 +120,7 @@ class _Checker:
         self.executors = lists.executors
         self.vocabulary = lists.vocabulary
         self.not_started = lists.not_started
+        self.lists = lists
 
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
         cell = f"{column_letter(col)}{row}" if row else ""
@@ -132,7 +143,7 @@ class _Checker:
                                                              expected=TEMPLATE_VERSION)
             return self.out
         code = meta.get("school_code", "")
-        schools = {s.code: s for s in self.roadmap.schools}
+        schools = self.lists.schools
         if not code:
             self.out.rejected = M.NO_SCHOOL
             return self.out
@@ -224,9 +235,7 @@ class _Checker:
         if header is None:
             self.out.rejected = M.NO_HEADER.format(sheet=ITEMS_SHEET)
             return
-        items = {item.key: (section, item) for section in self.roadmap.sections for item in section.items}
-        by_number = {item.number.rstrip("."): item.key for item in self.roadmap.items}
-        sections = {s.number.rstrip("."): s for s in self.roadmap.sections}
+        items, by_number, sections = self.lists.items, self.lists.by_number, self.lists.sections
         expected = items_for_school(self.roadmap, school)
         seen: set[str] = set()
         for index in range(header + 1, len(rows)):
