@@ -47,6 +47,14 @@ class Forked(Generic[T]):
             return value
         raise value
 
+    def cancel(self) -> None:
+        """Stop a child whose result is no longer wanted (another output failed); a child whose
+        result was taken is left alone."""
+        if not self._receive.closed:
+            self._process.kill()
+            self._process.join()
+            self._receive.close()
+
 
 def _run(work: Callable, send) -> None:
     try:

@@ -135,6 +135,7 @@ class _Render:
         self.folder = folder
         self.pdf_timeout = pdf_timeout
         self._odt: Path | None = None
+        self._odt_aside = None
 
     @cached_property
     def book(self):
@@ -145,10 +146,21 @@ class _Render:
     def odt(self) -> Path:
         """The ODT report (written once; the PDF is made from it)."""
         if self._odt is None:
-            from .rendering import write_report
-
-            self._odt = write_report(self.c, self.folder / f"{REPORT_NAME}.odt")
+            self._odt = self._odt_aside.result() if self._odt_aside else self._write_odt()
         return self._odt
+
+    def odt_aside(self) -> None:
+        """Write the ODT in a forked child, on the core that is idle while the workbook is built."""
+        from ._forked import Forked
+
+        target = self.folder / f"{REPORT_NAME}.odt"
+        self._odt_aside = Forked(self._write_odt, lambda: OutputError(
+            f"не удалось записать {target.name}: процесс записи завершился аварийно"))
+
+    def _write_odt(self) -> Path:
+        from .rendering import write_report
+
+        return write_report(self.c, self.folder / f"{REPORT_NAME}.odt")
 
 
 def _workbook(r: _Render, target: Path) -> Path:
@@ -202,35 +214,50 @@ def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterabl
     formats = [f for f in OUTPUT_FORMATS if f in set(formats)]
     render = _Render(consolidation, staging, pdf_timeout)
     rendered = Rendered()
-    with writing_to(staging):
-        aside = _xlsx_aside(render, formats, staging)
-        written: dict[str, Path] = {}
-        for name in formats:
-            fmt = OUTPUTS[name]
-            if aside and name == "xlsx":
-                continue
-            try:
-                written[name] = fmt.write(render, staging / fmt.filename)
-            except ConversionFailed as exc:
-                rendered.errors.append(str(exc))
-        if aside:
-            written["xlsx"] = aside.result()
-        rendered.outputs = [written[name] for name in formats if name in written]
-        odt = staging / OUTPUTS["odt"].filename
-        if "odt" not in formats and odt.exists():
-            odt.unlink()  # only an intermediate of the PDF
+    aside = None
+    try:
+        with writing_to(staging):
+            if _parallel(render, formats) and ("odt" in formats or "pdf" in formats):
+                render.odt_aside()
+            aside = _xlsx_aside(render, formats, staging)
+            written: dict[str, Path] = {}
+            for name in formats:
+                fmt = OUTPUTS[name]
+                if aside and name == "xlsx":
+                    continue
+                try:
+                    written[name] = fmt.write(render, staging / fmt.filename)
+                except ConversionFailed as exc:
+                    rendered.errors.append(str(exc))
+            if aside:
+                written["xlsx"] = aside.result()
+            rendered.outputs = [written[name] for name in formats if name in written]
+            odt = staging / OUTPUTS["odt"].filename
+            if "odt" not in formats and odt.exists():
+                odt.unlink()  # only an intermediate of the PDF
+    finally:  # an output that failed leaves no writer running
+        for job in (aside, render._odt_aside):
+            if job is not None:
+                job.cancel()
     return rendered
 
 
-PARALLEL_RECORDS = 5000  # records; below this a second writer process costs more than it saves
+PARALLEL_RECORDS = 5000  # records; below this a writer process of its own costs more than it saves
+
+
+def _parallel(render: _Render, formats: list[str]) -> bool:
+    """Several outputs of a large consolidation are written by forked children beside this process."""
+    from ._forked import can_fork
+
+    return len(formats) >= 2 and len(render.c.records) >= PARALLEL_RECORDS and can_fork()
 
 
 def _xlsx_aside(render: _Render, formats: list[str], staging: Path):
     """With a large workbook and other outputs to make, XLSX is written by a forked child on
     the second core while this process writes the rest."""
-    from ._forked import Forked, can_fork
+    from ._forked import Forked
 
-    if "xlsx" not in formats or len(formats) < 2 or len(render.c.records) < PARALLEL_RECORDS or not can_fork():
+    if "xlsx" not in formats or not _parallel(render, formats):
         return None
     from .sheets.spec import estimated_row_heights
 

@@ -139,27 +139,34 @@ def test_xlsx_keeps_validations_charts_filter_merges_and_protection(written):
 
 def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkeypatch):
     import errno
+    import zipfile
 
     import roadmap_office.pipeline as pipeline
+    import roadmap_office.rendering as report_writer
     import roadmap_office.sheets.xlsx as xlsx_writer
     from roadmap_office.errors import OutputError
     from roadmap_office.sheets.reading import read_workbook
 
     inputs = [demo_run.outdir / "submissions"]
-    alone = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "alone", ("xlsx", "ods"), jobs=1)
+    formats = ("xlsx", "ods", "odt")
+    alone = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "alone", formats, jobs=1)
     monkeypatch.setattr(pipeline, "PARALLEL_RECORDS", 0)
-    aside = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", ("xlsx", "ods"), jobs=1)
+    aside = pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", formats, jobs=1)
     assert [p.name for p in aside.outputs] == [p.name for p in alone.outputs]
     assert read_workbook(aside.outputs[0]) == read_workbook(alone.outputs[0]) == read_workbook(aside.outputs[1])
+    report = [zipfile.ZipFile(run.outputs[2]).read("content.xml") for run in (alone, aside)]
+    assert report[0] == report[1] and "СВОДНЫЙ ОТЧЁТ".encode() in report[0]
 
     def full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(xlsx_writer, "_save", full)
     before = {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()}
-    with pytest.raises(OutputError, match="на диске нет места"):
-        pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", ("xlsx", "ods"), jobs=1)
-    assert {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()} == before
+    for writer, failing in ((xlsx_writer, "_save"), (report_writer, "write_report")):  # each in its child
+        with monkeypatch.context() as patch:
+            patch.setattr(writer, failing, full)
+            with pytest.raises(OutputError, match="на диске нет места"):
+                pipeline.run_consolidation(demo_run.master, inputs, tmp_path / "aside", formats, jobs=1)
+        assert {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()} == before
 
 
 def test_streamed_rows_look_like_cells_written_one_by_one(demo_run, tmp_path, monkeypatch):
