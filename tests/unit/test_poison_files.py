@@ -167,6 +167,8 @@ CASES = {
     "sheet_part_missing": (S10_XLSX, lambda p: _rewrite(p, drop={_sheet1(p)}), "ссылается на отсутствующую часть"),
     "other_main_part": (S10_XLSX, lambda p: _rewrite(p, replace={"_rels/.rels": lambda d: d.replace(
         b"xl/workbook.xml", b"xl/other.xml")}), "нестандартное строение документа XLSX"),
+    "long_namespace_prefix": (G02_ODS, lambda p: _rewrite(p, replace={"meta.xml": lambda d: d.replace(
+        b"xmlns:meta=", b"xmlns:m" + b"x" * 60_000 + b'="urn:x" xmlns:meta=', 1)}), "meta.xml"),  # > 50,000
     "too_big": (S10_XLSX, lambda p: os.truncate(p, L.MAX_FILE_BYTES + 1), "файл слишком большой"),
     "bomb_in_xml": (S10_XLSX, lambda p: _rewrite(p, add={"xl/extra.xml": b"<a>" + b" " * (30 * 2**20) + b"</a>"}),
                     "zip-бомба"),
@@ -185,7 +187,7 @@ def test_poison_file_is_refused_with_a_russian_reason(case, sample, roadmap):
 
 
 @pytest.mark.parametrize("case", ["doctype_after_comment", "doctype_utf16", "doctype_in_styles", "repeat_abc",
-                                  "far_cell_xlsx", "password_ods"])
+                                  "far_cell_xlsx", "password_ods", "long_namespace_prefix"])
 def test_the_pure_python_scan_refuses_the_same(case, sample):
     name, make, reason = CASES[case]
     path = sample(name)

@@ -147,7 +147,7 @@ def test_metadata_names_master_school_and_period(generated):
 
 def test_indicator_values_are_checked(generated, demo_roadmap):
     ws = load_workbook(_xlsx(generated))["Показатели"]
-    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    rules = {cells: dv for dv in ws.data_validations.dataValidation for cells in str(dv.sqref).split()}
     percent = rules["E3"]  # П1, percent 0..100
     assert (percent.type, percent.formula1, percent.formula2) == ("decimal", "0", "100")
     yesno = rules["E4"]  # П2, yes/no

@@ -138,6 +138,8 @@ def _expat_events(stream, events):
                                                 forbid_entities=True, forbid_external=True):
             if event == "start-ns":
                 prefix, uri = element
+                if len(prefix) > MAX_NAME or len(uri) > MAX_TEXT_NODE:  # a declaration is a name and a value too
+                    raise BrokenXml("Name or value too long")
                 if (uri or prefix) and not _URI_REFERENCE.fullmatch(uri):
                     raise BrokenXml(f"xmlns: {uri[:100]!r} is not a valid URI")
                 continue

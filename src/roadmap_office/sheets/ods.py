@@ -22,7 +22,8 @@ from odf.element import _sanitize as _escape_text  # odfpy's own escaping (and d
 from odf.namespaces import LOEXTNS, nsdict
 from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
-from .spec import Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range
+from .spec import (Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range,
+                   same_rule_ranges)
 
 _NS = {prefix: uri for uri, prefix in nsdict.items()}
 _EPOCH = date(1899, 12, 30)
@@ -389,14 +390,15 @@ class _OdsWriter:
 
     def _validations(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         at: dict[tuple[int, int], str] = {}
-        for validation in sheet.validations:
+        for ranges, validation in same_rule_ranges(sheet.validations):
             name = f"val{self.validation_count + 1}"
             self.validation_count += 1
             self.validations.append(_content_validation(name, validation, sheet.name))
-            c1, r1, c2, r2 = parse_range(validation.cells)
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    at[(c, r)] = name
+            for cells in ranges:
+                c1, r1, c2, r2 = parse_range(cells)
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        at[(c, r)] = name
         return at
 
     # ---- settings (frozen panes, active sheet) ------------------------------------------------

@@ -58,6 +58,22 @@ class Validation:
     error: str = ""
 
 
+def same_rule_ranges(validations: list[Validation]) -> list[tuple[list[str], Validation]]:
+    """Validations that differ only in their cells, as (ranges, the first of them), in order.
+
+    A template validates each run of item rows separately; with one rule for all of them the
+    prompt and error texts are stored once, and every school's file is smaller to send and read.
+    The rules are absolute (lists on another sheet, constant bounds), so the ranges can share one."""
+    groups: dict[tuple, tuple[list[str], Validation]] = {}
+    for validation in validations:
+        key = tuple(value for name, value in validation.__dict__.items() if name != "cells")
+        if key in groups:
+            groups[key][0].append(validation.cells)
+        else:
+            groups[key] = ([validation.cells], validation)
+    return list(groups.values())
+
+
 @dataclass
 class Chart:
     """A native bar chart of one series, drawn from ranges on the same sheet."""

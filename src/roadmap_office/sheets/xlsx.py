@@ -16,7 +16,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
 
-from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights, parse_range
+from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights, parse_range, same_rule_ranges
 
 _FONT = "Liberation Sans"
 _BORDER_COLOR = "#808080"
@@ -260,8 +260,11 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
         ws.freeze_panes(spec.freeze_rows, spec.freeze_cols)
     if spec.autofilter:
         ws.autofilter(spec.autofilter)
-    for validation in spec.validations:
-        ws.data_validation(validation.cells, _validation(validation))
+    for ranges, validation in same_rule_ranges(spec.validations):
+        options = _validation(validation)
+        if len(ranges) > 1:  # one rule over several ranges: the rule's texts are stored once
+            options["multi_range"] = " ".join(ranges)
+        ws.data_validation(ranges[0], options)
     if spec.landscape:
         ws.set_landscape()
     else:
