@@ -23,7 +23,12 @@ from datetime import date, datetime
 from ..sheets.reading import WorkbookReadError
 from ..sheets.spec import column_letter
 from . import limits as L
-from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, parse_whole, walk
+from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, parse_whole, walk_parsed
+
+try:  # the cell walk compiled against lxml's tree; absent inside LibreOffice and where it was not built
+    from . import _cells
+except ImportError:
+    _cells = None
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -206,10 +211,11 @@ class _Scan:
             with self.open(name) as stream:
                 data = stream.read_up_to(L.WALK_BYTES + 1)
             if len(data) <= L.WALK_BYTES:  # small (every real report): parsed whole in C, then walked
-                if handle is None:
-                    parse_whole(data)
+                root = parse_whole(data)
+                compiled = getattr(handle, "compiled", None) if _cells is not None else None
+                if handle is None or (compiled is not None and compiled(root)):
                     return
-                for event, element in walk(data, events, tags):
+                for event, element in walk_parsed(root, events, tags):
                     handle(event, element)
                 return
             self.inflated -= len(data)  # too large to hold: parsed again below, as a stream
@@ -254,6 +260,13 @@ class _Scan:
         report.sheets.append(extent)
         if len(report.sheets) > L.MAX_SHEETS:
             raise ContainerError(f"в файле больше {L.MAX_SHEETS} листов; файл не является обычным отчётом")
+
+    def within_limits(self, report: ContainerReport, extents: list[tuple[int, int]], sheets: int) -> bool:
+        """Whether ``sheets`` more sheets, the used areas of ``extents`` (rows, columns), stay within
+        every limit; when they do not, the walk in Python finds the first row over and names it."""
+        return (len(report.sheets) + sheets <= L.MAX_SHEETS
+                and all(rows <= L.MAX_ROWS and columns <= L.MAX_COLUMNS for rows, columns in extents)
+                and self.cells + sum(rows * columns for rows, columns in extents) <= L.MAX_CELLS)
 
     def used(self, extent: SheetExtent, last_row: int, last_col: int) -> None:
         """A cell holding something reaches ``last_row``/``last_col`` (1-based)."""
@@ -393,6 +406,9 @@ _CELL_CHECKS = {
 }
 
 
+_ODS_CHECKED = {kind: attribute.encode() for kind, (attribute, _, _) in _CELL_CHECKS.items()}
+
+
 class _OdsContent:
     """content.xml: each table's used area with repeats, the values' syntax, formulas.
 
@@ -451,14 +467,36 @@ class _OdsContent:
         _release(el)
 
     def check_value(self, cell, kind: str, col: int) -> None:
-        attribute, parse, what = _CELL_CHECKS[kind]
+        attribute, _, what = _CELL_CHECKS[kind]
         text = cell.get(f"{{{_OFFICE}}}{attribute}")
-        try:
-            parse((text or "").strip())
-        except (ValueError, KeyError, OverflowError):
+        if not _ods_value_ok(kind, text):
             where = f"{column_letter(min(col, L.MAX_COLUMNS))}{min(self.row + 1, L.MAX_ROWS + 1)}"
             raise ContainerError(f"лист «{self.extent.name}», ячейка {where}: значение «{(text or '')[:40]}» "
-                                 f"не читается как {what} (файл повреждён или создан с ошибкой)") from None
+                                 f"не читается как {what} (файл повреждён или создан с ошибкой)")
+
+    def compiled(self, root) -> bool:
+        """The walk compiled against lxml's tree (``_cells.pyx``), when it answers: the same
+        extents, and the values it hands back checked as :meth:`end_row` checks them. False:
+        the walk in Python decides, and names what is wrong."""
+        tables = _cells.ods_tables(root, _ODS_CHECKED)
+        if tables is None or not all(_ods_value_ok(kind, text) for *_, checks in tables for kind, text, _, _ in checks):
+            return False
+        if not self.scan.within_limits(self.report, [(rows, columns) for _, rows, columns, _ in tables], len(tables)):
+            return False
+        for name, rows, columns, _ in tables:
+            extent = SheetExtent(name)
+            if rows:
+                self.scan.used(extent, rows, columns)
+            self.scan.sheet_done(extent, self.report)
+        return True
+
+
+def _ods_value_ok(kind: str, text: str | None) -> bool:
+    try:
+        _CELL_CHECKS[kind][1]((text or "").strip())
+    except (ValueError, KeyError, OverflowError):
+        return False
+    return True
 
 
 def _release(el) -> None:
@@ -504,6 +542,29 @@ def _ref(ref: str) -> tuple[int, int] | None:
 
 _XLSX_KINDS = frozenset(("n", "s", "b", "d", "e", "str", "inlineStr"))
 _XLSX_KINDS_OR_NONE = _XLSX_KINDS | {None}
+_XLSX_CHECKED = frozenset(("n", "s", "b", "d"))  # the types whose values are checked
+_XLSX_KINDS_BYTES = frozenset(kind.encode() for kind in _XLSX_KINDS)  # as the compiled walk compares them
+_XLSX_CHECKED_BYTES = frozenset(kind.encode() for kind in _XLSX_CHECKED)
+
+
+def _xlsx_value_fault(kind: str, text: str, strings: int) -> str | None:
+    """What is wrong with a cell's value of type ``kind`` (``strings``: the shared strings); None: nothing."""
+    if kind == "s":
+        if not (text.isdigit() and int(text) < strings):
+            return "ссылка на несуществующую строку текста"
+    elif kind == "n":
+        try:
+            float(text)
+        except ValueError:
+            return f"значение «{text[:40]}» не является числом"
+    elif kind == "b" and text not in ("0", "1"):
+        return f"значение «{text[:40]}» не является логическим"
+    elif kind == "d":
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            return f"значение «{text[:40]}» не является датой"
+    return None
 
 
 class _XlsxSheet:
@@ -587,21 +648,25 @@ class _XlsxSheet:
                 self.report.formulas.append(FormulaCell(self.extent.name, self.name(), child.text or "(общая формула)"))
 
     def value(self, kind: str, text: str) -> None:
-        if kind == "s":
-            if not (text.isdigit() and int(text) < self.strings):
-                self.fail(self.name(), "ссылка на несуществующую строку текста")
-        elif kind == "n":
-            try:
-                float(text)
-            except ValueError:
-                self.fail(self.name(), f"значение «{text[:40]}» не является числом")
-        elif kind == "b" and text not in ("0", "1"):
-            self.fail(self.name(), f"значение «{text[:40]}» не является логическим")
-        elif kind == "d":
-            try:
-                datetime.fromisoformat(text)
-            except ValueError:
-                self.fail(self.name(), f"значение «{text[:40]}» не является датой")
+        fault = _xlsx_value_fault(kind, text, self.strings)
+        if fault:
+            self.fail(self.name(), fault)
+
+    def compiled(self, root) -> bool:
+        """The walk compiled against lxml's tree (``_cells.pyx``), when it answers: the same used
+        area, and the values it hands back checked as :meth:`value` checks them. False: the walk
+        in Python decides, and names what is wrong."""
+        found = _cells.xlsx_sheet(root, self.strings, _XLSX_KINDS_BYTES, _XLSX_CHECKED_BYTES)
+        if found is None:
+            return False
+        rows, columns, checks = found
+        if any(_xlsx_value_fault(kind, text.strip(), self.strings) for kind, text in checks if text.strip()):
+            return False
+        if not self.scan.within_limits(self.report, [(rows, columns)], 0):
+            return False
+        if columns:
+            self.scan.used(self.extent, rows, columns)
+        return True
 
     def name(self) -> str:
         return f"{column_letter(self.col - 1)}{self.row}"

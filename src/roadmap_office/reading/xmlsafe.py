@@ -69,7 +69,13 @@ def walk(data: bytes, events: tuple[str, ...] = ("end",), tags: tuple[str, ...] 
     The whole part is parsed in C and then walked: about twice as fast as parsing with
     events, for parts small enough to hold (the caller decides; a school's sheet is < 1 MB).
     """
-    return _lxml.iterwalk(parse_whole(data), events=events, tag=tags)
+    return walk_parsed(parse_whole(data), events, tags)
+
+
+def walk_parsed(root, events: tuple[str, ...] = ("end",), tags: tuple[str, ...] | None = None
+                ) -> Iterator[tuple[str, Any]]:
+    """The events of :func:`walk` for a part :func:`parse_whole` has parsed."""
+    return _lxml.iterwalk(root, events=events, tag=tags)
 
 
 def can_walk(pure: bool = False) -> bool:
