@@ -48,6 +48,8 @@ cdef inline const char* _value(xmlAttr* attr):
         return _EMPTY
     if attr.children.type != XML_TEXT_NODE or attr.children.next is not NULL:
         return NULL
+    if attr.children.content is NULL:
+        return _EMPTY
     return <const char*>attr.children.content
 
 
