@@ -27,7 +27,7 @@ from .xmlsafe import BrokenXml, UnsafeXml, can_walk, check_part, iterparse, pars
 
 try:  # the cell walk compiled against lxml's tree; absent inside LibreOffice and where it was not built
     from . import _cells
-except ImportError:
+except Exception:  # not built, or built against another lxml: the walk in Python serves
     _cells = None
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
