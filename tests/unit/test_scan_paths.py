@@ -59,6 +59,59 @@ def test_the_scan_paths_agree_on_the_demo_files(demo_run, monkeypatch, fuzz_scri
         assert walked == streamed == pure, path.name
 
 
+def _replace(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    import io
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                assert old in content, old
+                content = content.replace(old, new, 1)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+_SHEET = b"<sheetData>"
+_ODS_ROW = b"<table:table-row "
+# what the compiled walk declines or must read exactly as the Python walk does
+_UNUSUAL = {
+    "a row inside a row": ("ods", _ODS_ROW, b'<table:table-row><table:table-cell office:value-type="string">'
+                           b"<text:p>x</text:p></table:table-cell><table:table-row><table:table-cell "
+                           b'office:value-type="string"><text:p>y</text:p></table:table-cell></table:table-row>'
+                           b"</table:table-row><table:table-row "),
+    "a count with spaces": ("ods", _ODS_ROW, b'<table:table-row table:number-rows-repeated=" 3 "><table:table-cell '
+                            b'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+                            + _ODS_ROW),
+    "an empty formula": ("ods", _ODS_ROW, b'<table:table-row><table:table-cell table:formula="" '
+                         b'table:number-columns-repeated="40"/><table:table-cell office:value-type="string">'
+                         b"<text:p>x</text:p></table:table-cell></table:table-row>" + _ODS_ROW),
+    "a covered cell with a bad number": ("ods", _ODS_ROW, b'<table:table-row><table:covered-table-cell '
+                                         b'office:value-type="float" office:value="1,5"/></table:table-row>' + _ODS_ROW),
+    "a date cell without its date": ("ods", _ODS_ROW, b'<table:table-row><table:table-cell office:value-type="date"/>'
+                                     b"</table:table-row>" + _ODS_ROW),
+    "a cell outside any row": ("xlsx", _SHEET, _SHEET + b'<c r="Z9"><v>1</v></c>'),
+    "a row number in other digits": ("xlsx", _SHEET, _SHEET + "<row r=\"\u0663\"><c><v>1</v></c></row>".encode()),
+    "a text index with spaces": ("xlsx", _SHEET, _SHEET + b'<row r="1"><c r="A1" t="s"><v> 0 </v></c></row>'),
+    "a text index past the table": ("xlsx", _SHEET, _SHEET + b'<row r="1"><c r="A1" t="s"><v>99999</v></c></row>'),
+    "an empty cell type": ("xlsx", _SHEET, _SHEET + b'<row r="1"><c r="A1" t=""/></row>'),
+    "a far cell by reference": ("xlsx", _SHEET, _SHEET + b'<row r="1"><c r="IW1"><v>1</v></c></row>'),
+    "a reference with a leading zero": ("xlsx", _SHEET, _SHEET + b'<row r="1"><c r="A01"><v>1</v></c></row>'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_UNUSUAL))
+def test_unusual_parts_get_the_python_walks_verdict(case, demo_run, monkeypatch, fuzz_script):
+    kind, old, new = _UNUSUAL[case]
+    seed = next(p for p in fuzz_script.seeds(demo_run.outdir) if p.suffix == f".{kind}")
+    data = seed.read_bytes()
+    part = "content.xml" if kind == "ods" else "xl/worksheets/sheet1.xml"
+    walked, streamed, pure = _all_paths(_replace(data, part, old, new), monkeypatch)  # compiled == walked inside
+    assert walked == streamed == pure or walked[0] == streamed[0] == pure[0] == "refused", (walked, streamed, pure)
+
+
 @pytest.mark.fuzz
 def test_the_scan_paths_agree_on_mutated_files(demo_run, monkeypatch, fuzz_script):
     fuzz = fuzz_script

@@ -500,12 +500,16 @@ def _ods_value_ok(kind: str, text: str | None) -> bool:
 
 
 def _release(el) -> None:
-    """Free a finished row and the rows before it (lxml keeps them in the tree otherwise)."""
+    """Free a finished row and the finished rows just before it (lxml keeps them in the tree
+    otherwise). Only rows: a cell beside the rows is still to be read, as the standard
+    library's path (which frees nothing but the row) reads it."""
     el.clear()
     if hasattr(el, "getprevious"):  # lxml; the standard library's elements know no siblings
         parent = el.getparent()
-        while el.getprevious() is not None:
-            del parent[0]
+        previous = el.getprevious()
+        while previous is not None and previous.tag == el.tag:
+            parent.remove(previous)
+            previous = el.getprevious()
 
 
 class _SharedStrings:
