@@ -101,6 +101,31 @@ def test_ods_workbook_has_the_same_figures_and_native_charts(demo_run):
         assert b"chart:bar" in archive.read(charts[0])
 
 
+def test_charts_below_a_table_are_printed_whole_on_a_page_of_their_own(demo_run):
+    """A page break before each chart, and a print scale (Excel ignores manual breaks under «fit
+    to width») at which the columns fit the page; the XLSX chart ends within the sheet's columns,
+    so no application stretches it past the printed range."""
+    import re
+
+    path = demo_run.outdir / REPORT / "Свод_по_дорожной_карте.xlsx"
+    wb = load_workbook(path)
+    with zipfile.ZipFile(path) as archive:
+        drawings = [archive.read(n).decode() for n in sorted(archive.namelist()) if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
+    ends = sorted(int(re.search(r"<xdr:to><xdr:col>(\d+)</xdr:col>", d).group(1)) for d in drawings)
+    last_columns = sorted(wb[name].max_column - 1 for name in ("По разделам", "По школам"))
+    assert len(ends) == 2 and all(end <= last for end, last in zip(ends, last_columns)), (ends, last_columns)
+    for name in ("По разделам", "По школам"):
+        ws = wb[name]
+        assert [b.id for b in ws.row_breaks.brk] == [ws._charts[0].anchor._from.row]  # the page starts at the chart
+        assert 10 <= ws.page_setup.scale < 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    with zipfile.ZipFile(demo_run.outdir / REPORT / "Свод_по_дорожной_карте.ods") as archive:
+        content, styles = archive.read("content.xml").decode(), archive.read("styles.xml").decode()
+    breaking = re.findall(r'style:name="(ro\d+)" style:family="table-row"[^>]*><style:table-row-properties[^>]*'
+                          r'fo:break-before="page"', content)
+    assert sum(content.count(f'<table:table-row table:style-name="{name}"') for name in breaking) == 2
+    assert len(re.findall(r'style:scale-to="\d+%"', styles)) == 2
+
+
 def test_odt_report_phrases_and_numbers(demo_run):
     doc = opendocument.load(str(demo_run.outdir / REPORT / "Сводный_отчёт.odt"))
     paragraphs = [teletype.extractText(p) for p in doc.getElementsByType(text.P)]

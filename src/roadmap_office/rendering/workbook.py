@@ -143,11 +143,13 @@ def _schools(c: Consolidation) -> Sheet:
 
 
 def _completion_chart(sheet: Sheet, title: str, last: int) -> None:
-    """A bar chart of column F ("Выполнение, %") by column A, below the table (data from row 3)."""
+    """A bar chart of column F ("Выполнение, %") by column A, below the table (data from row 3),
+    printed on a page of its own so that no page break cuts it."""
     sheet.add_row()
     sheet.add_row(None)
     sheet.charts.append(Chart(title, f"A3:A{last}", f"F3:F{last}", f"B{len(sheet.rows)}",
-                              series_title="Выполнение, %", y_title="%", y_max=100, width_cm=22, height_cm=9))
+                              series_title="Выполнение, %", y_title="%", y_max=100, width_cm=22, height_cm=9,
+                              own_page=True))
 
 
 def _records(c: Consolidation) -> Sheet:

@@ -22,8 +22,8 @@ from odf.element import _sanitize as _escape_text  # odfpy's own escaping (and d
 from odf.namespaces import LOEXTNS, nsdict
 from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
-from .spec import (Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, parse_range,
-                   same_rule_ranges)
+from .spec import (Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, page_breaks,
+                   parse_range, print_scale, same_rule_ranges)
 
 _NS = {prefix: uri for uri, prefix in nsdict.items()}
 _EPOCH = date(1899, 12, 30)
@@ -91,7 +91,8 @@ class _OdsWriter:
             for locked in (True, False):
                 self._cell_style(name, locked)
         self.column_styles: dict[float, str] = {}
-        self.row_styles: dict[float, str] = {}
+        self.row_styles: dict[tuple[float, bool], str] = {}  # (height, page break before) -> name
+        self.table_styles: set[str] = set()
         self.validation_count = 0
         self.validations: list = []
         self.database_ranges: list = []
@@ -157,32 +158,45 @@ class _OdsWriter:
 
     def _page_styles(self) -> None:
         for orientation in ("landscape", "portrait"):
-            layout = style.PageLayout(name=f"PL_{orientation}")
-            width, height = ("29.7cm", "21cm") if orientation == "landscape" else ("21cm", "29.7cm")
-            props = style.PageLayoutProperties(
-                pagewidth=width,
-                pageheight=height,
-                printorientation=orientation,
-                margintop="1.2cm",
-                marginbottom="1.2cm",
-                marginleft="1.5cm",
-                marginright="1.2cm",
-            )
-            # fit to one page wide, as many pages high as needed
+            self._table_styles(orientation, None)
+
+    def _table_styles(self, orientation: str, scale: int | None) -> str:
+        """Page layout, page style and table styles (shown, hidden) of one orientation; printed
+        to the page width, or at ``scale`` percent. Returns the shown table style's name."""
+        suffix = f"_{scale}" if scale else ""
+        name = f"TA_{orientation}{suffix}"
+        if name in self.table_styles:
+            return name
+        layout = style.PageLayout(name=f"PL_{orientation}{suffix}")
+        width, height = ("29.7cm", "21cm") if orientation == "landscape" else ("21cm", "29.7cm")
+        props = style.PageLayoutProperties(
+            pagewidth=width,
+            pageheight=height,
+            printorientation=orientation,
+            margintop="1.2cm",
+            marginbottom="1.2cm",
+            marginleft="1.5cm",
+            marginright="1.2cm",
+        )
+        if scale:
+            props.setAttribute("scaleto", f"{scale}%")
+        else:  # fit to one page wide, as many pages high as needed
             props.setAttrNS(LOEXTNS, "scale-to-X", "1")
             props.setAttrNS(LOEXTNS, "scale-to-Y", "0")
-            layout.addElement(props)
-            self.doc.automaticstyles.addElement(layout)
-            # the page style's name shows in LibreOffice's status bar: a Russian one
-            master = style.MasterPage(name={"landscape": "Альбомная", "portrait": "Книжная"}[orientation],
-                                      pagelayoutname=layout)
-            self.doc.masterstyles.addElement(master)
-            table_style = style.Style(name=f"TA_{orientation}", family="table", masterpagename=master)
-            table_style.addElement(style.TableProperties(display="true"))
-            self.content_styles.append(table_style)
-            hidden = style.Style(name=f"TA_{orientation}_hidden", family="table", masterpagename=master)
-            hidden.addElement(style.TableProperties(display="false"))
-            self.content_styles.append(hidden)
+        layout.addElement(props)
+        self.doc.automaticstyles.addElement(layout)
+        # the page style's name shows in LibreOffice's status bar: a Russian one
+        title = {"landscape": "Альбомная", "portrait": "Книжная"}[orientation] + (f", {scale} %" if scale else "")
+        master = style.MasterPage(name=title, pagelayoutname=layout)
+        self.doc.masterstyles.addElement(master)
+        table_style = style.Style(name=name, family="table", masterpagename=master)
+        table_style.addElement(style.TableProperties(display="true"))
+        self.content_styles.append(table_style)
+        hidden = style.Style(name=f"{name}_hidden", family="table", masterpagename=master)
+        hidden.addElement(style.TableProperties(display="false"))
+        self.content_styles.append(hidden)
+        self.table_styles.add(name)
+        return name
 
     def _cell_style(self, name: str, locked: bool) -> str:
         key = (name, locked)
@@ -226,15 +240,16 @@ class _OdsWriter:
             self.column_styles[width_cm] = name
         return self.column_styles[width_cm]
 
-    def _row_style(self, height_cm: float | None) -> str:
-        key = height_cm or 0.0
+    def _row_style(self, height_cm: float | None, page_break: bool = False) -> str:
+        key = (height_cm or 0.0, page_break)
         if key not in self.row_styles:
             name = f"ro{len(self.row_styles) + 1}"
             st = style.Style(name=name, family="table-row")
+            props = {"breakbefore": "page"} if page_break else {}
             if height_cm:
-                st.addElement(style.TableRowProperties(rowheight=f"{height_cm}cm", useoptimalrowheight="false"))
+                st.addElement(style.TableRowProperties(rowheight=f"{height_cm}cm", useoptimalrowheight="false", **props))
             else:
-                st.addElement(style.TableRowProperties(useoptimalrowheight="true"))
+                st.addElement(style.TableRowProperties(useoptimalrowheight="true", **props))
             self.content_styles.append(st)
             self.row_styles[key] = name
         return self.row_styles[key]
@@ -244,7 +259,13 @@ class _OdsWriter:
         """Everything a table needs before its rows are streamed: styles, validations, charts."""
         heights = estimated_row_heights(sheet)
         row_styles = {r: self._row_style(h) for r, h in heights.items()}
+        breaks = page_breaks(sheet)
+        for r in breaks:
+            row_styles[r] = self._row_style(heights.get(r), page_break=True)
+        orientation = "landscape" if sheet.landscape else "portrait"
+        table_style = self._table_styles(orientation, print_scale(sheet) if breaks else None)
         plan = {
+            "table_style": f"{table_style}_hidden" if sheet.hidden else table_style,
             "columns": [self._column_style(c.width_cm) for c in sheet.columns],
             "row_styles": row_styles,
             "default_row": self._row_style(None),
@@ -265,9 +286,7 @@ class _OdsWriter:
         return plan
 
     def _write_table(self, out: _Buffered, sheet: Sheet, plan: dict) -> None:
-        orientation = "landscape" if sheet.landscape else "portrait"
-        style_name = f"TA_{orientation}_hidden" if sheet.hidden else f"TA_{orientation}"
-        out.write(f"<table:table table:name={_quoteattr(sheet.name)} table:style-name=\"{style_name}\"")
+        out.write(f"<table:table table:name={_quoteattr(sheet.name)} table:style-name=\"{plan['table_style']}\"")
         if sheet.protected:
             out.write(' table:protected="true"')
             if self.book.password:

@@ -87,6 +87,7 @@ class Chart:
     width_cm: float = 16.0
     height_cm: float = 9.0
     y_max: float | None = None
+    own_page: bool = False  # printed from the top of a page: a manual page break before its anchor row
 
 
 @dataclass
@@ -147,6 +148,31 @@ class Workbook:
             if sheet.name == name:
                 return sheet
         raise KeyError(name)
+
+
+# A4 and the widest margins either writer uses (cm): what a printed row may fill
+PAGE_CM = {True: (29.7, 21.0), False: (21.0, 29.7)}  # landscape -> (width, height)
+MARGINS_CM = 3.6
+
+
+def page_breaks(sheet: Sheet) -> list[int]:
+    """0-based rows a page must start at: the anchor rows of the charts printed on a page of their own."""
+    return sorted({parse_range(chart.anchor)[1] for chart in sheet.charts if chart.own_page})
+
+
+def print_scale(sheet: Sheet) -> int:
+    """The percent at which the sheet's columns and charts fit the page width.
+
+    «Fit to page width» would be simpler, but Excel ignores manual page breaks under it, and a
+    chart below a long table then starts at the foot of one page and ends on the next."""
+    width = sum(column.width_cm for column in sheet.columns if not column.hidden)
+    for chart in sheet.charts:
+        column = parse_range(chart.anchor)[0]
+        width = max(width, sum(c.width_cm for c in sheet.columns[:column] if not c.hidden) + chart.width_cm)
+    printable = PAGE_CM[sheet.landscape][0] - MARGINS_CM
+    # a tenth to spare: an office application draws a column a little wider than the
+    # centimetres it was given (XLSX widths are in characters of the default font)
+    return max(10, min(100, int(printable / max(width, 1.0) * 90)))
 
 
 def column_letter(index: int) -> str:

@@ -16,7 +16,8 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
 
-from .spec import Cell, Sheet, Workbook, column_letter, estimated_row_heights, parse_range, same_rule_ranges
+from .spec import (Cell, Sheet, Workbook, column_letter, estimated_row_heights, page_breaks, parse_range,
+                   print_scale, same_rule_ranges)
 
 _FONT = "Liberation Sans"
 _BORDER_COLOR = "#808080"
@@ -222,7 +223,7 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
     ws = wb.add_worksheet(spec.name)
     for index, column in enumerate(spec.columns):
         # Excel width units (measured in LibreOffice)
-        ws.set_column(index, index, round(column.width_cm * 4.05, 1), None, {"hidden": column.hidden})
+        ws.set_column(index, index, _column_chars(column.width_cm), None, {"hidden": column.hidden})
     heights = estimated_row_heights(spec) if cells else {}
     merges: dict[int, list[tuple[int, int, int, int]]] = {}
     for ref in spec.merges:
@@ -270,11 +271,16 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
     else:
         ws.set_portrait()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    breaks = page_breaks(spec)
+    if breaks:  # Excel ignores manual breaks under «fit to page width»: the scale that fits it instead
+        ws.set_print_scale(print_scale(spec))
+        ws.set_h_pagebreaks(breaks)
+    else:
+        ws.fit_to_pages(1, 0)
     if spec.repeat_rows:
         ws.repeat_rows(spec.repeat_rows[0] - 1, spec.repeat_rows[1] - 1)
     for chart in spec.charts:
-        ws.insert_chart(chart.anchor, _chart(wb, spec.name, chart))
+        ws.insert_chart(chart.anchor, _chart(wb, spec.name, chart, _room_px(spec, chart)))
     if spec.hidden:
         ws.hide()
     if spec.protected:
@@ -314,7 +320,22 @@ def _excel_ref(source: str) -> str:
     return f"'{sheet}'!{cells}"
 
 
-def _chart(wb, sheet_name: str, spec):
+def _column_chars(width_cm: float) -> float:
+    return round(width_cm * 4.05, 1)
+
+
+def _room_px(sheet: Sheet, chart) -> int:
+    """The width, in XlsxWriter's pixels, of the columns from a chart's anchor to the sheet's last.
+
+    XlsxWriter pins a chart's corners to cells by its own pixel model of column widths
+    (7 pixels a character and 5 of padding); an application that draws the columns wider
+    stretches the chart with them. A chart kept within the sheet's columns stays within the
+    printed range whatever the application."""
+    column = parse_range(chart.anchor)[0]
+    return sum(int(_column_chars(c.width_cm) * 7 + 0.5) + 5 for c in sheet.columns[column:] if not c.hidden)
+
+
+def _chart(wb, sheet_name: str, spec, room_px: int):
     chart = wb.add_chart({"type": "column"})
     c1, r1, _, r2 = parse_range(spec.values)
     k1, kr1, _, kr2 = parse_range(spec.categories)
@@ -332,5 +353,8 @@ def _chart(wb, sheet_name: str, spec):
         y_axis["max"] = spec.y_max
     chart.set_y_axis(y_axis)
     chart.set_style(10)
-    chart.set_size({"width": round(spec.width_cm * _CM_TO_PX), "height": round(spec.height_cm * _CM_TO_PX)})
+    width = round(spec.width_cm * _CM_TO_PX)
+    if room_px:
+        width = min(width, int(room_px * 0.95))
+    chart.set_size({"width": width, "height": round(spec.height_cm * _CM_TO_PX)})
     return chart
