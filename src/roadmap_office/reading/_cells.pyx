@@ -83,6 +83,26 @@ cdef inline xmlNode* _next_element(xmlNode* node):
     return node
 
 
+cdef inline xmlNode* _step(xmlNode* node, xmlNode* top, bint* ends):
+    """The next event of a walk over the elements below ``top`` in document order, as the
+    events of lxml's iterwalk come: the node whose start (``ends`` false) or end comes next;
+    NULL after ``top`` ends."""
+    cdef xmlNode* following
+    if not ends[0]:
+        following = _next_element(node.children)
+        if following is not NULL:
+            return following
+        ends[0] = True  # an element without elements ends at once
+        return node
+    if node is top:
+        return NULL
+    following = _next_element(node.next)
+    if following is not NULL:
+        ends[0] = False
+        return following
+    return node.parent
+
+
 def ods_tables(cetree._Element root, dict checked):
     """The tables of an ODS content part: [(name, rows, columns, checks)], in document order.
 
@@ -91,95 +111,84 @@ def ods_tables(cetree._Element root, dict checked):
     attribute holding the value). None: the Python walk decides."""
     cdef xmlNode* top = root._c_node
     cdef xmlNode* node = top
-    cdef xmlNode* child
     cdef xmlNode* cell
     cdef xmlAttr* attr
     cdef const char* text
     cdef int depth = 0
     cdef bint in_row = False
     cdef long long row = 0, rows = 0, columns = 0, repeat, n, col, last
+    cdef bint ends = False
     tables = []
     checks = None
     name = None
-    while True:
-        # the element starts
-        if _is(node, _TABLE, b"table"):
-            depth += 1
-            if depth == 1:
-                attr = _attribute(node, _TABLE, b"name")
-                if attr is NULL:
-                    name = ""
-                else:
-                    text = _value(attr)
-                    if text is NULL:
-                        return None
-                    name = (<bytes>text).decode("utf-8")
-                row = rows = columns = 0
-                checks = []
-        elif depth == 1 and _is(node, _TABLE, b"table-row"):
-            if in_row:
-                return None  # a row inside a row: the Python walk's order applies
-            in_row = True
-        child = _next_element(node.children)
-        if child is not NULL:
-            node = child
-            continue
-        # the element ends, and so do its ancestors that have no next element
-        while True:
+    while node is not NULL:
+        if not ends:
             if _is(node, _TABLE, b"table"):
+                depth += 1
                 if depth == 1:
-                    tables.append((name, rows, columns, checks))
-                depth -= 1
-            elif depth == 1 and _is(node, _TABLE, b"table-row"):
-                in_row = False
-                attr = _attribute(node, _TABLE, b"number-rows-repeated")
-                repeat = 1 if attr is NULL else _digits(_value(attr))
-                if repeat < 0:
-                    return None
-                col = last = 0
-                cell = node.children
-                while cell is not NULL:
-                    if _is(cell, _TABLE, b"table-cell") or _is(cell, _TABLE, b"covered-table-cell"):
-                        attr = _attribute(cell, _TABLE, b"number-columns-repeated")
-                        n = 1 if attr is NULL else _digits(_value(attr))
-                        if n < 0:
-                            return None
-                        attr = _attribute(cell, _TABLE, b"formula")
-                        if attr is not NULL:
-                            text = _value(attr)
-                            if text is NULL or text[0] != 0:
-                                return None  # formulas are collected by the Python walk
-                        attr = _attribute(cell, _OFFICE, b"value-type")
-                        text = _EMPTY if attr is NULL else _value(attr)
+                    attr = _attribute(node, _TABLE, b"name")
+                    if attr is NULL:
+                        name = ""
+                    else:
+                        text = _value(attr)
                         if text is NULL:
                             return None
-                        if text[0] != 0 or _counts(cell):
-                            if text[0] != 0:
-                                kind = (<bytes>text).decode("utf-8", "replace")
-                                attribute = checked.get(kind)
-                                if attribute is not None:
-                                    attr = _attribute(cell, _OFFICE, <const char*>attribute)
-                                    if attr is NULL:
-                                        checks.append((kind, None, row, col))
-                                    else:
-                                        text = _value(attr)
-                                        if text is NULL:
-                                            return None
-                                        checks.append((kind, (<bytes>text).decode("utf-8"), row, col))
-                            last = col + n
-                        col += n
-                    cell = cell.next
-                if last:
-                    rows = max(rows, row + repeat)
-                    columns = max(columns, last)
-                row += repeat
-            if node is top:
-                return tables
-            child = _next_element(node.next)
-            if child is not NULL:
-                node = child
-                break
-            node = node.parent
+                        name = (<bytes>text).decode("utf-8")
+                    row = rows = columns = 0
+                    checks = []
+            elif depth == 1 and _is(node, _TABLE, b"table-row"):
+                if in_row:
+                    return None  # a row inside a row: the Python walk's order applies
+                in_row = True
+        elif _is(node, _TABLE, b"table"):
+            if depth == 1:
+                tables.append((name, rows, columns, checks))
+            depth -= 1
+        elif depth == 1 and _is(node, _TABLE, b"table-row"):
+            in_row = False
+            attr = _attribute(node, _TABLE, b"number-rows-repeated")
+            repeat = 1 if attr is NULL else _digits(_value(attr))
+            if repeat < 0:
+                return None
+            col = last = 0
+            cell = node.children
+            while cell is not NULL:
+                if _is(cell, _TABLE, b"table-cell") or _is(cell, _TABLE, b"covered-table-cell"):
+                    attr = _attribute(cell, _TABLE, b"number-columns-repeated")
+                    n = 1 if attr is NULL else _digits(_value(attr))
+                    if n < 0:
+                        return None
+                    attr = _attribute(cell, _TABLE, b"formula")
+                    if attr is not NULL:
+                        text = _value(attr)
+                        if text is NULL or text[0] != 0:
+                            return None  # formulas are collected by the Python walk
+                    attr = _attribute(cell, _OFFICE, b"value-type")
+                    text = _EMPTY if attr is NULL else _value(attr)
+                    if text is NULL:
+                        return None
+                    if text[0] != 0 or _counts(cell):
+                        if text[0] != 0:
+                            kind = (<bytes>text).decode("utf-8", "replace")
+                            attribute = checked.get(kind)
+                            if attribute is not None:
+                                attr = _attribute(cell, _OFFICE, <const char*>attribute)
+                                if attr is NULL:
+                                    checks.append((kind, None, row, col))
+                                else:
+                                    text = _value(attr)
+                                    if text is NULL:
+                                        return None
+                                    checks.append((kind, (<bytes>text).decode("utf-8"), row, col))
+                        last = col + n
+                    col += n
+                cell = cell.next
+            if last:
+                rows = max(rows, row + repeat)
+                columns = max(columns, last)
+            row += repeat
+        node = _step(node, top, &ends)
+    return tables
 
 
 cdef inline long long _column(const char* ref, long long* row_out):
@@ -228,78 +237,70 @@ def xlsx_sheet(cetree._Element root, long long strings, kinds, checked):
     cdef bint in_row = False
     cdef long long row = 0, col = 0, rows = 0, columns = 0, number, position, r_top, r_right
     cdef int i
+    cdef bint ends = False
     checks = []
-    while True:
-        if _is(node, _SSML, b"row"):
-            if in_row:
-                return None
-            in_row = True
-        elif _is(node, _SSML, b"c") and node.parent is not NULL and _is(node.parent, _SSML, b"sheetData"):
-            return None  # a cell outside any row: the Python walk places it
-        child = _next_element(node.children)
-        if child is not NULL:
-            node = child
-            continue
-        while True:
+    while node is not NULL:
+        if not ends:
             if _is(node, _SSML, b"row"):
-                in_row = False
-                attr = _attribute(node, NULL, b"r")
-                if attr is not NULL:
-                    number = _digits(_value(attr))
-                    if number < 1 or number >= 10000000:
+                if in_row:
+                    return None
+                in_row = True
+            elif _is(node, _SSML, b"c") and node.parent is not NULL and _is(node.parent, _SSML, b"sheetData"):
+                return None  # a cell outside any row: the Python walk places it
+        elif _is(node, _SSML, b"row"):
+            in_row = False
+            attr = _attribute(node, NULL, b"r")
+            if attr is not NULL:
+                number = _digits(_value(attr))
+                if number < 1 or number >= 10000000:
+                    return None
+                row = number
+            else:
+                row += 1
+            col = 0
+            r_top = r_right = 0
+            cell = node.children
+            while cell is not NULL:
+                if _is(cell, _SSML, b"c"):
+                    attr = _attribute(cell, NULL, b"r")
+                    text = _EMPTY if attr is NULL else _value(attr)
+                    if text is NULL:
                         return None
-                    row = number
-                else:
-                    row += 1
-                col = 0
-                r_top = r_right = 0
-                cell = node.children
-                while cell is not NULL:
-                    if _is(cell, _SSML, b"c"):
-                        attr = _attribute(cell, NULL, b"r")
-                        text = _EMPTY if attr is NULL else _value(attr)
+                    if text[0] != 0:
+                        col = _column(text, &row)
+                        if col < 0:
+                            return None
+                    else:
+                        row = max(row, 1)
+                        col += 1
+                    r_right = max(r_right, col)
+                    r_top = max(r_top, row)
+                    attr = _attribute(cell, NULL, b"t")
+                    if attr is NULL:
+                        kind = b"n"
+                    else:
+                        text = _value(attr)
                         if text is NULL:
                             return None
-                        if text[0] != 0:
-                            col = _column(text, &row)
-                            if col < 0:
-                                return None
-                        else:
-                            row = max(row, 1)
-                            col += 1
-                        r_right = max(r_right, col)
-                        r_top = max(r_top, row)
-                        attr = _attribute(cell, NULL, b"t")
-                        if attr is NULL:
-                            kind = b"n"
-                        else:
-                            text = _value(attr)
-                            if text is NULL:
-                                return None
-                            kind = <bytes>text
-                            if kind not in kinds:
-                                return None
-                        if _counts(cell):
-                            child = cell.children
-                            while child is not NULL:
-                                if _is(child, _SSML, b"f"):
-                                    return None  # formulas are collected by the Python walk
-                                if _is(child, _SSML, b"v"):
-                                    value = _text(child)
-                                    if kind == b"s" and 0 < len(value) < 18 and value.isdigit():
-                                        if int(value) >= strings:
-                                            return None
-                                    elif kind in checked:
-                                        checks.append((kind.decode("ascii"), value.decode("utf-8")))
-                                child = child.next
-                    cell = cell.next
-                if r_right:
-                    rows = max(rows, r_top)
-                    columns = max(columns, r_right)
-            if node is top:
-                return rows, columns, checks
-            child = _next_element(node.next)
-            if child is not NULL:
-                node = child
-                break
-            node = node.parent
+                        kind = <bytes>text
+                        if kind not in kinds:
+                            return None
+                    if _counts(cell):
+                        child = cell.children
+                        while child is not NULL:
+                            if _is(child, _SSML, b"f"):
+                                return None  # formulas are collected by the Python walk
+                            if _is(child, _SSML, b"v"):
+                                value = _text(child)
+                                if kind == b"s" and 0 < len(value) < 18 and value.isdigit():
+                                    if int(value) >= strings:
+                                        return None
+                                elif kind in checked:
+                                    checks.append((kind.decode("ascii"), value.decode("utf-8")))
+                            child = child.next
+                cell = cell.next
+            if r_right:
+                rows = max(rows, r_top)
+                columns = max(columns, r_right)
+        node = _step(node, top, &ends)
+    return rows, columns, checks
