@@ -13,8 +13,10 @@ def _extensions() -> list:
         from Cython.Build import cythonize
     except ImportError:
         return []
+    # the lxml it is built against: loaded beside another, it steps aside (its tree's layout may differ)
     walk = Extension("roadmap_office.reading._cells", ["src/roadmap_office/reading/_cells.pyx"],
-                     include_dirs=lxml.get_include(), optional=True)
+                     include_dirs=lxml.get_include(), optional=True,
+                     define_macros=[("BUILT_FOR_LXML", f'"{lxml.__version__}"')])
     return cythonize([walk], language_level=3, quiet=True)
 
 

@@ -51,6 +51,21 @@ def test_the_compiled_walk_is_built_and_answers_for_the_demo_files(demo_run, fuz
         assert answered and all(answered) == (not report.formulas), (path.name, answered)
 
 
+def test_beside_another_lxml_the_compiled_walk_steps_aside(demo_run, fuzz_script):
+    """Built against one lxml and loaded beside another (upgraded later), it does not load, and
+    the scan walks in Python with the same verdict, instead of reading a tree of another layout."""
+    import subprocess
+    import sys
+
+    path = next(p for p in fuzz_script.seeds(demo_run.outdir) if p.suffix == ".ods")
+    script = ("import lxml, sys; lxml.__version__ = '0.0'; from roadmap_office.reading import container; "
+              "assert container._cells is None; r = container.inspect_container(sys.argv[1]); "
+              "print([(s.name, s.rows, s.columns) for s in r.sheets])")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
+    report = container.inspect_container(path)
+    assert done.stdout.strip() == str([(s.name, s.rows, s.columns) for s in report.sheets])
+
+
 def test_the_scan_paths_agree_on_the_demo_files(demo_run, monkeypatch, fuzz_script):
     seeds = fuzz_script.seeds(demo_run.outdir)
     for path in seeds:

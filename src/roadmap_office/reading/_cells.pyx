@@ -14,6 +14,13 @@ from lxml.includes.tree cimport (xmlAttr, xmlNode, XML_CDATA_SECTION_NODE, XML_C
                                  XML_ELEMENT_NODE, XML_ENTITY_REF_NODE, XML_PI_NODE, XML_TEXT_NODE)
 from libc.string cimport strcmp
 
+cdef extern from *:
+    const char* BUILT_FOR_LXML  # defined by setup.py
+
+import lxml
+
+if lxml.__version__ != (<bytes>BUILT_FOR_LXML).decode():  # the tree's structs are those of that version
+    raise ImportError(f"built for lxml {(<bytes>BUILT_FOR_LXML).decode()}, not {lxml.__version__}")
 cetree.import_lxml__etree()
 
 cdef const char* _TABLE = b"urn:oasis:names:tc:opendocument:xmlns:table:1.0"
