@@ -153,9 +153,7 @@ class _Render:
         """Write the ODT in a forked child, on the core that is idle while the workbook is built."""
         from ._forked import Forked
 
-        target = self.folder / f"{REPORT_NAME}.odt"
-        self._odt_aside = Forked(self._write_odt, lambda: OutputError(
-            f"не удалось записать {target.name}: процесс записи завершился аварийно"))
+        self._odt_aside = Forked(self._write_odt, _writer_crashed(f"{REPORT_NAME}.odt"))
 
     def _write_odt(self) -> Path:
         from .rendering import write_report
@@ -264,8 +262,12 @@ def _xlsx_aside(render: _Render, formats: list[str], staging: Path):
     for sheet in render.book.sheets:  # built once, before the fork, for both writers
         estimated_row_heights(sheet)
     target = staging / OUTPUTS["xlsx"].filename
-    return Forked(lambda: OUTPUTS["xlsx"].write(render, target),
-                  lambda: OutputError(f"не удалось записать {target.name}: процесс записи завершился аварийно"))
+    return Forked(lambda: OUTPUTS["xlsx"].write(render, target), _writer_crashed(target.name))
+
+
+def _writer_crashed(name: str) -> Callable[[], OutputError]:
+    """The error of a forked writer that died without a word."""
+    return lambda: OutputError(f"не удалось записать {name}: процесс записи завершился аварийно")
 
 
 def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> list[Path]:

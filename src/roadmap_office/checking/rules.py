@@ -113,14 +113,7 @@ class _Checker:
         self.roadmap = roadmap
         self.fingerprint = fingerprint
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
-        lists = _lists(roadmap)
-        self.catalogue = lists.catalogue
-        self.statuses = lists.statuses
-        self.done = lists.done
-        self.executors = lists.executors
-        self.vocabulary = lists.vocabulary
-        self.not_started = lists.not_started
-        self.lists = lists
+        self.lists = _lists(roadmap)
 
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
         cell = f"{column_letter(col)}{row}" if row else ""
@@ -275,7 +268,7 @@ class _Checker:
         if not _text(row[COL["status"]]) and not record.filled:
             # an item nobody reported on: every item of the school needs a status
             self.find(ITEMS_SHEET, number, COL["status"], "",
-                      M.STATUS_MISSING.format(number=item.number.rstrip("."), not_started=self.not_started))
+                      M.STATUS_MISSING.format(number=item.number.rstrip("."), not_started=self.lists.not_started))
         record.problems = len(self.out.findings) - before
         self.out.records.append(record)
 
@@ -287,11 +280,11 @@ class _Checker:
             return  # an unused row for own events
         if not event:
             self.find(ITEMS_SHEET, number, COL["event"], "", M.OWN_EVENT_EMPTY)
-        if deadline and fold(deadline) not in self.vocabulary:
+        if deadline and fold(deadline) not in self.lists.vocabulary:
             if parse_deadline(deadline, self.roadmap.period_start, self.roadmap.period_end).flagged:
                 self.find(ITEMS_SHEET, number, COL["deadline"], deadline, M.OWN_DEADLINE_INVALID.format(value=deadline))
         else:
-            deadline = self.vocabulary.get(fold(deadline), deadline)
+            deadline = self.lists.vocabulary.get(fold(deadline), deadline)
         record = Record(self.out.school, key, section, "доп.", event, deadline, _text(row[COL["result_expected"]]),
                         own=True, file=self.raw.name, row=number)
         self.school_columns(number, row, record)
@@ -301,7 +294,7 @@ class _Checker:
     def school_columns(self, number: int, row: list, record: Record) -> None:
         raw_status = _text(row[COL["status"]])
         if raw_status:
-            record.status = self.statuses.get(fold(raw_status))
+            record.status = self.lists.statuses.get(fold(raw_status))
             if record.status is None:
                 self.find(ITEMS_SHEET, number, COL["status"], raw_status,
                           M.STATUS_INVALID.format(value=raw_status,
@@ -309,10 +302,10 @@ class _Checker:
         record.date_done = self.date(number, row[COL["date_done"]])
         raw_executor = _text(row[COL["executor"]])
         if raw_executor:
-            record.executor = self.executors.get(fold(raw_executor))
+            record.executor = self.lists.executors.get(fold(raw_executor))
             if record.executor is None:  # an alias of a listed executor ("ДО")
-                found = self.catalogue.find(raw_executor)
-                record.executor = found.name if found and fold(found.name) in self.executors else None
+                found = self.lists.catalogue.find(raw_executor)
+                record.executor = found.name if found and fold(found.name) in self.lists.executors else None
             if record.executor is None:
                 self.find(ITEMS_SHEET, number, COL["executor"], raw_executor,
                           M.EXECUTOR_INVALID.format(value=raw_executor))
@@ -321,7 +314,7 @@ class _Checker:
         record.comment = _text(row[COL["comment"]])
         if record.link and not _URL.match(record.link):
             self.find(ITEMS_SHEET, number, COL["link"], record.link, M.LINK_INVALID.format(value=record.link))
-        if record.status in self.done and not record.date_done and not record.result:
+        if record.status in self.lists.done and not record.date_done and not record.result:
             self.find(ITEMS_SHEET, number, COL["date_done"], "", M.DONE_NEEDS_EVIDENCE.format(status=record.status))
         if not raw_status and (record.filled or record.own):
             self.find(ITEMS_SHEET, number, COL["status"], "", M.STATUS_EMPTY)

@@ -229,12 +229,13 @@ cdef object _text(xmlNode* node):
     return b"".join(parts)
 
 
-def xlsx_sheet(cetree._Element root, long long strings, kinds, checked):
+def xlsx_sheet(cetree._Element root, long long strings, kinds, checked, long long row_numbers):
     """The used area of a worksheet part and the values the scan checks:
     (rows, columns, [(type, text)]). None: the Python walk decides.
 
     ``kinds``: the cell types a file may use; ``checked``: those whose values are checked (as
-    bytes). A shared-string index written as plain digits is checked here against ``strings``."""
+    bytes); ``row_numbers``: a row's own number is below it. A shared-string index written as
+    plain digits is checked here against ``strings``."""
     cdef xmlNode* top = root._c_node
     cdef xmlNode* node = top
     cdef xmlNode* child
@@ -259,7 +260,7 @@ def xlsx_sheet(cetree._Element root, long long strings, kinds, checked):
             attr = _attribute(node, NULL, b"r")
             if attr is not NULL:
                 number = _digits(_value(attr))
-                if number < 1 or number >= 10000000:
+                if number < 1 or number >= row_numbers:
                     return None
                 row = number
             else:

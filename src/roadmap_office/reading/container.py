@@ -546,7 +546,8 @@ def _ref(ref: str) -> tuple[int, int] | None:
 
 _XLSX_KINDS = frozenset(("n", "s", "b", "d", "e", "str", "inlineStr"))
 _XLSX_KINDS_OR_NONE = _XLSX_KINDS | {None}
-_XLSX_CHECKED = frozenset(("n", "s", "b", "d"))  # the types whose values are checked
+_XLSX_CHECKED = frozenset(("n", "s", "b", "d"))  # the types whose values _xlsx_value_fault checks
+_ROW_NUMBERS = 10**7  # a row's number is below this (a reference's row has at most 7 digits)
 _XLSX_KINDS_BYTES = frozenset(kind.encode() for kind in _XLSX_KINDS)  # as the compiled walk compares them
 _XLSX_CHECKED_BYTES = frozenset(kind.encode() for kind in _XLSX_CHECKED)
 
@@ -594,7 +595,7 @@ class _XlsxSheet:
         tag = el.tag
         if tag == self.row_tag:
             number = el.get("r")
-            if number is not None and not (number.isdigit() and 0 < int(number) < 10**7):
+            if number is not None and not (number.isdigit() and 0 < int(number) < _ROW_NUMBERS):
                 self.fail(f"строка {number}", "недопустимый номер строки")
             self.row = int(number) if number is not None else self.row + 1
             self.col = 0
@@ -660,7 +661,7 @@ class _XlsxSheet:
         """The walk compiled against lxml's tree (``_cells.pyx``), when it answers: the same used
         area, and the values it hands back checked as :meth:`value` checks them. False: the walk
         in Python decides, and names what is wrong."""
-        found = _cells.xlsx_sheet(root, self.strings, _XLSX_KINDS_BYTES, _XLSX_CHECKED_BYTES)
+        found = _cells.xlsx_sheet(root, self.strings, _XLSX_KINDS_BYTES, _XLSX_CHECKED_BYTES, _ROW_NUMBERS)
         if found is None:
             return False
         rows, columns, checks = found

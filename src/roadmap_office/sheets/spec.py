@@ -112,8 +112,9 @@ class Sheet:
     def add_row(self, *cells: Cell | Any, style: str = "text") -> int:
         """Append a row; plain values become cells of ``style``. Returns its 1-based number.
 
-        Equal values of one style share one cell, as cells are never changed once made: the consolidated records repeat the same names and texts for every school,
-        and the writers and the height estimate then do their work once per distinct cell."""
+        Equal values of one style share one cell, as cells are never changed once made: the
+        consolidated records repeat the same names and texts for every school, and the writers
+        and the height estimate then do their work once per distinct cell."""
         shared = self._shared.get(style)
         if shared is None:
             shared = self._shared[style] = {}
