@@ -295,16 +295,17 @@ def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None =
     if not source.exists():
         raise OfficeError(f"файл для преобразования в PDF не найден: {source.name}")
     soffice = find_soffice()
-    with tempfile.TemporaryDirectory(prefix=PDF_WORK_PREFIX, dir=workdir) as work:
-        out_dir = Path(work) / "out"
+    with tempfile.TemporaryDirectory(prefix=PDF_WORK_PREFIX, dir=workdir) as folder:
+        work = Path(folder).resolve()  # a relative output folder still gives the profile a file URL
+        out_dir = work / "out"
         command = [
             soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-            f"-env:UserInstallation={(Path(work) / 'profile').as_uri()}",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
             "--convert-to", "pdf", "--outdir", str(out_dir), str(source),
         ]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True, preexec_fn=_die_with_parent)
-        (Path(work) / "soffice.pid").write_text(str(process.pid), encoding="ascii")
+        (work / "soffice.pid").write_text(str(process.pid), encoding="ascii")
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

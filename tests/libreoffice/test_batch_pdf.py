@@ -34,3 +34,17 @@ def test_batch_pdf_with_real_libreoffice(tmp_path, demo_run):
     assert not list(config.parent.rglob("roadmap-office-pdf-*"))
     assert not list((config.parent / "out").glob(".staging-*"))
     assert _processes_naming(config.parent) == []
+
+
+def test_the_quick_start_demo_into_a_relative_folder_makes_its_pdf(tmp_path, monkeypatch):
+    """`scripts/demo.sh` with no argument writes into `roadmap-demo`, a relative folder: the PDF
+    converter's private profile must still get an absolute file URL."""
+    from click.testing import CliRunner
+
+    from roadmap_office.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo", "roadmap-demo"])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "roadmap-demo" / "report" / "Сводный_отчёт.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
