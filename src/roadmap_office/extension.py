@@ -1,18 +1,26 @@
 """Build and install the LibreOffice extension (.oxt).
 
 The .oxt carries the macros (extension/python), the menu and toolbar (Addons.xcu), the
-description (all shipped with the package as ``roadmap_office.oxt``), and in ``python/pythonpath/`` this library with its pure-Python dependencies:
-LibreOffice's own Python (on Windows it ships its own) has none of them. Compiled modules are
-never packed; the library falls back to pure-Python readers when they are absent.
+description (all shipped with the package as ``roadmap_office.oxt``), and in ``python/pythonpath/``
+the part of this library the macros use with the pure-Python libraries it imports: LibreOffice's
+own Python (on Windows it ships its own) has none of them. That Python may be as old as 3.8
+(LibreOffice 7.x on Windows), so the libraries go in at pinned versions that still run there:
+the environment's copy when it is that version, else one pip fetches once for Python 3.8 into a
+cache folder. Compiled modules are never packed; the library falls back to pure-Python readers
+when they are absent.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,7 +30,16 @@ from .errors import RoadmapError
 
 OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
 SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an installed package builds it
-BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile", "xlsxwriter", "jinja2", "markupsafe")
+OLDEST_PYTHON = "3.8"  # of the LibreOffice versions the extension supports (see description.xml)
+# The pure-Python libraries the office path imports: module → the distribution, at the newest
+# version whose Requires-Python still admits OLDEST_PYTHON (MarkupSafe 3 needs 3.9).
+LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1", "xlsxwriter": "XlsxWriter==3.3.1",
+             "jinja2": "Jinja2==3.1.6", "markupsafe": "MarkupSafe==2.1.5"}
+BUNDLED = ("roadmap_office",) + tuple(LIBRARIES)
+# Parts of the library the macros never import (the command line, the nightly batch, the demo,
+# the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt.
+NOT_BUNDLED = ("oxt", "cli.py", "cli_messages.py", "__main__.py", "batch", "batch.py", "cache.py", "demo.py",
+               "demo_submissions.py", "importing", "office.py", "extension.py")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi", ".pyx")
 # A menu entry's script URL names where the extension is installed; LibreOffice finds the macro
 # only there, so a per-user and a shared (all users) install each get their own Addons.xcu.
@@ -96,19 +113,71 @@ def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> 
         raise ExtensionError(f"файл расширения должен называться {OXT_NAME}: на это имя ссылаются команды меню")
     output.parent.mkdir(parents=True, exist_ok=True)
     library = _package_dir("roadmap_office")
+    sources = {"roadmap_office": library, **library_folders()}
     with replacing(output) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_tree(archive, folder, "", skip=("__init__.py", "Addons.xcu"))
         archive.writestr("Addons.xcu", addons_xcu(folder, shared))
         for name in BUNDLED:
-            source = _package_dir(name)
-            # the extension's own sources stay out of the library it carries
-            if _add_tree(archive, source, f"python/pythonpath/{name}", skip=("oxt",)) == 0:
+            skip = NOT_BUNDLED if name == "roadmap_office" else ()
+            if _add_tree(archive, sources[name], f"python/pythonpath/{name}", skip=skip) == 0:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
         # the report templates: a separate folder in the project, inside roadmap_office once installed
         templates = _package_dir("roadmap_office.templates")
         if library not in templates.parents:
             _add_tree(archive, templates, "python/pythonpath/roadmap_office/templates")
     return output
+
+
+def library_folders() -> dict[str, Path]:
+    """Where each library of LIBRARIES is copied from: this environment's copy when it is the
+    pinned version, else the pinned version fetched by pip for Python 3.8."""
+    folders: dict[str, Path] = {}
+    fetch = []
+    for module, requirement in LIBRARIES.items():
+        distribution, version = requirement.split("==")
+        try:
+            installed = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            installed = None
+        if installed == version:
+            folders[module] = _package_dir(module)
+        else:
+            fetch.append(module)
+    if fetch:
+        fetched = _fetched([LIBRARIES[m] for m in fetch])
+        folders.update({m: fetched / m for m in fetch})
+    return folders
+
+
+def _fetched(requirements: list[str]) -> Path:
+    """A cache folder holding ``requirements`` as pip installs them for OLDEST_PYTHON (once)."""
+    key = hashlib.sha256(" ".join(sorted(requirements) + [OLDEST_PYTHON]).encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "roadmap-office"
+    folder = cache / f"oxt-libraries-{key}"
+    if folder.is_dir():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".oxt-libraries-", dir=cache))
+    try:
+        # --no-deps: every library is pinned above; wheels for 3.8 where there are, else the sdist
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                   "--no-compile", "--prefer-binary", "--python-version", OLDEST_PYTHON, "--target", str(staging),
+                   *requirements]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            done = subprocess.CompletedProcess(command, 1, "", str(exc))
+        if done.returncode != 0:
+            raise ExtensionError(f"не удалось загрузить с PyPI библиотеки для расширения ({', '.join(requirements)}): "
+                                 f"{(done.stderr or done.stdout).strip()[-500:]}")
+        try:
+            os.replace(staging, folder)
+        except OSError:  # another build filled it meanwhile
+            if not folder.is_dir():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def oxt_is_shared(path: str | os.PathLike) -> bool:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..isodates import parse_datetime
 from ..sheets.reading import WorkbookReadError
 from ..sheets.spec import column_letter
 from . import limits as L
@@ -379,7 +380,7 @@ class _Scan:
         if not found:
             return None
         try:
-            return datetime.fromisoformat(found[0].strip()).replace(tzinfo=None)
+            return parse_datetime(found[0].strip()).replace(tzinfo=None)
         except ValueError:
             return None
 
@@ -401,7 +402,7 @@ _CELL_CHECKS = {
     "float": ("value", float, "число"),
     "percentage": ("value", float, "число"),
     "currency": ("value", float, "число"),
-    "date": ("date-value", lambda t: datetime.fromisoformat(t) if "T" in t else date.fromisoformat(t), "дата"),
+    "date": ("date-value", lambda t: parse_datetime(t) if "T" in t else date.fromisoformat(t), "дата"),
     "boolean": ("boolean-value", lambda t: {"true": True, "false": False}[t], "логическое значение"),
 }
 
@@ -566,7 +567,7 @@ def _xlsx_value_fault(kind: str, text: str, strings: int) -> str | None:
         return f"значение «{text[:40]}» не является логическим"
     elif kind == "d":
         try:
-            datetime.fromisoformat(text)
+            parse_datetime(text)
         except ValueError:
             return f"значение «{text[:40]}» не является датой"
     return None

@@ -11,7 +11,6 @@ import os
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -32,9 +31,8 @@ class _Table:
 
 
 def _environment() -> jinja2.Environment:
-    folder = resources.files("roadmap_office.templates") / "report"
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.PackageLoader("roadmap_office.templates", "report"),  # importlib.resources.files needs 3.9
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, List
 
 from ..errors import FileReadError
 
-Rows = list[list[Any]]
+Rows = List[List[Any]]  # typing.List: evaluated at import, and list[...] needs Python 3.9
 
 
 class WorkbookReadError(FileReadError):

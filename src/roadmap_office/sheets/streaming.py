@@ -15,7 +15,9 @@ import posixpath
 import re
 import zipfile
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, List
+
+from ..isodates import parse_datetime
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -25,7 +27,7 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
-Rows = list[list[Any]]
+Rows = List[List[Any]]  # typing.List: evaluated at import, and list[...] needs Python 3.9
 
 
 def _events(archive: zipfile.ZipFile, member: str, events=("end",)):
@@ -107,7 +109,7 @@ class _OdsReader:
             return float(cell.get(f"{{{_OFFICE}}}value"))
         if kind == "date":
             raw = cell.get(f"{{{_OFFICE}}}date-value")
-            return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+            return parse_datetime(raw) if "T" in raw else date.fromisoformat(raw)
         if kind == "boolean":
             return cell.get(f"{{{_OFFICE}}}boolean-value") == "true"
         paragraphs = [child for child in cell if child.tag == self.p]
@@ -264,7 +266,7 @@ def _xlsx_value(c, strings, dates, epoch, v_tag, t_tag, is_tag) -> Any:
     if kind == "b":
         return text.strip() == "1"
     if kind == "d":
-        return datetime.fromisoformat(text.strip())
+        return parse_datetime(text.strip())
     number = float(text)
     if int(c.get("s", "0")) in dates:
         try:
