@@ -24,7 +24,19 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
+            result = self._invoke(ctx)
+        except click.exceptions.Exit:
+            _flush_output()
+            raise
+        _flush_output()
+        return result
+
+    def _invoke(self, ctx: click.Context):
+        try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `roadmap-office check FILE | head`: the reader has what it wanted
+            _drop_output()
+            ctx.exit(Exit.PIPE)
         except RoadmapError as exc:
             click.echo(f"Ошибка: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -37,6 +49,25 @@ class _Group(click.Group):
                        "Сообщите разработчикам; подробности ниже.", err=True)
             click.echo(traceback.format_exc(), err=True)
             ctx.exit(Exit.INTERNAL)
+
+
+def _flush_output() -> None:
+    """Flush now, where a reader that stopped early is noticed, not at exit (a traceback there)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_output()
+
+
+def _drop_output() -> None:
+    """Nobody reads stdout any more: what is left goes nowhere, quietly."""
+    import os
+
+    try:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives until the exit
+        os.dup2(sys.stdout.fileno(), 1)
+    except OSError:
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,6 +16,7 @@ class Exit(IntEnum):
     PDF = 4  # the PDF could not be made; the other outputs were written
     OUTPUT = 5  # outputs could not be written (disk full, read-only); previous results kept
     INTERNAL = 70  # a bug: an unexpected error, never to be read as "files were refused"
+    PIPE = 141  # the program reading the output stopped early (`| head`); as the shells count SIGPIPE
 
 
 EXIT_MEANINGS = {
@@ -26,6 +27,7 @@ EXIT_MEANINGS = {
     Exit.PDF: "не удалось создать PDF (остальные результаты записаны)",
     Exit.OUTPUT: "не удалось записать результаты (нет места, только чтение); прежние результаты сохранены",
     Exit.INTERNAL: "внутренняя ошибка программы",
+    Exit.PIPE: "вывод прерван: программа, читавшая его, завершилась раньше",
 }
 
 

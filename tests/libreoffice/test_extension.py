@@ -36,8 +36,11 @@ def test_oxt_contents(oxt):
     assert {"description.xml", "META-INF/manifest.xml", "Addons.xcu", "python/roadmap_office_macros.py",
             "python/pythonpath/roadmap_office/__init__.py",
             "python/pythonpath/roadmap_office/templates/report/content.xml.j2",
-            "python/pythonpath/openpyxl/__init__.py", "python/pythonpath/odf/opendocument.py",
+            "python/pythonpath/odf/opendocument.py", "python/pythonpath/xlsxwriter/__init__.py",
             "python/pythonpath/jinja2/__init__.py", "python/pythonpath/markupsafe/__init__.py"} <= names
+    # only what the office path imports: not openpyxl, not the command line or the batch
+    assert not [n for n in names if n.startswith(("python/pythonpath/openpyxl/", "python/pythonpath/roadmap_office/batch",
+                                                  "python/pythonpath/roadmap_office/cli"))]
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]  # nothing compiled inside
     assert description_version(sources_dir()) == __version__
 

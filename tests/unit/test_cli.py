@@ -55,3 +55,26 @@ def test_demo_writes_the_master(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "master.ods").exists()
     assert "мероприятий: 79" in result.output
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(demo_run, tmp_path):
+    """`roadmap-office … | head`: the pipe closes before the output is written, for every command
+    that prints; the command ends quietly (141, or its own code when the output was complete)."""
+    import subprocess
+    import sys
+
+    school = next((demo_run.outdir / "submissions").glob("Отчёт_L03_*.xlsx"))
+    commands = [["check", str(school)], ["check", str(school), "--json"], ["show", str(demo_run.master)],
+                ["show", str(demo_run.master), "--json"], ["history", str(demo_run.history)],
+                ["history", str(demo_run.history), "--json"], ["--help"], ["--version"],
+                ["consolidate", str(demo_run.master), str(demo_run.outdir / "submissions"), "-o", str(tmp_path / "out"),
+                 "--format", "xlsx", "--json"],
+                ["templates", str(demo_run.master), "-o", str(tmp_path / "templates"), "--format", "ods"]]
+    for command in commands:
+        process = subprocess.Popen([sys.executable, "-m", "roadmap_office", *command], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        process.stdout.close()  # `head` has gone before the first line
+        _, err = process.communicate(timeout=300)
+        text = err.decode("utf-8")
+        assert "Traceback" not in text and "BrokenPipe" not in text and "Exception ignored" not in text, (command, text)
+        assert process.returncode in (0, 1, 141), (command, process.returncode, text)
