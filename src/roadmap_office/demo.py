@@ -15,7 +15,7 @@ from pathlib import Path
 from .executors import Catalogue
 from .demo_submissions import FIRST, SECOND, DemoPeriod, write_demo_submissions
 from .forms import generate_templates, safe_name
-from .history import HISTORY_NAME
+from .history import HISTORY_NAME, history_for_master
 from .importing import import_text
 from .master import read_master, write_master
 from .pipeline import run_consolidation
@@ -69,15 +69,15 @@ def run_demo(outdir: str | os.PathLike, formats: tuple[str, ...] = ("xlsx", "ods
     history = outdir / HISTORY_NAME
     history.unlink(missing_ok=True)  # a re-run tells the same story
     roadmap = demo_roadmap()
-    outputs = _run_period(roadmap, outdir, FIRST, formats, history)
+    outputs = _run_period(roadmap, outdir, FIRST, formats)
     roadmap.reporting_period = SECOND.label
-    outputs.second = _run_period(roadmap, outdir / safe_name(SECOND.label), SECOND, formats, history)
+    roadmap.history_file = f"../{HISTORY_NAME}"  # the masters' «Файл истории»: both periods in one store
+    outputs.second = _run_period(roadmap, outdir / safe_name(SECOND.label), SECOND, formats)
     outputs.history = history
     return outputs
 
 
-def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tuple[str, ...],
-                history: Path) -> DemoOutputs:
+def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tuple[str, ...]) -> DemoOutputs:
     outdir.mkdir(parents=True, exist_ok=True)
     master = write_master(roadmap, outdir / "master.ods")
     outputs = DemoOutputs(outdir, master)
@@ -92,7 +92,7 @@ def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tup
     write_demo_submissions(read_master(master), submissions, period)
     outputs.extra["Заполненные отчёты школ" + (" (с типичными ошибками)" if period.plant else "")] = submissions
     result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=period.as_of, jobs=1,
-                               history=history)
+                               history=history_for_master(master))  # as the menu does: the master names it
     outputs.consolidation = result.consolidation
     outputs.errors = result.errors
     for path in result.outputs:

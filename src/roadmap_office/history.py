@@ -20,10 +20,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import RoadmapError
+from .locations import HISTORY_NAME as HISTORY_NAME  # re-exported: the batch and the demo name it here
+from .locations import history_path
 from .merging import Consolidation
 from .period import PERIOD_NOT_UNDERSTOOD, Period, PeriodKind, custom
-
-HISTORY_NAME = "history.sqlite"
 
 # MIGRATIONS[n] brings a file from schema version n to n + 1; never edit a released step, append.
 MIGRATIONS: list[str] = [
@@ -94,15 +94,17 @@ class HistoryError(RoadmapError):
 
 
 def default_history_path(master: str | os.PathLike) -> Path:
-    """Where the history of a master lives when nobody says otherwise: beside the master."""
-    return Path(master).with_name(HISTORY_NAME)
+    """Where the history of a master lives when its settings name no other file: beside the master."""
+    return Path(history_path(str(master)))
 
 
 def history_for_master(master: str | os.PathLike) -> Path | None:
-    """The history beside a master whose period is understood (the macro keeps one there); else None."""
+    """The history of a master whose period is understood (the macro keeps one): its «Файл истории»
+    setting, else beside the master; None when the period is not understood."""
     from .master import read_master
 
-    return default_history_path(master) if read_master(master).period else None
+    roadmap = read_master(master)
+    return Path(history_path(str(master), roadmap.history_file)) if roadmap.period else None
 
 
 # ---- opening and migrating --------------------------------------------------------------------

@@ -186,6 +186,8 @@ class Roadmap:
     # positions inside a school offered as executors in school templates
     school_roles: list[str] = field(default_factory=list)
     school_year_start: tuple[int, int] = (9, 1)  # (month, day) a school year starts on
+    # the history file of the periods, relative to the master's folder; "" is history.sqlite beside it
+    history_file: str = ""
 
     @property
     def items(self) -> list[Item]:
