@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import uno
 import unohelper
-from com.sun.star.awt import XActionListener, XTextListener
+from com.sun.star.awt import XActionListener, XFocusListener, XTextListener
 
 TITLE = "Дорожная карта"
 SETTINGS_FILE = "roadmap-office.json"  # in the profile's config folder: folders chosen last time
@@ -55,6 +55,27 @@ def _library():
 
 
 # ---- LibreOffice helpers ---------------------------------------------------------------------
+
+
+def _to_path(url):
+    """A file URL as this system's path (drive letters and \\\\server\\share folders on Windows)."""
+    from roadmap_office.locations import url_to_path
+
+    return url_to_path(url)
+
+
+def _to_url(path):
+    from roadmap_office.locations import path_to_url
+
+    return path_to_url(os.path.abspath(path))
+
+
+def _same_file(url, path):
+    """Whether a document's URL names ``path`` (spelled by LibreOffice, compared as paths)."""
+    try:
+        return os.path.normcase(os.path.abspath(_to_path(url))) == os.path.normcase(os.path.abspath(path))
+    except ValueError:  # not a file URL (an unsaved document)
+        return False
 
 
 def _context():
@@ -100,6 +121,43 @@ def _message(text, kind="infobox", buttons=1):
         box.dispose()
 
 
+LONG_MESSAGE_LINES = 20  # a message box of more lines outgrows a 768-pixel screen
+
+
+def _long_message(text):
+    """A long text (every remark of a check) in a window of fixed size that fits a 768-pixel
+    screen: the first line above, the rest in a read-only field that scrolls, «OK» below."""
+    window = _window()
+    if window is None:
+        sys.stderr.write(text + "\n")
+        return
+    ctx = _context()
+    smgr = ctx.ServiceManager
+    model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", ctx)
+    model.Title = TITLE
+    model.Width, model.Height = 330, 226  # dialog units: about 660 × 450 pixels
+    head, _, rest = text.partition("\n")
+    label = model.createInstance("com.sun.star.awt.UnoControlFixedTextModel")
+    label.PositionX, label.PositionY, label.Width, label.Height, label.Label = 8, 6, 314, 12, head
+    model.insertByName("head", label)
+    field = model.createInstance("com.sun.star.awt.UnoControlEditModel")
+    field.PositionX, field.PositionY, field.Width, field.Height = 8, 20, 314, 178
+    field.MultiLine, field.ReadOnly, field.VScroll, field.Text = True, True, True, rest.strip("\n")
+    model.insertByName("remarks", field)
+    ok = model.createInstance("com.sun.star.awt.UnoControlButtonModel")
+    ok.PositionX, ok.PositionY, ok.Width, ok.Height, ok.Label = 262, 204, 60, 14, "OK"
+    _set(ok, "PushButtonType", 1, "short")
+    ok.DefaultButton = True
+    model.insertByName("ok", ok)
+    dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", ctx)
+    dialog.setModel(model)
+    dialog.createPeer(_service("com.sun.star.awt.Toolkit"), window)
+    try:
+        dialog.execute()
+    finally:
+        dialog.dispose()
+
+
 def _ask(text):
     return _message(text, "query", buttons=uno.getConstantByName(
         "com.sun.star.awt.MessageBoxButtons.BUTTONS_YES_NO")) == 2  # 2 = YES
@@ -109,16 +167,16 @@ def _pick_folder(title, start=None):
     picker = _service("com.sun.star.ui.dialogs.FolderPicker")
     picker.setTitle(title)
     if start and os.path.isdir(start):
-        picker.setDisplayDirectory(uno.systemPathToFileUrl(start))
+        picker.setDisplayDirectory(_to_url(start))
     if picker.execute() != 1:
         return None
-    return uno.fileUrlToSystemPath(picker.getDirectory())
+    return _to_path(picker.getDirectory())
 
 
 def _profile_dir():
     """The user's LibreOffice profile folder (…/user), where settings and the log are kept."""
     url = _service("com.sun.star.util.PathSubstitution").substituteVariables("$(user)", True)
-    return uno.fileUrlToSystemPath(url)
+    return _to_path(url)
 
 
 def _load_settings():
@@ -158,7 +216,7 @@ def _snapshot(document, name="проверка.ods"):
     folder = tempfile.mkdtemp(prefix="roadmap-office-")
     try:
         path = os.path.join(folder, name)
-        document.storeToURL(uno.systemPathToFileUrl(path), _props(FilterName="calc8"))
+        document.storeToURL(_to_url(path), _props(FilterName="calc8"))
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -170,7 +228,7 @@ def _is_spreadsheet(document):
 
 def _saved_path(document):
     url = document.getURL()
-    return uno.fileUrlToSystemPath(url) if url else ""
+    return _to_path(url) if url else ""
 
 
 @contextmanager
@@ -306,16 +364,99 @@ class _Typed(unohelper.Base, XTextListener):
         pass
 
 
-class ConsolidationDialog:
-    """One dialog: the as-of date, the submissions folder (with the files it will read) and the
-    output folder. Built in code, so it needs no dialog file and reads the same in every locale."""
+class _SelectAll(unohelper.Base, XFocusListener):
+    """A field whose whole text is selected when it gets the focus: what is typed replaces it
+    (a date typed into the as-of field no longer lands after the old one)."""
 
-    def __init__(self, as_of, folder, outdir):
+    def focusGained(self, event):
+        text = event.Source.getText()
+        selection = uno.createUnoStruct("com.sun.star.awt.Selection")
+        selection.Min, selection.Max = 0, len(text)
+        event.Source.setSelection(selection)
+
+    def focusLost(self, event):
+        pass
+
+    def disposing(self, source):
+        pass
+
+
+def _classify_folder(folder):
+    """The files of a folder, each with its verdict: "report" (read), "refused" (not a report:
+    named in the list) or "ignored" (lock and hidden files). A stand-in with the shape of the
+    library's classification of a folder (``path``, ``verdict``, ``reason``)."""
+    from types import SimpleNamespace
+
+    from roadmap_office.pipeline import is_submission_name
+
+    entries = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        if name.startswith((".", "~$")):
+            verdict, reason = "ignored", "служебный файл"
+        elif is_submission_name(name):
+            verdict, reason = "report", ""
+        else:
+            verdict, reason = "refused", "не отчёт: принимаются файлы ODS и XLSX"
+        entries.append(SimpleNamespace(path=path, verdict=verdict, reason=reason))
+    return entries
+
+
+def _folder_files(folder, master_path):
+    """(the files to read, the lines of the dialog's list) for a submissions folder; the master
+    itself is never a school's report (with no submissions folder its own folder is offered)."""
+    reports, lines, others = [], [], []
+    for entry in _classify_folder(folder):
+        name = os.path.basename(str(entry.path))
+        if master_path and os.path.normcase(os.path.abspath(str(entry.path))) == \
+                os.path.normcase(os.path.abspath(master_path)):
+            others.append("%s — мастер-книга, не отчёт школы" % name)
+        elif entry.verdict == "report":
+            reports.append(str(entry.path))
+            lines.append(name)
+        elif entry.verdict == "refused":
+            others.append("%s — %s" % (name, entry.reason))
+    return reports, lines + others
+
+
+def _files_label(folder, reports, listed):
+    if not os.path.isdir(folder):
+        return "Папка не найдена."
+    if not reports:
+        return "В папке нет отчётов школ (файлов ODS и XLSX)."
+    text = "Будут прочитаны файлы (%d)" % len(reports)
+    if len(listed) > len(reports):
+        text += "; не отчёты (%d) не будут прочитаны" % (len(listed) - len(reports))
+    return text + ":"
+
+
+def _parse_day(text):
+    """ДД.ММ.ГГГГ as typed; None when it is not such a date."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", text or "")
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+class ConsolidationDialog:
+    """One dialog: the as-of date, the submissions folder (with the files it will read and those it
+    will not), the output folder and the history file. Built in code, so it needs no dialog file
+    and reads the same in every locale; 248 units high, it fits a 768-pixel screen."""
+
+    def __init__(self, as_of, folder, outdir, history, master_path=""):
+        self.master_path = master_path
         ctx = _context()
         smgr = ctx.ServiceManager
         self.model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", ctx)
         self.model.Title = "Свод отчётов школ"
-        self.model.Width, self.model.Height = 290, 206
+        self.model.Width, self.model.Height = 290, 238
         self._label("lbl_date", 8, 9, 110, "Данные по состоянию на:")
         date_field = self._control("DateField", "as_of", 120, 7, 70, 13)
         date_field.Dropdown = True
@@ -325,16 +466,18 @@ class ConsolidationDialog:
         self._label("lbl_folder", 8, 28, 270, "Папка с отчётами школ (файлы ODS и XLSX):")
         self._control("Edit", "folder", 8, 40, 222, 13).Text = folder
         self._button("browse_folder", 234, 39, 48, "Обзор…")
-        self._label("lbl_files", 8, 58, 270, "")
+        self._label("lbl_files", 8, 58, 274, "")
         files = self._control("ListBox", "files", 8, 70, 274, 62)
         files.ReadOnly = True
         self._label("lbl_outdir", 8, 140, 270, "Папка для результатов (свод и отчёт):")
         self._control("Edit", "outdir", 8, 152, 222, 13).Text = outdir
         self._button("browse_outdir", 234, 151, 48, "Обзор…")
-        ok = self._button("ok", 160, 184, 70, "Консолидировать")
+        self._label("lbl_history", 8, 172, 274, "Файл истории (динамика по отчётным периодам, лист «Настройки»):")
+        self._control("Edit", "history", 8, 184, 274, 13).Text = history
+        ok = self._button("ok", 160, 216, 70, "Консолидировать")
         _set(ok, "PushButtonType", 1, "short")  # OK
         ok.DefaultButton = True
-        _set(self._button("cancel", 234, 184, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
+        _set(self._button("cancel", 234, 216, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
         self.dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", ctx)
         self.dialog.setModel(self.model)
         self.dialog.createPeer(_service("com.sun.star.awt.Toolkit"), _window())  # modal over Calc
@@ -343,6 +486,8 @@ class ConsolidationDialog:
         self.dialog.getControl("browse_outdir").addActionListener(
             _Browse(self.dialog, "outdir", "Папка для результатов", lambda: None))
         self.dialog.getControl("folder").addTextListener(_Typed(self.refresh))
+        for name in ("as_of", "folder", "outdir", "history"):
+            self.dialog.getControl(name).addFocusListener(_SelectAll())
         self.refresh()
 
     def _control(self, kind, name, x, y, width, height):
@@ -360,66 +505,99 @@ class ConsolidationDialog:
         return model
 
     def refresh(self):
-        """Show which files of the folder will be read."""
-        from roadmap_office.pipeline import collect_inputs
-
+        """Show which files of the folder will be read, and which are not reports."""
         folder = self.dialog.getControl("folder").getText().strip()
         try:
-            names = [p.name for p in collect_inputs([folder])] if os.path.isdir(folder) else []
+            reports, listed = _folder_files(folder, self.master_path) if os.path.isdir(folder) else ([], [])
         except Exception:
-            names = []
-        self.model.getByName("files").StringItemList = tuple(names)
-        self.model.getByName("lbl_files").Label = (
-            "Будут прочитаны файлы (%d):" % len(names) if names else
-            "В папке нет файлов ODS и XLSX." if os.path.isdir(folder) else "Папка не найдена.")
+            reports, listed = [], []
+        self.model.getByName("files").StringItemList = tuple(listed)
+        self.model.getByName("lbl_files").Label = _files_label(folder, reports, listed)
 
     def execute(self):
-        """(as_of, folder, outdir) when the user pressed «Консолидировать», else None."""
+        """(as-of text, folder, outdir, history) when the user pressed «Консолидировать», else None."""
         try:
             if self.dialog.execute() != 1:
                 return None
-            value = self.model.getByName("as_of").Date
-            chosen = date(value.Year, value.Month, value.Day) if value and value.Year else None
-            return (chosen, self.dialog.getControl("folder").getText().strip(),
-                    self.dialog.getControl("outdir").getText().strip())
+            return tuple(self.dialog.getControl(name).getText().strip()
+                         for name in ("as_of", "folder", "outdir", "history"))
         finally:
             self.dialog.dispose()
 
 
 def _dialog_choices(master_path, roadmap):
-    """Ask for the date and the folders; starts beside the master or where the user was last time."""
+    """Ask for the date, the folders and the history file; starts beside the master or where the
+    user was last time. A choice that cannot be right is told and asked again."""
+    from roadmap_office.locations import history_path, offered_folders
     from roadmap_office.pipeline import default_as_of
 
     settings = _load_settings()
-    beside = os.path.dirname(master_path) if master_path else os.path.expanduser("~")
     remembered = settings.get("folders", {}).get(master_path, {})
-    guess = os.path.join(beside, "submissions")
-    folder = remembered.get("submissions") or (guess if os.path.isdir(guess) else beside)
-    outdir = remembered.get("output") or os.path.join(beside, "Свод")
+    guess, offered_out = offered_folders(master_path or os.path.join(os.path.expanduser("~"), "-"))
+    folder = remembered.get("submissions") or (guess if os.path.isdir(guess) else os.path.dirname(guess))
+    outdir = remembered.get("output") or offered_out
+    history = history_path(master_path, roadmap.history_file) if master_path else ""
+    as_of = default_as_of(roadmap)
     while True:
-        chosen = ConsolidationDialog(default_as_of(roadmap), folder, outdir).execute()
+        chosen = ConsolidationDialog(as_of, folder, outdir, history, master_path).execute()
         if chosen is None:
             return None
-        as_of, folder, outdir = chosen
-        problem = _choice_problem(folder, outdir)
+        typed, folder, outdir, history = chosen
+        as_of = _parse_day(typed) or as_of
+        problem = _choice_problem(roadmap, typed, folder, outdir, history, master_path)
         if not problem:
             break
         _message(problem, "warning")
     settings.setdefault("folders", {})[master_path] = {"submissions": folder, "output": outdir}
     _save_settings(settings)
-    return as_of or default_as_of(roadmap), folder, outdir
+    return as_of, folder, outdir, history
 
 
-def _choice_problem(folder, outdir):
-    from roadmap_office.pipeline import collect_inputs
+def _choice_problem(roadmap, typed, folder, outdir, history, master_path=""):
+    """The Russian reason a choice of the dialog cannot be run, or ""; nothing runs before it is ""."""
+    from roadmap_office.pipeline import as_of_problem
 
+    day = _parse_day(typed)
+    if day is None:
+        return "Дата «%s» не распознана: укажите дату в виде ДД.ММ.ГГГГ, например 30.06.2022." % typed
+    problem = as_of_problem(roadmap, day)
+    if problem:
+        return problem[0].upper() + problem[1:] + "."
     if not folder or not os.path.isdir(folder):
         return "Папка с отчётами школ «%s» не найдена. Укажите существующую папку." % folder
-    if not collect_inputs([folder]):
+    if not _folder_files(folder, master_path)[0]:
         return "В папке «%s» нет отчётов школ (файлов ODS или XLSX)." % folder
     if not outdir:
         return "Укажите папку для результатов."
+    if history and not os.path.isdir(os.path.dirname(os.path.abspath(history))):
+        return "Папка файла истории «%s» не найдена. Укажите файл в существующей папке." % history
     return ""
+
+
+def _write_history_setting(document, master_path, history):
+    """A history file chosen in the dialog becomes the master's «Файл истории» (on screen; the
+    user saves the master as usual). Returns whether the setting changed."""
+    from roadmap_office.locations import history_setting
+    from roadmap_office.master import SETTINGS, setting_label
+
+    value = history_setting(master_path, history)
+    sheets = document.getSheets()
+    if not sheets.hasByName(SETTINGS):
+        return False
+    sheet = sheets.getByName(SETTINGS)
+    label = setting_label("history_file")
+    labels = []  # the settings stand in one block under the header
+    while len(labels) < 100 and sheet.getCellByPosition(0, len(labels)).getString().strip():
+        labels.append(sheet.getCellByPosition(0, len(labels)).getString().strip().lower())
+    row = labels.index(label.lower()) if label.lower() in labels else len(labels)
+    if row == len(labels):  # a master made before the setting existed: a row of its own after the others
+        sheet.getRows().insertByIndex(row, 1)
+        sheet.getCellByPosition(0, row).setString(label)
+    target = sheet.getCellByPosition(1, row)
+    if target.getString() == value:
+        return False
+    target.setString(value)
+    return True
 
 
 # ---- the actions (shared by menu entries and test entry points) ------------------------------------
@@ -433,12 +611,10 @@ def _check(path, shown_name):
     lines = []
     if result.rejected:
         text = "Файл «%s» не является отчётом по дорожной карте или повреждён:\n%s" % (shown_name, result.rejected)
-    elif result.findings:
-        for finding in result.findings[:25]:
+    elif result.findings:  # every remark: a long list is shown in a window that scrolls
+        for finding in result.findings:
             lines.append("• " + str(finding))
-        more = len(result.findings) - 25
-        text = "Замечаний: %d. Исправьте их перед отправкой:\n\n%s%s" % (
-            len(result.findings), "\n".join(lines), "\n… и ещё %d" % more if more > 0 else "")
+        text = "Замечаний: %d. Исправьте их перед отправкой:\n\n%s" % (len(result.findings), "\n".join(lines))
     else:
         text = "Замечаний нет. Отчёт можно отправлять в департамент образования."
     first = next((f for f in result.findings if f.cell), None)
@@ -477,12 +653,12 @@ def _output_names():
 def _close_open_outputs(outdir):
     """Close the previous results still open in LibreOffice before they are replaced on disk, so a
     re-run never writes under an open window nor opens a second one."""
-    targets = {uno.systemPathToFileUrl(os.path.join(os.path.abspath(outdir), name)) for name in _output_names()}
+    targets = [os.path.join(outdir, name) for name in _output_names()]
     components = _desktop().getComponents().createEnumeration()
     found = []
     while components.hasMoreElements():
         component = components.nextElement()
-        if hasattr(component, "getURL") and component.getURL() in targets:
+        if hasattr(component, "getURL") and any(_same_file(component.getURL(), t) for t in targets):
             found.append(component)
     for component in found:
         try:
@@ -499,7 +675,7 @@ def _open_results(result, hidden=False):
     if not any(str(p).endswith(".ods") for p in wanted):
         wanted += [p for p in result.outputs if str(p).endswith(".xlsx")]
     for path in wanted:
-        document = _desktop().loadComponentFromURL(uno.systemPathToFileUrl(str(path)), "_blank", 0,
+        document = _desktop().loadComponentFromURL(_to_url(str(path)), "_blank", 0,
                                                    _props(Hidden=hidden))
         if document is not None:
             document.setModified(False)
@@ -507,21 +683,19 @@ def _open_results(result, hidden=False):
     return opened
 
 
-def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, saved_master=None):
-    """``saved_master``: the master's own file (``master_path`` may be a copy with unsaved changes);
-    the history of the periods lives beside it."""
+def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, history=None):
+    """``files``: the schools' reports chosen in the dialog; ``history``: the history file, or None."""
     _library()
-    from roadmap_office.history import history_for_master
-    from roadmap_office.pipeline import collect_inputs, run_consolidation
+    from roadmap_office.pipeline import run_consolidation
 
-    if not collect_inputs([folder]):
-        raise UserError("В папке «%s» нет отчётов школ (файлов ODS или XLSX)." % folder)
+    if not files:
+        raise UserError("Нет отчётов школ (файлов ODS или XLSX) для свода.")
     if any(os.path.exists(os.path.join(outdir, name)) for name in _output_names()):
         if not ask_overwrite("Папка «%s» уже содержит результаты свода. Заменить их?" % outdir):
             return None
     _close_open_outputs(outdir)
-    return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history_for_master(saved_master) if saved_master else None)
+    return run_consolidation(master_path, files, outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
+                             progress=progress, history=history or None)
 
 
 def _summary_text(result):
@@ -545,13 +719,19 @@ def _summary_text(result):
 def _consolidate_document(document, choose, progress_for, ask_overwrite):
     """«Консолидировать…» on an open document: the master first, then one dialog, then the run."""
     with _master_file(document) as (master, roadmap):
-        chosen = choose(_saved_path(document), roadmap)
+        saved = _saved_path(document)
+        chosen = choose(saved, roadmap)
         if chosen is None:
             return None
-        as_of, folder, outdir = chosen
-        status = progress_for(folder)
+        as_of, folder, outdir, history = chosen
+        if saved and history and roadmap.period is not None:
+            _write_history_setting(document, saved, history)
+        elif roadmap.period is None:
+            history = None  # no period, no history (the command line says the same)
+        files = _folder_files(folder, saved)[0]
+        status = progress_for(len(files))
         try:
-            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite, _saved_path(document))
+            result = _consolidate(master, files, outdir, as_of, status, ask_overwrite, history)
         finally:
             if status is not None:
                 status.end()
@@ -565,7 +745,10 @@ def check_current_file(*args):
     """«Проверить этот файл»: for schools, before sending."""
     def action():
         result, text, selected = _check_document(XSCRIPTCONTEXT.getDocument())  # noqa: F821
-        _message(text, "warning" if result.findings or result.rejected else "infobox")
+        if text.count("\n") > LONG_MESSAGE_LINES:
+            _long_message(text)
+        else:
+            _message(text, "warning" if result.findings or result.rejected else "infobox")
     _guarded(action)
 
 
@@ -596,10 +779,8 @@ def consolidate(*args):
     def action():
         document = XSCRIPTCONTEXT.getDocument()  # noqa: F821
 
-        def progress_for(folder):
-            from roadmap_office.pipeline import collect_inputs
-
-            return _Status(document, "Свод отчётов школ", len(collect_inputs([folder])))
+        def progress_for(count):
+            return _Status(document, "Свод отчётов школ", count)
 
         result = _consolidate_document(document, _dialog_choices, progress_for, _ask)
         if result is not None:
@@ -621,7 +802,7 @@ def about(*args):
 
 
 def _open_hidden(path):
-    return _desktop().loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, _props(Hidden=True))
+    return _desktop().loadComponentFromURL(_to_url(path), "_blank", 0, _props(Hidden=True))
 
 
 def test_check(path, *args):
@@ -651,33 +832,45 @@ def test_create_templates(master, folder, *args):
     return json.dumps({"files": [str(p) for p in made[1]]}, ensure_ascii=False)
 
 
-def test_consolidate_document(path, folder, outdir, as_of="", *args):
-    """«Консолидировать…» on a document opened hidden, the dialog answered with the given values;
-    says whether the dialog was reached and which documents the results opened."""
-    asked = []
+def test_consolidate_document(path, folder, outdir, as_of="", history="", *args):
+    """«Консолидировать…» on a document opened hidden, the dialog answered with the given values
+    (``as_of`` as typed, ДД.ММ.ГГГГ) and checked as the dialog checks them; says whether the dialog
+    was reached, what its list showed and which documents the results opened."""
+    from roadmap_office.locations import history_path
+    from roadmap_office.pipeline import default_as_of
+
+    asked, shown = [], {}
 
     def choose(master_path, roadmap):
-        from roadmap_office.pipeline import default_as_of
-
         asked.append(default_as_of(roadmap).isoformat())
-        return (date.fromisoformat(as_of) if as_of else default_as_of(roadmap)), folder, outdir
+        typed = as_of or default_as_of(roadmap).strftime("%d.%m.%Y")
+        chosen = history or (history_path(master_path, roadmap.history_file) if master_path else "")
+        shown.update(history=chosen, listed=_folder_files(folder, master_path)[1],
+                     problem=_choice_problem(roadmap, typed, folder, outdir, chosen, master_path))
+        return None if shown["problem"] else (_parse_day(typed), folder, outdir, chosen)
 
     document = _open_hidden(path)
     opened = []
     try:
         try:
-            result = _consolidate_document(document, choose, lambda folder: None, lambda question: True)
+            result = _consolidate_document(document, choose, lambda count: None, lambda question: True)
         except Exception as exc:
             roadmap_office = sys.modules.get("roadmap_office")
             if isinstance(exc, UserError) or (roadmap_office and isinstance(exc, roadmap_office.RoadmapError)):
-                return json.dumps({"asked": asked, "error": str(exc)}, ensure_ascii=False)
+                return json.dumps(dict(shown, asked=asked, error=str(exc)), ensure_ascii=False)
             raise
+        if result is None:
+            return json.dumps(dict(shown, asked=asked), ensure_ascii=False)
         opened = _open_results(result, hidden=True)
-        return json.dumps({"asked": asked, "outputs": [str(p) for p in result.outputs],
-                           "opened": [(d.getURL(), d.isModified()) for d in opened],
-                           "summary": result.consolidation.summary_json(), "message": _summary_text(result),
-                           "report_first_line": next((d.getText().getString().split("\n")[0] for d in opened
-                                                      if d.getURL().endswith(".odt")), "")},
+        settings = document.getSheets().getByName("Настройки")
+        return json.dumps(dict(shown, asked=asked, outputs=[str(p) for p in result.outputs],
+                               opened=[(d.getURL(), d.isModified()) for d in opened],
+                               summary=result.consolidation.summary_json(), message=_summary_text(result),
+                               history_periods=[s.period.label for s in result.consolidation.history],
+                               settings=[[settings.getCellByPosition(c, r).getString() for c in range(2)]
+                                         for r in range(10)],
+                               report_first_line=next((d.getText().getString().split("\n")[0] for d in opened
+                                                       if d.getURL().endswith(".odt")), "")),
                           ensure_ascii=False)
     finally:
         for d in opened:
@@ -691,17 +884,17 @@ def test_rerun_with_results_open(path, folder, outdir, *args):
     opened = []
     try:
         for _ in range(2):
-            result = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir),
-                                           lambda folder: None, lambda question: True)
+            result = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir, ""),
+                                           lambda count: None, lambda question: True)
             opened += _open_results(result, hidden=True)
         counts = {}
         components = _desktop().getComponents().createEnumeration()
         while components.hasMoreElements():
             component = components.nextElement()
             url = component.getURL() if hasattr(component, "getURL") else ""
-            if url.startswith(uno.systemPathToFileUrl(os.path.abspath(outdir))):
-                counts[os.path.basename(uno.fileUrlToSystemPath(url))] = counts.get(
-                    os.path.basename(uno.fileUrlToSystemPath(url)), 0) + 1
+            name = next((n for n in _output_names() if _same_file(url, os.path.join(outdir, n))), None)
+            if name:
+                counts[name] = counts.get(name, 0) + 1
         return json.dumps(counts, ensure_ascii=False)
     finally:
         for d in opened:

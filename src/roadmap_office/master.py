@@ -53,6 +53,13 @@ _SETTING_KEYS = {
     "school_year_start": "Начало учебного года (ДД.ММ)",
     "history_file": "Файл истории",
 }
+
+
+def setting_label(key: str) -> str:
+    """The label of a setting on the «Настройки» sheet (the macros write «Файл истории» there)."""
+    return _SETTING_KEYS[key]
+
+
 _ITEM_COLUMNS = [
     Column("№ п/п", 1.6),
     Column("Наименование мероприятия", 9.5),

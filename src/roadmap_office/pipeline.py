@@ -347,6 +347,25 @@ def default_as_of(roadmap: Roadmap, today: date | None = None) -> date:
     return period.end if period is not None and period.end < today else today
 
 
+AS_OF_AFTER_END_DAYS = 366  # late reports: up to a year after the period's end
+
+
+def as_of_problem(roadmap: Roadmap, as_of: date) -> str:
+    """Why a report date cannot be right for this roadmap's reporting period («31.12.2200»
+    typed into a field that kept the old text), in Russian; "" when it is within the period or
+    up to a year after it, or when the period is not known."""
+    from datetime import timedelta
+
+    period = roadmap.period
+    if period is None:
+        return ""
+    last = period.end + timedelta(days=AS_OF_AFTER_END_DAYS)
+    if period.start <= as_of <= last:
+        return ""
+    return (f"дата «{as_of:%d.%m.%Y}», на которую составляется свод, не относится к отчётному периоду "
+            f"«{period.label}» ({period.span}): укажите дату с {period.start:%d.%m.%Y} по {last:%d.%m.%Y}")
+
+
 def run_consolidation(
     master: str | os.PathLike,
     inputs: Iterable[str | os.PathLike],
@@ -360,9 +379,13 @@ def run_consolidation(
     """The whole job for the CLI and the macro: every step above in order; the period is kept in the
     ``history`` file when one is given."""
     roadmap = read_master(master)
+    as_of = as_of or default_as_of(roadmap)
+    problem = as_of_problem(roadmap, as_of)
+    if problem:  # before a file is read or a history row written
+        raise RoadmapError(problem)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
-    consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
+    consolidation = consolidate(roadmap, checked, as_of)
     consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats)
     return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)

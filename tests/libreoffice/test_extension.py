@@ -218,3 +218,51 @@ def test_internal_error_is_told_politely_and_logged(office_with_extension):
     assert "Traceback" not in shown and "KeyError" not in shown and result["log"] in shown
     with open(result["log"], encoding="utf-8") as log:
         assert "KeyError: 'nothing'" in log.read()
+
+
+def test_the_dialog_lists_other_files_as_not_reports_and_never_the_master(office_with_extension, demo_run, tmp_path):
+    """No submissions folder: the master's own folder is offered; the master and a .docx are listed
+    as not reports (a lock file not at all) and only the schools' files are read."""
+    shutil.copytree(demo_run.outdir / "submissions", tmp_path / "папка")
+    master = shutil.copy(demo_run.master, tmp_path / "папка" / "master.ods")
+    (tmp_path / "папка" / "Письмо в школы.docx").write_bytes(b"PK\x03\x04 not a report")
+    (tmp_path / "папка" / ".~lock.Отчёт_G02.ods#").write_text("lock", encoding="utf-8")  # a school file open
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(tmp_path / "папка"), str(tmp_path / "out")))
+    listed = result["listed"]
+    assert "master.ods — мастер-книга, не отчёт школы" in listed
+    assert "Письмо в школы.docx — не отчёт: принимаются файлы ODS и XLSX" in listed
+    schools = len(list((demo_run.outdir / "submissions").iterdir()))
+    assert not [line for line in listed if "lock" in line] and len(listed) == schools + 2
+    assert "master.ods" not in json.dumps(result["summary"]["files_rejected"], ensure_ascii=False)
+    assert result["summary"]["schools_submitted"] == 11
+
+
+def test_an_as_of_outside_the_period_is_refused_before_anything_runs(office_with_extension, demo_run, tmp_path):
+    master = _master_copy(demo_run, tmp_path)
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(demo_run.outdir / "submissions"), str(tmp_path / "out"),
+        "31.12.2200"))
+    assert result["problem"].startswith("Дата «31.12.2200», на которую составляется свод, не относится к отчётному "
+                                        "периоду «I полугодие 2022 г.»")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "history.sqlite").exists()
+
+
+def test_the_history_file_is_the_masters_setting_and_the_dialogs(office_with_extension, demo_run, tmp_path):
+    """The demo's second period, in its own folder, names the store of both («../history.sqlite»):
+    its report has the dynamics; a file chosen in the dialog becomes the master's setting."""
+    shutil.copy(demo_run.history, tmp_path / "history.sqlite")
+    (tmp_path / "II").mkdir()
+    second = shutil.copy(demo_run.second.master, tmp_path / "II" / "master.ods")
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(second), str(demo_run.second.outdir / "submissions"), str(tmp_path / "out")))
+    assert result["history"] == str(tmp_path / "history.sqlite")
+    assert result["history_periods"] == ["I полугодие 2022 г.", "II полугодие 2022 г."]
+    assert ["Файл истории", "../history.sqlite"] in result["settings"]
+    (tmp_path / "другая").mkdir()
+    chosen = tmp_path / "другая" / "история.sqlite"
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(second), str(demo_run.second.outdir / "submissions"), str(tmp_path / "out"),
+        "", str(chosen)))
+    assert chosen.is_file() and result["history_periods"] == ["II полугодие 2022 г."]
+    assert ["Файл истории", "../другая/история.sqlite"] in result["settings"]

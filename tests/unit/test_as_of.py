@@ -26,3 +26,20 @@ def test_consolidate_without_as_of_reports_at_the_end_of_the_period(demo_run, tm
                                        "-o", str(tmp_path), "--format", "xlsx", "--json"])
     assert result.exit_code in (0, 1), result.output
     assert '"as_of": "2022-06-30"' in result.output and '"overdue": 49' in result.output
+
+
+def test_a_date_outside_the_period_is_refused_before_anything_runs(demo_run, tmp_path):
+    """«31.05.2022» typed after the old text became «31.12.2200»: a Russian error, no output, no history row."""
+    from roadmap_office.history import read_history
+    from roadmap_office.pipeline import as_of_problem
+
+    assert as_of_problem(demo_run.consolidation.roadmap, date(2022, 5, 31)) == ""
+    assert as_of_problem(demo_run.consolidation.roadmap, date(2023, 6, 30)) == ""  # a late report
+    history = tmp_path / "history.sqlite"
+    for typed in ("31.12.2200", "31.12.2021", "02.07.2023"):
+        result = CliRunner().invoke(main, ["consolidate", str(demo_run.master), str(demo_run.outdir / "submissions"),
+                                           "-o", str(tmp_path / "out"), "--as-of", typed, "--history", str(history)])
+        assert result.exit_code == 2
+        assert f"дата «{typed}», на которую составляется свод, не относится к отчётному периоду " \
+               "«I полугодие 2022 г.» (01.01.2022 – 30.06.2022): укажите дату с 01.01.2022 по 01.07.2023" in result.output
+        assert not (tmp_path / "out").exists() and not history.exists()
