@@ -74,7 +74,8 @@ class Office:
     """A private headless LibreOffice reachable through UNO; use as a context manager."""
 
     def __init__(self, start_timeout: float = 60.0, env: dict[str, str] | None = None,
-                 headless: bool = True, args: tuple[str, ...] = (), ui_language: str | None = None) -> None:
+                 headless: bool = True, args: tuple[str, ...] = (), ui_language: str | None = None,
+                 profile: str | os.PathLike | None = None) -> None:
         self.start_timeout = start_timeout
         self.env = env
         self.args = tuple(args)  # more soffice arguments, e.g. -env: bootstrap variables
@@ -85,6 +86,8 @@ class Office:
         self.context: Any = None
         self.desktop: Any = None
         self._profile: tempfile.TemporaryDirectory | None = None
+        # a profile folder to start with and keep (a second start sees what the first one did)
+        self.profile = Path(profile) if profile is not None else None
 
     def __enter__(self) -> Office:
         self.start()
@@ -96,12 +99,15 @@ class Office:
     def start(self) -> None:
         uno = _uno()
         soffice = find_soffice()
-        self._profile = tempfile.TemporaryDirectory(prefix="roadmap-office-profile-")
-        _seed_profile(Path(self._profile.name), self.ui_language)
+        if self.profile is None:
+            self._profile = tempfile.TemporaryDirectory(prefix="roadmap-office-profile-")
+        profile = self.profile or Path(self._profile.name)
+        if not (profile / "user" / "registrymodifications.xcu").exists():
+            _seed_profile(profile, self.ui_language)
         port = self.port = _free_port()
         env = dict(os.environ if self.env is None else self.env)
         self.process = subprocess.Popen(
-            soffice_command(soffice, Path(self._profile.name).as_uri(), port, self.headless) + list(self.args),
+            soffice_command(soffice, profile.resolve().as_uri(), port, self.headless) + list(self.args),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,

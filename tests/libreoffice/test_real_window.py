@@ -36,10 +36,13 @@ def screen():
 
 @pytest.fixture(scope="module")
 def calc(screen, tmp_path_factory):
-    """The full Calc on the virtual screen, Russian interface, a private profile, the .oxt installed."""
+    """The full Calc on the virtual screen, Russian interface, a fresh profile: the .oxt installed,
+    then LibreOffice started again — the first start after the installation, as a user has it."""
     oxt = build_oxt(tmp_path_factory.mktemp("oxt"))
-    with Office(env=screen.env, headless=False, ui_language="ru", start_timeout=120) as office:
-        office.install_extension(oxt)
+    profile = tmp_path_factory.mktemp("profile")
+    with Office(env=screen.env, ui_language="ru", profile=profile) as installer:
+        installer.install_extension(oxt)
+    with Office(env=screen.env, headless=False, ui_language="ru", start_timeout=120, profile=profile) as office:
         yield office
 
 
@@ -119,6 +122,47 @@ def _close_box(screen, box: str) -> None:
     screen.wait_closed(box)
 
 
+TOOLBAR = "private:resource/toolbar/addon_org.roadmapoffice.toolbar"
+
+
+def _accessible(context, role, name, depth=0):
+    """The first accessible element of ``role`` named ``name`` under ``context``; the sheet's
+    grid (a million cells) is not walked."""
+    if context is None or depth > 8:
+        return None
+    if context.getAccessibleRole() == role and context.getAccessibleName() == name:
+        return context
+    if context.getAccessibleChildCount() > 200:
+        return None
+    for n in range(context.getAccessibleChildCount()):
+        child = context.getAccessibleChild(n)
+        found = _accessible(child.getAccessibleContext() if child else None, role, name, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_toolbar_is_on_screen_at_the_first_start(calc, screen, desk):
+    """Not only registered: on the screen, with its two buttons drawn where the toolbar is."""
+    from PIL import Image
+
+    document, window = _open(calc, screen, desk / "master.ods")
+    assert document.CurrentController.Frame.LayoutManager.isElementVisible(TOOLBAR)
+    frame_window = document.CurrentController.Frame.ContainerWindow
+    tool_bar = 23  # com.sun.star.accessibility.AccessibleRole.TOOL_BAR
+    bar = _accessible(frame_window.getAccessibleContext(), tool_bar, "Дорожная карта")
+    assert bar is not None, "no toolbar «Дорожная карта» in the window"
+    buttons = [bar.getAccessibleChild(n).getAccessibleContext().getAccessibleName()
+               for n in range(bar.getAccessibleChildCount())]
+    assert buttons == ["Консолидировать", "Проверить"]
+    place, size = bar.getLocationOnScreen(), bar.getSize()
+    assert size.Width >= 2 * 16 and size.Height >= 16 and place.X >= 0 and place.Y >= 0
+    shot = screen.shot("toolbar")
+    image = Image.open(shot).convert("RGB").crop((place.X, place.Y, place.X + size.Width, place.Y + size.Height))
+    image.save(shot.with_name(shot.stem + "-crop.png"))
+    assert len(set(image.getdata())) > 20  # the icons are drawn there, not an empty strip
+
+
 def test_templates_written_from_the_menu(calc, screen, desk):
     master, window = _open(calc, screen, desk / "master.ods")
     before = _menu(screen, window, "Создать шаблоны…", shot="menu")
@@ -159,12 +203,34 @@ def test_check_shows_the_mistakes_and_selects_the_first_bad_cell(calc, screen, d
         document.close(True)
 
 
+def test_a_date_outside_the_period_is_told_before_anything_runs(calc, screen, desk):
+    """31.12.2200 (what typing after the old date used to give): a Russian warning, the dialog
+    again, nothing written and no history row."""
+    window = screen.wait_window("master.ods")
+    before = _menu(screen, window, "Консолидировать…")
+    dialog = screen.wait_new_window(before, title="Свод отчётов школ")
+    screen.type("31.12.2200")  # the date field has the focus, its text selected
+    screen.keys("Tab", "ctrl+a")
+    screen.type(str(desk / "submissions"))
+    screen.keys("Return")
+    box = screen.wait_new_window({**before, dialog: ""}, title=BOX, timeout=60)
+    screen.shot("as-of-refused")
+    text = _box_text(calc)
+    assert "Дата «31.12.2200», на которую составляется свод, не относится к отчётному периоду" in text
+    _close_box(screen, box)
+    again = screen.wait_window("Свод отчётов школ")
+    screen.keys("Escape")
+    screen.wait_closed(again)
+    assert not (desk / "Свод").exists() and not (desk / "history.sqlite").exists()
+
+
 def test_consolidation_dialog_writes_outputs_and_names_the_damaged_file(calc, screen, desk):
     master = next(c for c in _components(calc) if c.getURL().endswith("/master.ods"))
     window = screen.wait_window("master.ods")
     before = _menu(screen, window, "Консолидировать…")
     dialog = screen.wait_new_window(before, title="Свод отчётов школ")
-    screen.keys("Tab", "ctrl+a")  # the date field first (the end of the period offered), then the folder
+    screen.type("31.05.2022")  # typed over the date offered (30.06.2022): its text is selected on focus
+    screen.keys("Tab", "ctrl+a")  # then the folder
     screen.type(str(desk / "submissions"))
     screen.keys("Tab", "Tab", "Tab", "ctrl+a")  # «Обзор…», the list of files, the output folder
     screen.type(str(desk / "out"))
@@ -180,14 +246,14 @@ def test_consolidation_dialog_writes_outputs_and_names_the_damaged_file(calc, sc
     out = desk / "out"
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".~lock")) == [
         "Свод_по_дорожной_карте.ods", "Свод_по_дорожной_карте.xlsx", "Сводный_отчёт.odt"]
-    assert "по состоянию на 30.06.2022" in text and "Представили отчёт: 11 из 12" in text
+    assert "по состоянию на 31.05.2022" in text and "Представили отчёт: 11 из 12" in text
     assert "«Отчёт_повреждённый.ods»" in text
     opened = {c.getURL().rsplit("/", 1)[1]: c for c in _components(calc) if "/out/" in c.getURL()}
     assert len(opened) == 2  # the workbook and the report, beside each other
     for document in opened.values():
         assert not document.isModified()
     report = next(d for name, d in opened.items() if name.endswith(".odt"))
-    assert "Данные по состоянию на 30.06.2022." in report.Text.String
+    assert "Данные по состоянию на 31.05.2022." in report.Text.String
     screen.shot("consolidate-opened")
     assert not master.isModified()
 
@@ -200,3 +266,23 @@ def _components(calc):
         if hasattr(component, "getURL"):
             found.append(component)
     return found
+
+
+def test_a_long_check_fits_the_screen_and_shows_every_remark(calc, screen, demo_run):
+    """An unfilled template: 52 remarks. The window fits a 768-pixel screen and its field, which
+    scrolls, holds every one of them."""
+    path = demo_run.outdir / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.ods"
+    document, window = _open(calc, screen, path)
+    try:
+        before = _menu(screen, window, "Проверить этот файл")
+        box = screen.wait_new_window(before, title=BOX, timeout=120)
+        screen.shot("check-long")
+        height = int(dict(line.strip().split(": ", 1) for line in screen.xdotool(
+            "getwindowgeometry", box).splitlines()[1:] if ": " in line)["Geometry"].split("x")[1])
+        assert height <= 700  # a 768-pixel screen has a panel and a title bar too
+        text = _box_text(calc)
+        assert "Замечаний: 52." in text and text.count("• ") >= 52
+        assert "не указан статус мероприятия 1.1;" in text
+        _close_box(screen, box)
+    finally:
+        document.close(True)

@@ -238,3 +238,21 @@ def _odt_text(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
         content = archive.read("content.xml").decode("utf-8")
     return re.sub(r"<[^>]+>", " ", content)
+
+
+def test_nothing_posix_only_on_the_office_path(unpacked, monkeypatch):
+    """No signals, fcntl, user ids or fork in what the .oxt carries; the forked writers (the one
+    place that forks) never start inside LibreOffice."""
+    import re
+
+    from roadmap_office import _forked
+
+    pythonpath = unpacked / "python" / "pythonpath" / "roadmap_office"
+    posix_only = re.compile(r"\bimport (signal|fcntl|pwd|grp|termios)\b|os\.(fork|getuid|geteuid|killpg|setsid)\b")
+    found = [f"{p.name}: {m.group(0)}" for p in pythonpath.rglob("*.py")
+             for m in posix_only.finditer(p.read_text(encoding="utf-8"))]
+    found += [m.group(0) for m in posix_only.finditer((unpacked / "python" / "roadmap_office_macros.py").read_text(
+        encoding="utf-8"))]
+    assert found == []
+    monkeypatch.setitem(sys.modules, "pythonscript", sys)  # what LibreOffice's script provider loads
+    assert not _forked.can_fork()
