@@ -149,7 +149,9 @@ def test_the_toolbar_is_on_screen_at_the_first_start(calc, screen, desk):
     document, window = _open(calc, screen, desk / "master.ods")
     assert document.CurrentController.Frame.LayoutManager.isElementVisible(TOOLBAR)
     frame_window = document.CurrentController.Frame.ContainerWindow
-    tool_bar = 23  # com.sun.star.accessibility.AccessibleRole.TOOL_BAR
+    import uno
+
+    tool_bar = uno.getConstantByName("com.sun.star.accessibility.AccessibleRole.TOOL_BAR")
     bar = _accessible(frame_window.getAccessibleContext(), tool_bar, "Дорожная карта")
     assert bar is not None, "no toolbar «Дорожная карта» in the window"
     buttons = [bar.getAccessibleChild(n).getAccessibleContext().getAccessibleName()
@@ -160,7 +162,10 @@ def test_the_toolbar_is_on_screen_at_the_first_start(calc, screen, desk):
     shot = screen.shot("toolbar")
     image = Image.open(shot).convert("RGB").crop((place.X, place.Y, place.X + size.Width, place.Y + size.Height))
     image.save(shot.with_name(shot.stem + "-crop.png"))
-    assert len(set(image.getdata())) > 20  # the icons are drawn there, not an empty strip
+    colours = [colour for _, colour in image.getcolors(maxcolors=100000) or ()]
+    # the icons are drawn there: the blue sheet of «Консолидировать» and the green tick of «Проверить»
+    assert any(b > 120 and r < 80 and g < 120 for r, g, b in colours), "no blue of the consolidate icon"
+    assert any(g > 100 and r < 80 and b < 100 for r, g, b in colours), "no green of the check icon"
 
 
 def test_templates_written_from_the_menu(calc, screen, desk):
