@@ -22,7 +22,7 @@ from .errors import RoadmapError
 
 OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
 SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an installed package builds it
-BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile", "xlsxwriter", "jinja2", "markupsafe")
+BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile", "jinja2", "markupsafe")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi", ".pyx")
 # A menu entry's script URL names where the extension is installed; LibreOffice finds the macro
 # only there, so a per-user and a shared (all users) install each get their own Addons.xcu.
