@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -66,6 +67,23 @@ class OutputError(RoadmapError):
     """Outputs could not be written (disk full, read-only folder); the previous ones are intact."""
 
     exit_code = Exit.OUTPUT
+
+
+_UNWRITABLE = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
+               errno.EROFS: "файловая система доступна только для чтения",
+               errno.EACCES: "нет прав на запись", errno.EPERM: "нет прав на запись"}
+_SQLITE_UNWRITABLE = {"full": errno.ENOSPC, "readonly": errno.EROFS}  # SQLite says it in words, with no number
+
+
+def unwritable_reason(exc: BaseException | None) -> str | None:
+    """The Russian reason when ``exc`` means a disk or folder cannot be written (an operating
+    system's error or SQLite's), else None: such an error is exit code 5, never a crash."""
+    if isinstance(exc, OSError):
+        return _UNWRITABLE.get(exc.errno)
+    if type(exc).__name__ == "OperationalError" and type(exc).__module__ == "sqlite3":
+        code = next((c for word, c in _SQLITE_UNWRITABLE.items() if word in str(exc)), None)
+        return _UNWRITABLE.get(code)
+    return None
 
 
 class FileReadError(RoadmapError):

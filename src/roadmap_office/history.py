@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import RoadmapError
+from .errors import RoadmapError, unwritable_reason
 from .merging import Consolidation
 from .period import PERIOD_NOT_UNDERSTOOD, Period, PeriodKind, custom
 
@@ -133,7 +133,8 @@ def _migrate(con: sqlite3.Connection, name: str) -> None:
                         (step + 1, datetime.now().isoformat(timespec="seconds")))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
 
 
@@ -152,7 +153,9 @@ def open_history(path: str | os.PathLike | None, create: bool = True) -> Iterato
     with closing(con):
         try:
             _migrate(con, name)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if unwritable_reason(exc):  # a full disk or a read-only folder, not a foreign file
+                raise
             raise HistoryError("файл не является файлом истории сводов roadmap-office (база SQLite)",
                                file=name) from None
         yield con
@@ -186,7 +189,8 @@ def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period
         _insert_rows(con, c, period_id, details)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
     return period_id
 

@@ -9,7 +9,6 @@ steps and adds only its file policy (inbox, archive, quarantine, lock, logs, ret
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import tempfile
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission
 from .checking.isolated import check_isolated
-from .errors import Exit, OutputError, RoadmapError
+from .errors import Exit, OutputError, RoadmapError, unwritable_reason
 from .history import record_history
 from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
@@ -297,11 +296,8 @@ def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> 
 
 
 class writing_to:
-    """Turn a full disk, a read-only or forbidden folder into a Russian OutputError."""
-
-    REASONS = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
-               errno.EROFS: "файловая система доступна только для чтения",
-               errno.EACCES: "нет прав на запись", errno.EPERM: "нет прав на запись"}
+    """Turn a full disk, a read-only or forbidden folder into a Russian OutputError (exit code 5);
+    the message names the file when the error does, else the folder being written."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -310,9 +306,10 @@ class writing_to:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, OSError) and exc.errno in self.REASONS:
-            raise OutputError(f"не удалось записать результаты в папку {self.folder}: "
-                              f"{self.REASONS[exc.errno]}; прежние результаты сохранены") from None
+        why = unwritable_reason(exc)
+        if why is not None:
+            where = f"файл {exc.filename}" if getattr(exc, "filename", None) else f"результаты в папку {self.folder}"
+            raise OutputError(f"не удалось записать {where}: {why}; прежние результаты сохранены") from None
         return False
 
 
@@ -362,6 +359,7 @@ def run_consolidation(
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
-    consolidation.history = record_history(consolidation, history)
+    with writing_to(Path(history).parent if history else Path(outdir)):  # the store may share a full disk
+        consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats)
     return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
