@@ -14,6 +14,7 @@ from .errors import EXIT_MEANINGS, Exit, RoadmapError
 from .master import read_master
 from .model import Roadmap
 from .pipeline import OUTPUT_FORMATS
+from .presentation import day, percent, run_summary
 
 
 cli_messages.install()
@@ -64,7 +65,7 @@ def summary(roadmap: Roadmap) -> str:
     flagged = [i for i in items if i.deadline.flagged]
     period = ""
     if roadmap.period_start and roadmap.period_end:
-        period = f"{roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y}"
+        period = f"{day(roadmap.period_start)} – {day(roadmap.period_end)}"
     lines = [
         roadmap.title,
         f"Утверждена: {roadmap.issuer}" if roadmap.issuer else "",
@@ -252,7 +253,7 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
     else:
-        click.echo(consolidation_summary(c))
+        click.echo(run_summary(c))
         for path in result.outputs:
             click.echo(f"Записан файл: {path}")
         if history:
@@ -291,32 +292,9 @@ def history_(file: Path, as_json: bool) -> None:
         return
     click.echo(f"Отчётных периодов в истории: {len(periods)}")
     for p in periods:
-        pct = "—" if p.completion_pct is None else f"{p.completion_pct:.1f}".replace(".", ",")
-        click.echo(f"  {p.period.label} ({p.period.span}), данные на {p.as_of:%d.%m.%Y}: "
-                   f"отчёты {p.schools_submitted} из {p.schools_expected}, выполнение {pct} %, "
+        click.echo(f"  {p.period.label} ({p.period.span}), данные на {day(p.as_of)}: "
+                   f"отчёты {p.schools_submitted} из {p.schools_expected}, выполнение {percent(p.completion_pct)}, "
                    f"просрочено {p.overdue}")
-
-
-def consolidation_summary(c) -> str:
-    """A readable Russian summary of a consolidation."""
-    submitted = sum(1 for s in c.schools if s.submitted)
-    lines = [
-        f"Свод по состоянию на {c.as_of:%d.%m.%Y}",
-        f"Школ в перечне: {len(c.schools)}, представили отчёт: {submitted}, не представили: {len(c.missing)}",
-    ]
-    if c.missing:
-        lines.append("  не представили: " + ", ".join(f"{s.code} {s.name}" for s in c.missing))
-    for d in c.duplicates:
-        lines.append(f"Несколько файлов от {d.school}: учтён «{d.used}», не учтены: "
-                     + ", ".join(f"«{n}»" for n in d.ignored))
-    for r in c.rejected:
-        lines.append(f"Не принят файл «{r.name}»: {r.rejected}")
-    pct = "—" if c.completion_pct is None else f"{c.completion_pct:.1f}".replace(".", ",")
-    lines += [
-        f"Записей: {len(c.records)}; выполнение: {pct} %; просрочено: {c.overdue}",
-        f"Замечаний к файлам: {len(c.findings)}",
-    ]
-    return "\n".join(lines)
 
 
 @main.group(help="Ночной свод на сервере: папки inbox, archive, quarantine, out.\n\nКоды завершения: "
@@ -401,7 +379,7 @@ def demo(outdir: Path) -> None:
                    f"мероприятий: {len(roadmap.items)}, школ: {len(roadmap.schools)})")
         for label, path in period.extra.items():
             click.echo(f"{label}: {path}")
-        click.echo(consolidation_summary(period.consolidation))
+        click.echo(run_summary(period.consolidation))
         errors += period.errors
     click.echo(f"\nИстория сводов (оба периода): {outputs.history}; динамика — в отчёте второго периода "
                "(лист «Динамика», раздел «Динамика по отчётным периодам»).")

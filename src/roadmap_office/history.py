@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import RoadmapError, unwritable_reason
+from .presentation import day
 from .merging import Consolidation
 from .period import PERIOD_NOT_UNDERSTOOD, Period, PeriodKind, custom
 
@@ -337,7 +338,7 @@ def record_history(c: Consolidation, path: str | os.PathLike | None = None) -> l
                                "для ведения истории сводов укажите отчётный период в мастер-книге "
                                "(лист «Настройки»)")
         start = c.roadmap.period_start if c.roadmap.period_start and c.roadmap.period_start <= c.as_of else c.as_of
-        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {c.as_of:%d.%m.%Y}")
+        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {day(c.as_of)}")
     with open_history(path) as con:
         save_consolidation(con, c, period, details=path is not None)
         history = snapshots(con)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..merging import Consolidation
+from ..presentation import NONE, day, figure
 from ..sheets import Cell, Chart, Column, Sheet
 from ..sheets.spec import column_letter
 from ..trend import Series, Trend, trend_of
@@ -127,11 +128,7 @@ REPORT_PERIODS = 4  # a printed table has room for this many period columns
 
 
 def _text(value, suffix: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",") + suffix
-    return f"{value}{suffix}"
+    return NONE if value is None else figure(value) + suffix
 
 
 def _signed(value) -> str:
@@ -158,7 +155,7 @@ def report_dynamics(c: Consolidation) -> dict:
         "shown_note": (f"В таблицах приведены последние {n} отчётных периода из {len(full.periods)}."
                        if len(full.periods) > n else ""),
         "labels": trend.labels,
-        "district": [[str(i), p.period.label, f"{p.as_of:%d.%m.%Y}", f"{p.schools_submitted} из {p.schools_expected}",
+        "district": [[str(i), p.period.label, day(p.as_of), f"{p.schools_submitted} из {p.schools_expected}",
                       _text(p.completion_pct), _text(p.overdue)] for i, p in enumerate(full.periods, start=1)],
         "section_completion": _rows(trend.section_completion()),
         "section_overdue": _rows(trend.section_overdue()),

@@ -19,6 +19,7 @@ import jinja2
 from .. import __version__
 from .._files import replacing
 from ..merging import Consolidation
+from ..presentation import figure as _num
 from . import texts as T
 from .dynamics import report_dynamics
 
@@ -39,14 +40,6 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-
-
-def _num(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value)
 
 
 def _widths(*relative: float) -> list[float]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from ..merging import NO_STATUS, Consolidation
+from ..presentation import day
 from ..sheets import Cell, Chart, Column, Sheet, Workbook
 from ..sheets.spec import column_letter
 from . import texts as T
@@ -108,7 +109,7 @@ def _items(c: Consolidation) -> Sheet:
     columns += [Column(name.capitalize(), 2.2) for name in statuses]
     columns += [Column("Выполнение, %", 2.4), Column("Просрочено (школ)", 2.4)]
     sheet = Sheet(T.SHEET_ITEMS, columns, freeze_rows=2, freeze_cols=2, repeat_rows=(2, 2))
-    _title(sheet, f"Выполнение мероприятий по состоянию на {c.as_of:%d.%m.%Y}", len(columns))
+    _title(sheet, f"Выполнение мероприятий по состоянию на {day(c.as_of)}", len(columns))
     sheet.add_row(*[col.title for col in columns], style="header")
     current = None
     for summary in c.items:
@@ -129,7 +130,7 @@ def _schools(c: Consolidation) -> Sheet:
                Column("Просрочено", 2.4), Column("Просроченные мероприятия", 6), Column("Замечаний", 2.2),
                Column("Не учтены (более ранние файлы)", 6)]
     sheet = Sheet(T.SHEET_SCHOOLS, columns, freeze_rows=2, freeze_cols=2, repeat_rows=(2, 2))
-    _title(sheet, f"Выполнение по образовательным организациям на {c.as_of:%d.%m.%Y}", len(columns))
+    _title(sheet, f"Выполнение по образовательным организациям на {day(c.as_of)}", len(columns))
     sheet.add_row(*[col.title for col in columns], style="header")
     for s in c.schools:
         if s.submitted:

@@ -1,0 +1,59 @@
+"""How figures and runs are shown to people, in one place: Russian numbers, percents, dates and
+the summary of a consolidation, used by the CLI, the macros, the report and the workbook.
+
+Spreadsheet cells keep their numbers as numbers (the cell's format shows them); these
+functions are for text: messages, the report's tables and the workbook's titles.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+NONE = "—"  # a figure that does not exist (no school submitted, nothing applicable)
+
+
+def figure(value) -> str:
+    """A computed figure: a fraction with one decimal after a comma («52,3»), a count as it is."""
+    if value is None:
+        return NONE
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+def exact(value) -> str:
+    """A number as a person typed it or a rule states it: «12», «12,5», «0,25» (no rounding)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+
+
+def percent(value) -> str:
+    """A computed share: «52,3 %», or «—» when there is none."""
+    return NONE if value is None else f"{figure(value)} %"
+
+
+def day(value: date) -> str:
+    """A date as ДД.ММ.ГГГГ."""
+    return f"{value:%d.%m.%Y}"
+
+
+def duplicate_line(d) -> str:
+    """Which of a school's several files counted and which did not."""
+    return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
+
+
+def run_summary(c) -> str:
+    """The summary of a consolidation, the same in the terminal and in LibreOffice."""
+    submitted = sum(1 for s in c.schools if s.submitted)
+    lines = [f"Свод по состоянию на {day(c.as_of)}.",
+             f"Представили отчёт: {submitted} из {len(c.schools)}; выполнение мероприятий: {percent(c.completion_pct)}; "
+             f"просрочено: {c.overdue}; записей: {len(c.records)}; замечаний к файлам: {len(c.findings)}; "
+             f"не принято файлов: {len(c.rejected)}."]
+    if c.missing:
+        lines.append("Не представили отчёт: " + ", ".join(f"{s.name} ({s.code})" for s in c.missing))
+    for d in c.duplicates:
+        lines.append(f"Несколько файлов от {d.school}: {duplicate_line(d)}")
+    if c.rejected:
+        lines.append("Не приняты файлы:")
+        lines += [f"• «{r.name}»: {r.rejected}" for r in c.rejected]
+    return "\n".join(lines)
