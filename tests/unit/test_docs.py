@@ -31,11 +31,19 @@ def test_readme_test_command_is_what_ci_runs():
     assert "bash scripts/test.sh" in readme and "bash scripts/test.sh" in ci
 
 
-def test_extension_version_is_the_package_version():
-    assert description_version(ROOT / "extension") == __version__
+def test_one_version_everywhere():
+    """roadmap_office.__version__ is the one source: the package metadata reads it, the extension's
+    description.xml states it too, and the changelog has an entry for it."""
+    import re
     import tomllib
 
-    assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "roadmap_office.__version__"}
+    assert description_version(ROOT / "extension") == __version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# Changelog") and f"## [{__version__}]" in changelog
 
 
 def test_the_extension_description_is_the_one_at_the_top_of_the_project():

@@ -59,3 +59,4 @@ def test_install_refuses_a_build_of_the_other_kind(tmp_path, monkeypatch):
     shared = extension.build_oxt(tmp_path / "shared", shared=True)
     with pytest.raises(extension.ExtensionError, match="extension build»"):
         extension.install_oxt(shared, shared=False)
+

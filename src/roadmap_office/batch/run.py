@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
-from ..cache import ResultCache
+from ..cache import ResultCache, rules_digest
 from ..checking import CheckedSubmission
 from ..errors import Exit, OutputError, RoadmapError, unwritable_reason
 from ..history import record_history
@@ -264,7 +264,8 @@ class _Night:
         return selection
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:
-        parts = [__version__, self.checksum, self.config.as_of_date(self.today, self.roadmap).isoformat(),
+        # the library's own sources too: a changed rule or writer makes the outputs again
+        parts = [__version__, rules_digest() or "", self.checksum, self.config.as_of_date(self.today, self.roadmap).isoformat(),
                  ",".join(self.config.formats)]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
