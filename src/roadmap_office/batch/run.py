@@ -140,9 +140,9 @@ class _Night:
         codes = {s.school for s in files_to_consolidate(self.roadmap, current).current.values()}
         self.summary.schools_missing = [s.code for s in self.roadmap.schools if s.code not in codes]
         log_event(logging.INFO if not self.summary.rejected else logging.WARNING,
-               f"Итог: принято {len(self.summary.accepted)}, не принято {len(self.summary.rejected)}, "
-               f"не представили отчёт: {', '.join(self.summary.schools_missing) or 'нет'}",
-               event="summary", **self.summary.to_json())
+                  f"Итог: принято {len(self.summary.accepted)}, не принято {len(self.summary.rejected)}, "
+                  f"не представили отчёт: {', '.join(self.summary.schools_missing) or 'нет'}",
+                  event="summary", **self.summary.to_json())
         return self.summary
 
     # -- inbox --------------------------------------------------------------------------
@@ -188,7 +188,7 @@ class _Night:
     def wait(self, path: Path) -> None:
         self.summary.waiting.append(path.name)
         log_event(logging.INFO, f"Файл «{path.name}» ещё копируется; он будет обработан при следующем запуске",
-               event="waiting", file=path.name)
+                  event="waiting", file=path.name)
 
     def take_inbox(self) -> None:
         ready = self.inbox_files()
@@ -210,19 +210,19 @@ class _Night:
                                           f"Причина: {printable(result.rejected)}\n")
                 self.summary.rejected.append(path.name)
                 log_event(logging.WARNING, f"Не принят «{path.name}»: {result.rejected}", event="rejected",
-                       file=path.name, reason=result.rejected, stored_as=target.name,
-                       **({"detail": result.detail} if result.detail else {}))
+                          file=path.name, reason=result.rejected, stored_as=target.name,
+                          **({"detail": result.detail} if result.detail else {}))
             else:
                 self.move(path, self.config.archive / self.today.isoformat() / result.school)
                 if result.rejected:
                     self.summary.other_period.append(path.name)
                     log_event(logging.WARNING, f"Файл «{path.name}» ({result.school}) относится к другому отчётному "
-                           f"периоду: сохранён в архиве и войдёт в свод за свой период. {result.rejected}",
-                           event="other_period", file=path.name, school=result.school)
+                              f"периоду: сохранён в архиве и войдёт в свод за свой период. {result.rejected}",
+                              event="other_period", file=path.name, school=result.school)
                     continue
                 self.summary.accepted.append(path.name)
                 log_event(logging.INFO, f"Принят «{path.name}» ({result.school}), замечаний: {len(result.findings)}",
-                       event="accepted", file=path.name, school=result.school, problems=len(result.findings))
+                          event="accepted", file=path.name, school=result.school, problems=len(result.findings))
         self.cache.save()
 
     def move(self, path: Path, folder: Path, reserve: int = 0) -> Path:
@@ -260,7 +260,7 @@ class _Night:
             if newest.name in tonight and selection.superseded.get((school, period)):
                 self.summary.replaced.append(school)
                 log_event(logging.INFO, f"{school}: новый файл «{newest.name}» заменил ранее принятый",
-                       event="replaced", school=school, file=newest.name, period=period)
+                          event="replaced", school=school, file=newest.name, period=period)
         return selection
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:

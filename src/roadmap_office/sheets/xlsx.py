@@ -391,7 +391,8 @@ def _clean(value: str) -> str:
 
 
 def _write_strings(out: Buffered, strings: dict[str, int]) -> None:
-    out.write(f'{_HEAD}<sst xmlns="{_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">')
+    # no count attributes (optional): a reader that sizes its table by them trusts a number
+    out.write(f'{_HEAD}<sst xmlns="{_MAIN}">')
     for value in strings:  # in the order of their numbers
         escaped = text(value)
         if value[:1].isspace() or value[-1:].isspace():
