@@ -17,8 +17,8 @@ from .sources import Block, Para, Row
 
 # column roles recognised in header cells, by meaning, in any order and wording
 _HEADER_PATTERNS = [
-    ("number", r"^№|номер|^п/п"),
-    ("deadline", r"срок"),
+    ("number", r"^№|номер|^п/п|^n\s*(?:п/п|$)"),
+    ("deadline", r"срок|период\s+(?:реализации|исполнения|проведения)|дата\s+(?:проведения|исполнения)"),
     ("executors", r"исполнител|ответственн"),
     ("result", r"результат|планируем\w*\s|показател"),
     ("event", r"мероприяти|наименование|содержание"),
@@ -46,6 +46,9 @@ class Draft:
     def title(self) -> str:
         paras = [p.text for p in self.preamble]
         start = max((i for i, t in enumerate(paras) if re.match(r"^\W*План\b", t)), default=None)
+        if start is None:  # "ДОРОЖНАЯ КАРТА" on its own line, the subject on the lines below
+            start = max((i for i, t in enumerate(paras) if re.match(r"^\W*дорожн\w*\s+карт\w*\W*$", t, re.I)),
+                        default=None)
         if start is None:
             lines = [t for t in paras if not _APPENDIX.match(t) and not re.match(r"^(к приказу|от\s|админист|муниц)", t, re.I)]
             lines = lines[-2:]
@@ -64,7 +67,7 @@ class Draft:
 
     @property
     def appendix(self) -> str:
-        found = [m.group(1) for p in self.preamble if (m := _APPENDIX.match(p.text))]
+        found = [m.group(1) for m in (_APPENDIX.match(p.text) for p in self.preamble) if m]
         return found[-1] if found else ""
 
     @property

@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 from ..errors import DocumentImportError
 
@@ -30,7 +31,7 @@ class Row:
     spanning: bool = False  # one cell spans the row: a title written across the table
 
 
-Block = Para | Row
+Block = Union[Para, Row]
 
 
 def clean_cell(raw: str) -> str:
@@ -84,6 +85,11 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
         return current is None or (width > 0 and len(current.cells) >= width)
 
     for number, line in enumerate(lines, start=1):
+        after_blank = number >= 2 and lines[number - 2].strip() == ""
+        if line.startswith("\t") and _HEADING_LINE.match(line.strip()) and (complete() or after_blank):
+            current = None  # a section line led by a tab, as some extracts write them
+            blocks.append(Para(clean_cell(line.strip()).replace("\n", " "), number))
+            continue
         if line.startswith("\t"):
             if complete():
                 current = Row([], number)
@@ -106,7 +112,7 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
     return blocks
 
 
-_HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.\s*\S")
+_HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.\s*[А-ЯЁA-Z«\"]")
 
 
 def _header_width(lines: list[str]) -> int:
