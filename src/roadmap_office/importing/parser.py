@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..deadlines import parse_section
+from ..deadlines import parse_deadline, section_deadlines
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
 from .sources import Block, Para, Row
@@ -30,6 +30,7 @@ _PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—]\s*(\d{4})\s*(?:гг\.?|год�
 _ROADMAP_NUMBER = re.compile(r"дорожн\w*\s+карт\w*\W{0,3}\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\**\s*ПРИЛОЖЕНИЕ\s*№?\s*(\d+)", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+_MONTHS = r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)"
 
 
 @dataclass
@@ -102,18 +103,29 @@ class ImportReport:
     """What an import found, for the Russian summary printed after it.
 
     ``unplaced`` lists, by line, text of the document the importer could not place in the model:
-    nothing is dropped silently.
+    nothing is dropped silently. ``reconciliation`` counts what the source table holds (rows,
+    rows with an item number, cells that read as a deadline, paragraphs) against what was
+    placed; ``complete`` is True only when every source row was placed and nothing was named.
     """
 
     warnings: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    reconciliation: dict = field(default_factory=dict)
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"строка {line}: {message}")
 
-    def unplace(self, line: int, text: str) -> None:
+    def unplace(self, line: int, text: str, reason: str = "") -> None:
         text = " ".join(text.split())
-        self.unplaced.append(f"строка {line}: «{text}»")
+        self.unplaced.append(f"строка {line}: «{text}»" + (f" — {reason}" if reason else ""))
+
+    @property
+    def complete(self) -> bool:
+        """True by construction: every source row counted was placed, and nothing was named."""
+        counts = self.reconciliation
+        return bool(counts) and not self.unplaced and counts["placed"] == counts["source_rows"] \
+            and counts["numbered_placed"] == counts["numbered_rows"] \
+            and counts["deadline_cells_placed"] == counts["deadline_cells"]
 
 
 def find_header(cells: list[str]) -> dict[str, int] | None:
@@ -198,12 +210,16 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
 
     for sec, items in entries:
         _check_numbers(sec, items, report)
-        deadlines = parse_section([values.get("deadline", "") for _, values in items], period_start, period_end,
-                                  roadmap.school_year_start)
-        for (line, values), deadline in zip(items, deadlines):
+        deadlines = section_deadlines([values.get("deadline", "") for _, values in items], period_start, period_end,
+                                      roadmap.school_year_start)
+        for (line, values), (deadline, from_context) in zip(items, deadlines):
             executors, agreed = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
             if deadline.flagged:
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
+            elif from_context:
+                report.warn(line, f"в сроке «{deadline.text}» нет года: он взят из сроков соседних мероприятий "
+                                  f"раздела — {deadline.start:%d.%m.%Y}–{deadline.end:%d.%m.%Y} "
+                                  f"(мероприятие {values.get('number', '')}); проверьте")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
                                   values.get("result", ""), note=values.get("note", ""), by_agreement=agreed))
         roadmap.sections.append(sec)
@@ -215,7 +231,71 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     for para in trailing:
         if not _PERCENT.search(para.text):
             report.unplace(para.line, para.text)
+    _reconcile(draft, structure, entries, roadmap, report)
     return roadmap
+
+
+def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, report: ImportReport) -> None:
+    """Count what the source table holds and check it against what was placed.
+
+    Counted independently of how rows were interpreted: cells holding an item number alone, and
+    cells that read as a deadline. A number that did not become the number of an item (or of a
+    section) on its row, or a deadline that is in no item's deadline, is named with its text:
+    rows glued or shifted by a layout the reader misunderstood never pass as "all placed".
+    """
+    roles = draft.roles
+    placed_numbers = {(int(values["_line"]), values.get("number", "").strip())
+                      for _, items in entries for _, values in items}
+    deadline_texts = [" ".join(i.deadline.text.split()).lower() for i in roadmap.items]
+    numbered = numbered_placed = deadline_cells = deadline_placed = 0
+    for row, fate in structure.fates:
+        if fate == "service":
+            continue
+        number = _value(row, roles, "number")
+        well_formed = fate == "item" and _ITEM_NUMBER.match(number)
+        reasons = []
+        for index, cell in enumerate(row.cells):
+            text = " ".join(cell.split())
+            # in a well-formed item row a number may be a result ("100"), never an event or executor
+            if not text or well_formed and index not in (roles.get("number"), roles.get("deadline"),
+                                                          roles.get("event"), roles.get("executors")):
+                continue
+            if _ITEM_NUMBER.match(text) and (well_formed or index != roles.get("deadline")):
+                numbered += 1
+                if fate == "section" and index == roles.get("number") or (row.line, text) in placed_numbers:
+                    numbered_placed += 1
+                else:
+                    reasons.append(f"номер «{text}» не стал номером мероприятия")
+            elif _deadline_like(text, roadmap) and (not well_formed or index == roles.get("deadline")):
+                deadline_cells += 1
+                if any(text.lower() in placed for placed in deadline_texts):
+                    deadline_placed += 1
+                else:
+                    reasons.append(f"срок «{text}» не стал сроком мероприятия")
+        if reasons:
+            report.unplace(row.line, " | ".join(c for c in row.cells if c.strip()),
+                           "; ".join(reasons) + "; проверьте эту строку в документе")
+    fates = [fate for _, fate in structure.fates]
+    report.reconciliation = {
+        "source_rows": len(fates),
+        "numbered_rows": numbered,
+        "deadline_cells": deadline_cells,
+        "paragraphs": sum(1 for block in draft.body if isinstance(block, Para)),
+        "placed": sum(1 for fate in fates if fate in ("item", "section", "continuation", "service")),
+        "items": len(roadmap.items),
+        "sections": len(roadmap.sections),
+        "continuations": fates.count("continuation"),
+        "numbered_placed": numbered_placed,
+        "deadline_cells_placed": deadline_placed,
+        "named": list(report.unplaced),
+    }
+
+
+def _deadline_like(text: str, roadmap: Roadmap) -> bool:
+    """A whole cell that reads as a dated deadline ("Январь 2021 г.", "1 полугодие 2021 г.")."""
+    if len(text) > 60 or not re.search(r"\d{4}|" + _MONTHS, text, re.IGNORECASE):
+        return False
+    return not parse_deadline(text, roadmap.period_start, roadmap.period_end).flagged
 
 
 _HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.)\s*(?P<title>\S.*)$", re.DOTALL)
@@ -243,6 +323,7 @@ class _Structure:
         self.from_paras: set[int] = set()  # sections opened by a paragraph (may be a trailing note)
         self.para_lines: dict[int, list[tuple[int, str]]] = {}
         self.trailing: list[Para] = []  # paragraphs after the last item: an explanatory note, signatures
+        self.fates: list[tuple[Row, str]] = []  # every body row and what it became
 
     def _rows(self) -> list[Row]:
         return [b for b in self.draft.body if isinstance(b, Row)]
@@ -269,11 +350,16 @@ class _Structure:
         return self.entries
 
     def row(self, row: Row, following: list[str]) -> None:
+        fate = self._row(row, following)
+        self.fates.append((row, fate))
+
+    def _row(self, row: Row, following: list[str]) -> str:
+        """Place one row; returns its fate: item, section, continuation or service (blank, header)."""
         roles = self.draft.roles
         if not any(c.strip() for c in row.cells) or all(set(c.strip()) <= set("-–—") for c in row.cells):
-            return
+            return "service"
         if find_header(row.cells) or all(c.strip().isdigit() for c in row.cells if c.strip()):
-            return  # a header repeated on a new page, or the row of column numbers
+            return "service"  # a header repeated on a new page, or the row of column numbers
         values = {role: _value(row, roles, role) for role in roles}
         extra = "; ".join(row.cells[i].strip() for i in self.extra if i < len(row.cells) and row.cells[i].strip())
         number = values.get("number", "")
@@ -285,30 +371,30 @@ class _Structure:
                 self.section(heading.group("number"), heading.group("title"))
             else:
                 self.section("", filled[0])
-            return
+            return "section"
         if number and not values.get("event") and not content and _SECTION_IN_CELL.match(number):
             m = _SECTION_IN_CELL.match(number)
             self.section(m.group("number"), m.group("title"))
             self._unplaced(row.line, extra)
-            return
+            return "section"
         if _ITEM_NUMBER.match(number):
             next_number = next((n for n in following if _ITEM_NUMBER.match(n)), "")
             has_children = _levels(next_number) > _levels(number)
             if values.get("event") and not content and (_levels(number) == 1 or has_children):
                 self.section(number, values["event"])
                 self._unplaced(row.line, extra)
-                return
+                return "section"
             # a cell merged with the one above belongs to this item too
             for role, index in roles.items():
                 if index in row.merged and not values.get(role) and role != "number":
                     values[role] = self.previous_values.get(role, "")
             values["note"] = extra
             self.add_item(row.line, values)
-            return
+            return "item"
         if number and not content and not values.get("event"):
             self.section("", number)  # a section title written across the table
             self._unplaced(row.line, extra)
-            return
+            return "section"
         if self.last_item is not None:
             for role, value in values.items():
                 if role == "number" and value:
@@ -318,12 +404,14 @@ class _Structure:
                 elif role != "number" and not (row.merged and roles.get(role) in row.merged):
                     self.last_item[role] = _join(self.last_item.get(role, ""), value)
             self.last_item["note"] = _join(self.last_item.get("note", ""), extra)
-            return
+            return "continuation"
         self.report.warn(row.line, "строка без номера до первого мероприятия добавлена как мероприятие без номера")
         values["note"] = extra
         self.add_item(row.line, values)
+        return "item"
 
     def add_item(self, line: int, values: dict[str, str]) -> None:
+        values["_line"] = str(line)
         if not self.entries:
             self.entries.append((Section("", ""), []))
         self.entries[-1][1].append((line, values))
