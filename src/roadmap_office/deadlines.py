@@ -319,7 +319,8 @@ def _parse(original: str, s: str, pstart: date | None, pend: date | None, after:
     until = re.match(r"^(?:в срок )?(?:до|не позднее|не позже|к)\s+(?P<end>конца\s+)?(?P<rest>.+)$", s)
     since = re.match(r"^(?:начиная )?с\s+(?P<rest>.+)$", s) if not re.search(r"\sпо\s", s) else None
     if until:
-        s = until.group("rest")
+        # "до 1 августа 2024 г., до 1 августа 2025 г.": a list of dates, each with its "до"
+        s = re.sub(r"(,|\sи)\s*(?:до|не позднее|к)\s+", r"\1 ", until.group("rest"))
     elif since:
         s = since.group("rest")
     s = re.sub(r"^с\s+(.+?)\s+по\s+(.+)$", r"\1 - \2", s)

@@ -66,9 +66,9 @@ def test_turochak_read_as_one_row_is_never_complete(fixtures, monkeypatch):
     """The collapse the section lines once caused (17 items read as 3) is named, row by row."""
     import re
 
-    from roadmap_office.importing import sources
+    from roadmap_office.importing import text
 
-    monkeypatch.setattr(sources, "_HEADING_LINE", re.compile(r"(?!x)x"))
+    monkeypatch.setattr(text, "HEADING_LINE", re.compile(r"(?!x)x"))
     roadmap, report = _import(fixtures / "roadmaps" / TUROCHAK)
     assert len(roadmap.items) < 17
     assert not report.complete

@@ -13,24 +13,36 @@ from datetime import date
 from ..deadlines import parse_deadline, section_deadlines
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
-from .sources import Block, Para, Row
+from .blocks import ITEM_NUMBER, Block, Para, Row
 
 # column roles recognised in header cells, by meaning, in any order and wording
-_HEADER_PATTERNS = [
+HEADER_PATTERNS = [
     ("number", r"^№|номер|^п/п|^n\s*(?:п/п|$)"),
     ("deadline", r"срок|период\s+(?:реализации|исполнения|проведения)|дата\s+(?:проведения|исполнения)"),
     ("executors", r"исполнител|ответственн"),
     ("result", r"результат|планируем\w*\s|показател"),
     ("event", r"мероприяти|наименование|содержание"),
 ]
-_ITEM_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXХ]{1,5}\.?)$")
+_ITEM_NUMBER = ITEM_NUMBER
 _ROMAN = re.compile(r"^[IVXХ]{1,5}\.?$")
 _SECTION_IN_CELL = re.compile(r"^(?P<number>(?:\d{1,2}|[IVXХ]{1,5})\.)\s*(?P<title>[А-ЯЁA-Z«\"].*)$", re.DOTALL)
 _PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—]\s*(\d{4})\s*(?:гг\.?|годы|года)?", re.IGNORECASE)
 _ROADMAP_NUMBER = re.compile(r"дорожн\w*\s+карт\w*\W{0,3}\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\**\s*ПРИЛОЖЕНИЕ\s*№?\s*(\d+)", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+# a count target of a passport: "не менее 600 человек"
+_COUNT = re.compile(r"(?P<bound>не менее|не более|не ниже|более|свыше)\s+(?P<value>\d+(?:\s\d{3})*)\s*"
+                    r"(?P<unit>человек|чел\.|обучающихся|педагогов|участников|мероприятий|объединений|единиц|ед\.)",
+                    re.IGNORECASE)
 _MONTHS = r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)"
+
+
+def _passport_like(text: str) -> bool:
+    return _target_like(text) or bool(re.match(r"^(цел|задач|паспорт|показател)", text, re.I))
+
+
+def _target_like(text: str) -> bool:
+    return bool(_PERCENT.search(text) or _COUNT.search(text))
 
 
 @dataclass
@@ -46,17 +58,17 @@ class Draft:
     @property
     def title(self) -> str:
         paras = [p.text for p in self.preamble]
-        start = max((i for i, t in enumerate(paras) if re.match(r"^\W*План\b", t)), default=None)
-        if start is None:  # "ДОРОЖНАЯ КАРТА" on its own line, the subject on the lines below
-            start = max((i for i, t in enumerate(paras) if re.match(r"^\W*дорожн\w*\s+карт\w*\W*$", t, re.I)),
-                        default=None)
+        # "План мероприятий ...", or "ДОРОЖНАЯ КАРТА" with the subject on the lines below
+        start = max((i for i, t in enumerate(paras) if re.match(r"^\W*(?:План\b|дорожн\w*\s+карт)", t, re.I)),
+                    default=None)
         if start is None:
-            lines = [t for t in paras if not _APPENDIX.match(t) and not re.match(r"^(к приказу|от\s|админист|муниц)", t, re.I)]
+            lines = [t for t in paras if not _APPENDIX.match(t) and not re.match(r"^(к приказу|от\s|админист|муниц)", t, re.I)
+                     and not _passport_like(t)]
             lines = lines[-2:]
         else:
             lines = []
             for text in paras[start:]:
-                if lines and (_PERCENT.search(text) or re.match(r"^(цел|задач|паспорт|показател)", text, re.I)):
+                if lines and _passport_like(text):
                     break
                 lines.append(text)
         return re.sub(r"\s+", " ", " ".join(lines).replace("*", "")).strip()
@@ -95,7 +107,7 @@ class Draft:
         """Paragraphs and passport-table cells with target values ("70 % учащихся ..."), title excluded."""
         title = {p.text for p in self.preamble if re.match(r"^\W*План\b", p.text)}
         cells = [Para(cell, row.line) for row in self.passport_rows for cell in row.cells if cell.strip()]
-        return [p for p in self.preamble + cells if _PERCENT.search(p.text) and p.text not in title]
+        return [p for p in self.preamble + cells if _target_like(p.text) and p.text not in title]
 
 
 @dataclass
@@ -135,7 +147,7 @@ def find_header(cells: list[str]) -> dict[str, int] | None:
         text = re.sub(r"\s+", " ", cell.lower().replace("*", ""))
         if not text or len(text) > 60:
             continue
-        for role, pattern in _HEADER_PATTERNS:
+        for role, pattern in HEADER_PATTERNS:
             if role not in roles and re.search(pattern, text):
                 roles[role] = index
                 break
@@ -227,9 +239,9 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     roadmap.executors = catalogue.executors
     roadmap.deadline_vocabulary = sorted({i.deadline.text for i in roadmap.items if i.deadline.text}, key=str.lower)
     trailing = structure.trailing
-    roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _PERCENT.search(p.text)])
+    roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _target_like(p.text)])
     for para in trailing:
-        if not _PERCENT.search(para.text):
+        if not _target_like(para.text):
             report.unplace(para.line, para.text)
     _reconcile(draft, structure, entries, roadmap, report)
     return roadmap
@@ -253,7 +265,7 @@ def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, r
             continue
         number = _value(row, roles, "number")
         well_formed = fate == "item" and _ITEM_NUMBER.match(number)
-        reasons = []
+        reasons = [row.problem] if row.problem else []
         for index, cell in enumerate(row.cells):
             text = " ".join(cell.split())
             # in a well-formed item row a number may be a result ("100"), never an event or executor
@@ -298,7 +310,17 @@ def _deadline_like(text: str, roadmap: Roadmap) -> bool:
     return not parse_deadline(text, roadmap.period_start, roadmap.period_end).flagged
 
 
-_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.)\s*(?P<title>\S.*)$", re.DOTALL)
+# a heading: "2. Меры", "2.Меры"; without the dot only before a capital ("3 Меры", "II Мероприятия")
+_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?P<bare>[А-ЯЁA-Z«\"].*))$",
+                      re.DOTALL)
+
+
+def _heading(text: str) -> tuple[str, str] | None:
+    """(number with its dot, title) of a section heading, or None."""
+    match = _HEADING.match(text)
+    if not match:
+        return None
+    return match.group("number") + ".", match.group("title") or match.group("bare")
 
 
 class _Structure:
@@ -334,9 +356,9 @@ class _Structure:
         row_index = -1
         for block in self.draft.body:
             if isinstance(block, Para):
-                heading = _HEADING.match(block.text)
+                heading = _heading(block.text)
                 if heading:
-                    self.section(heading.group("number"), heading.group("title"))
+                    self.section(*heading)
                 else:
                     count = len(self.entries)
                     self.section("", block.text)
@@ -366,9 +388,9 @@ class _Structure:
         content = any(values.get(r) for r in ("deadline", "executors", "result"))
         filled = [c.strip() for c in row.cells if c.strip()]
         if len(filled) == 1 and not content and (row.spanning or _HEADING.match(filled[0]) and not number):
-            heading = _HEADING.match(filled[0])
+            heading = _heading(filled[0])
             if heading:
-                self.section(heading.group("number"), heading.group("title"))
+                self.section(*heading)
             else:
                 self.section("", filled[0])
             return "section"
@@ -524,7 +546,8 @@ def _unique_keys(roadmap: Roadmap) -> None:
 
 
 def passport_indicators(paras: list[Para]) -> list[Indicator]:
-    """Target values in a passport or an explanatory note, one indicator per value.
+    """Target values in a passport or an explanatory note, one indicator per value (a percentage,
+    or a count with its unit: "не менее 600 человек").
 
     "не менее 65 % обучающихся вовлечены в волонтёрскую деятельность" -> percent, target
     "не менее 65 %"; "в 100 % ОО действуют школьные спортивные клубы" -> yes/no per school,
@@ -538,9 +561,11 @@ def passport_indicators(paras: list[Para]) -> list[Indicator]:
             sentence = re.sub(r"^[^:%]{0,40}:\s*", "", sentence)  # "Целевые показатели: ..."
             sentence = re.sub(r"^\s*(?:[-–—•·▪*]|\d{1,2}[.)](?!\d))\s*", "", sentence)
             match = _PERCENT.search(sentence)
-            if not match:
+            count = None if match else _COUNT.search(sentence)
+            if not match and not count:
                 continue
-            indicator = _indicator(sentence, match, len(indicators) + 1)
+            indicator = _indicator(sentence, match, len(indicators) + 1) if match else \
+                _count_indicator(sentence, count, len(indicators) + 1)
             if indicator.name.lower() not in seen:
                 seen.add(indicator.name.lower())
                 indicators.append(indicator)
@@ -564,6 +589,17 @@ def _indicator(sentence: str, match: re.Match, number: int) -> Indicator:
     text = f"{name} {rest}".strip() if name else rest
     return Indicator(f"П{number}", _capital(text), "%", IndicatorKind.PERCENT, 0, 100, Aggregation.WEIGHTED_MEAN,
                      target=f"{bound_text}{value} %")
+
+
+def _count_indicator(sentence: str, match: re.Match, number: int) -> Indicator:
+    """"участие в конкурсах — не менее 600 человек ежегодно" -> a count with its unit, summed over schools."""
+    name = sentence[: match.start()].strip(" -–—:,")
+    rest = sentence[match.end():].strip(" .;:,")
+    unit = {"чел.": "человек", "ед.": "единиц"}.get(match.group("unit").lower(), match.group("unit").lower())
+    value = re.sub(r"\s", "", match.group("value"))
+    text = f"{name} {rest}".strip() if name else rest
+    return Indicator(f"П{number}", _capital(text), unit, IndicatorKind.COUNT, 0, None, Aggregation.SUM,
+                     target=f"{match.group('bound').lower()} {value} {unit}")
 
 
 def _capital(text: str) -> str:

@@ -1,0 +1,252 @@
+"""PDF roadmaps with a text layer -> blocks, through pdfminer.six (pure Python).
+
+A table is read from its ruling when it has one: the horizontal rules cut rows, the vertical
+rules present in each row cut its cells (a title written across the table is one cell).
+Without rules, the columns come from the header's words and a number alone in the first column
+starts a row. A PDF with no text (a scan) is refused with the reason. Imported lazily: only the
+command line reads PDFs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DocumentImportError
+from .blocks import ITEM_NUMBER, Block, Para, Row, clean_cell
+from .text import continue_cell, join_wrapped
+
+_TOLERANCE = 1.5  # points: double rules, rounding of coordinates
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class _Page:
+    chars: list[_Char]
+    horizontal: list[tuple[float, float, float]]  # (y, x0, x1), y growing downwards
+    vertical: list[tuple[float, float, float]]  # (x, top, bottom)
+
+
+def pdf_blocks(path: Path) -> list[Block]:
+    pages = _pages(path)
+    if not any(page.chars for page in pages):
+        raise DocumentImportError("в PDF-файле нет текстового слоя (похоже, это скан): текст не прочитать. "
+                                  "Распознайте текст (OCR) или возьмите документ в формате ODT, DOCX или текст")
+    blocks: list[Block] = []
+    columns: list[float] | None = None  # left edges of the table's columns, once the header is seen
+    position = 0
+    for page in pages:
+        if columns is None:
+            columns = _header_columns(page)
+        for kind, _, payload in _page_items(page, columns):
+            position += 1
+            if kind == "para":
+                blocks.append(Para(payload, position))
+            else:
+                cells, spanning = payload
+                blocks.append(Row(cells, position, spanning=spanning))
+    return blocks
+
+
+def _pages(path: Path) -> list[_Page]:
+    try:
+        from pdfminer.high_level import extract_pages
+        from pdfminer.layout import LAParams, LTChar, LTCurve, LTLine, LTRect
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError:
+        raise DocumentImportError("для чтения PDF нужна библиотека pdfminer.six: pip install pdfminer.six") from None
+    pages: list[_Page] = []
+    try:
+        for layout in extract_pages(str(path), laparams=LAParams()):
+            height = layout.height
+            page = _Page([], [], [])
+
+            def walk(node) -> None:
+                for child in node:
+                    if isinstance(child, LTChar):
+                        page.chars.append(_Char(child.get_text(), child.x0, child.x1, height - child.y1,
+                                                height - child.y0, child.size))
+                    elif isinstance(child, (LTLine, LTRect, LTCurve)):
+                        x0, y0, x1, y1 = child.bbox
+                        if abs(y1 - y0) <= _TOLERANCE * 2 and x1 - x0 > 5:
+                            page.horizontal.append((height - (y0 + y1) / 2, x0, x1))
+                        if abs(x1 - x0) <= _TOLERANCE * 2 and y1 - y0 > 5:
+                            page.vertical.append(((x0 + x1) / 2, height - y1, height - y0))
+                        if isinstance(child, LTRect) and x1 - x0 > 5 and y1 - y0 > 5:  # a cell's box
+                            page.horizontal += [(height - y1, x0, x1), (height - y0, x0, x1)]
+                            page.vertical += [(x0, height - y1, height - y0), (x1, height - y1, height - y0)]
+                    elif hasattr(child, "__iter__"):
+                        walk(child)
+
+            walk(layout)
+            pages.append(page)
+    except PDFSyntaxError as exc:
+        raise DocumentImportError(f"файл PDF повреждён: {exc}") from None
+    except Exception as exc:  # pdfminer raises many kinds for a broken or encrypted file
+        raise DocumentImportError(f"файл PDF не читается: {exc}") from None
+    return pages
+
+
+def _lines(chars: list[_Char]) -> list[list[_Char]]:
+    """Characters grouped into text lines, top to bottom, each left to right."""
+    lines: list[list[_Char]] = []
+    for char in sorted(chars, key=lambda c: (round(c.bottom), c.x0)):
+        if lines and abs(lines[-1][0].bottom - char.bottom) <= max(2.0, char.size * 0.3):
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: c.x0) for line in lines]
+
+
+def _text(chars: list[_Char]) -> str:
+    """Text of characters on one line; a gap wider than a space is a space."""
+    parts: list[str] = []
+    previous: _Char | None = None
+    for char in chars:
+        if previous is not None and char.x0 - previous.x1 > previous.size * 0.2 and parts[-1] != " " \
+                and char.text != " ":
+            parts.append(" ")
+        parts.append(char.text)
+        previous = char
+    return "".join(parts).strip()
+
+
+def _runs(line: list[_Char]) -> list[list[_Char]]:
+    """A line cut where the gap between characters is wider than a word space (table columns)."""
+    runs: list[list[_Char]] = []
+    for char in line:
+        if runs and char.x0 - runs[-1][-1].x1 <= max(runs[-1][-1].size * 0.6, 2.0):
+            runs[-1].append(char)
+        elif char.text.strip():
+            runs.append([char])
+    return runs
+
+
+def _cell_text(chars: list[_Char]) -> str:
+    return clean_cell(join_wrapped([_text(line) for line in _lines(chars)]))
+
+
+def _page_items(page: _Page, columns: list[float] | None):
+    """(kind, top, payload) of a page in reading order: paragraphs outside the table, table rows."""
+    table = _ruled_rows(page)
+    inside: set[int] = set()
+    items = []
+    for top, bottom, cells in table:
+        texts = []
+        for x0, x1 in cells:
+            chars = _inside(page.chars, x0, x1, top, bottom)
+            inside.update(id(c) for c in chars)
+            texts.append((x0, _cell_text(chars)))
+        if not any(text for _, text in texts):
+            continue
+        row_cells = _place(texts, columns) if columns else [text for _, text in texts]
+        spanning = columns is not None and len(cells) < len(columns) and sum(1 for _, t in texts if t) == 1
+        items.append(("row", top, (row_cells, spanning)))
+    rest = [c for c in page.chars if id(c) not in inside and c.text.strip()]
+    if table:
+        for line in _lines(rest):
+            items.append(("para", line[0].top, _text(line)))
+    else:
+        items += _stream_items(rest, columns)
+    items.sort(key=lambda item: item[1])
+    return items
+
+
+def _ruled_rows(page: _Page) -> list[tuple[float, float, list[tuple[float, float]]]]:
+    """Rows of a ruled table: bands between horizontal rules, cut by the vertical rules crossing them."""
+    if len(page.vertical) < 2 or len(page.horizontal) < 2:
+        return []
+    ys = _merge(sorted(y for y, _, _ in page.horizontal))
+    rows = []
+    for top, bottom in zip(ys, ys[1:]):
+        if bottom - top < 3:
+            continue
+        middle = (top + bottom) / 2
+        xs = _merge(sorted(x for x, t, b in page.vertical if t - _TOLERANCE <= middle <= b + _TOLERANCE))
+        if len(xs) < 2:
+            continue
+        rows.append((top, bottom, list(zip(xs, xs[1:]))))
+    return rows
+
+
+def _merge(values: list[float]) -> list[float]:
+    """Coordinates closer than a double rule are one."""
+    merged: list[float] = []
+    for value in values:
+        if not merged or value - merged[-1] > 3 * _TOLERANCE:
+            merged.append(value)
+    return merged
+
+
+def _place(texts: list[tuple[float, str]], columns: list[float]) -> list[str]:
+    """Cells of a row at the columns their left edges fall in (a cell spanning columns fills the first)."""
+    cells = [""] * len(columns)
+    for x0, text in texts:
+        index = max((i for i, left in enumerate(columns) if left - 3 * _TOLERANCE <= x0), default=0)
+        cells[index] = _join(cells[index], text)
+    return cells
+
+
+def _join(a: str, b: str) -> str:
+    return "\n".join(t for t in (a, b) if t)
+
+
+def _header_columns(page: _Page) -> list[float] | None:
+    """Left edges of the columns of the table header found on this page, if any."""
+    from .parser import find_header
+
+    for top, bottom, cells in _ruled_rows(page):
+        texts = [_cell_text(_inside(page.chars, x0, x1, top, bottom)) for x0, x1 in cells]
+        if find_header(texts):
+            return [x0 for x0, _ in cells]
+    for line in _lines(page.chars):
+        runs = _runs(line)
+        if find_header([_text(run) for run in runs]):
+            return [run[0].x0 for run in runs]
+    return None
+
+
+def _inside(chars: list[_Char], x0: float, x1: float, top: float, bottom: float) -> list[_Char]:
+    return [c for c in chars if x0 - _TOLERANCE <= (c.x0 + c.x1) / 2 <= x1 + _TOLERANCE
+            and top - _TOLERANCE <= (c.top + c.bottom) / 2 <= bottom + _TOLERANCE]
+
+
+def _stream_items(chars: list[_Char], columns: list[float] | None):
+    """A table without rules: the header's words give the columns; a number alone in the first
+    column starts a row, lines below it add to its cells."""
+    from .parser import find_header
+
+    items = []
+    current: list[str] | None = None
+    for line in _lines(chars):
+        runs = _runs(line)
+        texts = [_text(run) for run in runs]
+        if columns is None:
+            if find_header(texts):
+                columns = [run[0].x0 for run in runs]
+                items.append(("row", line[0].top, (texts, False)))
+            else:
+                items.append(("para", line[0].top, " ".join(texts)))
+            continue
+        placed = _place([(run[0].x0, text) for run, text in zip(runs, texts)], columns)
+        first = placed[0]
+        if first and ITEM_NUMBER.match(first):
+            current = placed
+            items.append(("row", line[0].top, (current, False)))
+        elif current is not None and runs[0][0].x0 > columns[0] + 3 * _TOLERANCE or current is not None and not first:
+            for index, text in enumerate(placed):
+                if text:
+                    current[index] = continue_cell(current[index], text)
+        else:
+            current = None
+            items.append(("para", line[0].top, " ".join(texts)))
+    return items
