@@ -59,6 +59,8 @@ def split_executors(cell: str) -> tuple[list[str], list[str]]:
     text = _BY_AGREEMENT.sub(_AGREED, text)
     # "МБОУ Школы №№ 10, 17" names two schools: "МБОУ Школа № 10", "МБОУ Школа № 17"
     text = re.sub(r"([^,;\n]*?)\s*№№\s*(\d+(?:\s*,\s*\d+)+)", _expand_numbered, text)
+    # a comma inside quotes belongs to the name: МБУ «Центр психолого-педагогической, медицинской ... помощи»
+    text = re.sub(r"«[^»\n]*»|\"[^\"\n]*\"", lambda m: m.group(0).replace(",", "\x00"), text)
     names: list[str] = []
     agreed: list[str] = []
     for line_number, line in enumerate(re.split(r"\n|;", text)):

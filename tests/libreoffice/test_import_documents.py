@@ -55,3 +55,35 @@ def test_office_documents_import_like_the_text(documents, name):
     imported = import_roadmap(folder / name).to_json()
     assert [len(s["items"]) for s in imported["sections"]] == [len(s["items"]) for s in expected["sections"]]
     assert imported == expected
+
+
+# ---- samples LibreOffice makes: «save as text» of a table, a PDF with a text layer -------------------
+
+FAMILIES = "families"
+CONVERSIONS = {  # committed sample: (HTML it is made from, LibreOffice filter, filter options)
+    "lo_kamensky.txt": ("lo_kamensky.html", "Text (encoded)", "UTF8,LF,,,"),
+    "pdf_ozersky.pdf": ("pdf_ozersky.html", "writer_pdf_Export", ""),
+}
+
+
+def convert_html(office, source, target, filter_name: str, options: str = "") -> None:
+    """Open an HTML table in Writer and store it through a filter, as a district's office does."""
+    document = office.desktop.loadComponentFromURL(source.as_uri(), "_blank", 0,
+                                                   properties(Hidden=True, FilterName="HTML (StarWriter)"))
+    try:
+        values = {"FilterName": filter_name}
+        if options:
+            values["FilterOptions"] = options
+        document.storeToURL(target.as_uri(), properties(**values))
+    finally:
+        document.close(True)
+
+
+@pytest.mark.parametrize("name", list(CONVERSIONS))
+def test_samples_made_by_libreoffice_import_like_the_committed_ones(office, fixtures, tmp_path, name):
+    html_name, filter_name, options = CONVERSIONS[name]
+    made = tmp_path / name
+    convert_html(office, fixtures / FAMILIES / html_name, made, filter_name, options)
+    fresh, committed = import_roadmap(made), import_roadmap(fixtures / FAMILIES / name)
+    assert fresh.to_json() == committed.to_json()
+    assert len(fresh.items) in (6, 7)

@@ -170,7 +170,10 @@ def test_text_that_cannot_be_placed_is_listed_by_line():
     report = ImportReport()
     roadmap = import_text(text + "\nИсполнитель: Петрова А.А.", report=report)
     assert len(roadmap.items) == 3
-    assert report.unplaced == ["строка 8: «Исполнитель: Петрова А.А.»"]
+    # the signature is no continuation of the last item: named, like the note after it
+    assert "Начальник" not in roadmap.items[-1].event
+    assert report.unplaced == ["строка 7: «Начальник департамента образования И.И. Иванов»",
+                               "строка 8: «Исполнитель: Петрова А.А.»"]
 
 
 # ---- DOCX: Word's automatic numbering, merged cells, titles across the row, lists in a cell -------

@@ -72,8 +72,10 @@ def _item_row(number: str, text: str, line: int) -> Row:
     for position, label in enumerate(labels):
         end = labels[position + 1].start() if position + 1 < len(labels) else len(text)
         role = next(r for r, _ in _ROLE_OF_LABEL if label.group(r))
-        value = text[label.end():end].strip(" ;,.)(")
-        if value.count("(") > value.count(")"):
-            value += ")"  # "(по согласованию)" cut at the closing bracket of the whole note
+        value = text[label.end():end].strip().rstrip(" ;,")
+        if position + 1 == len(labels):
+            value = value.rstrip(".")  # the full stop of the item
+        while value.endswith(")") and value.count(")") > value.count("("):
+            value = value[:-1].rstrip(" ;,")  # the bracket closing the whole note
         cells[index[role]] = value
     return Row(cells, line)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from ..deadlines import parse_deadline, section_deadlines
 from ..executors import Catalogue
@@ -26,7 +26,8 @@ HEADER_PATTERNS = [
 _ITEM_NUMBER = ITEM_NUMBER
 _ROMAN = re.compile(r"^[IVXХ]{1,5}\.?$")
 _SECTION_IN_CELL = re.compile(r"^(?P<number>(?:\d{1,2}|[IVXХ]{1,5})\.)\s*(?P<title>[А-ЯЁA-Z«\"].*)$", re.DOTALL)
-_PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—]\s*(\d{4})\s*(?:гг\.?|годы|года)?", re.IGNORECASE)
+_PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—/]\s*(\d{4})\s*(?P<school>учебн\w*\s+год\w*|уч\.\s*г\w*\.?)?", re.IGNORECASE)
+_ONE_YEAR = re.compile(r"на\s+(\d{4})\s*(?:год|г\.)", re.IGNORECASE)
 _ROADMAP_NUMBER = re.compile(r"дорожн\w*\s+карт\w*\W{0,3}\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\**\s*ПРИЛОЖЕНИЕ\s*№?\s*(\d+)", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
@@ -213,9 +214,17 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     title = draft.title
     period_start = period_end = None
     match = _PERIOD.search(title)
-    if match:
+    roadmap = Roadmap(title=title, issuer=draft.issuer)
+    if match and match.group("school"):  # "на 2023-2024 учебный год": from its first day to the day before the next
+        month, day = roadmap.school_year_start
+        period_start = date(int(match.group(1)), month, day)
+        period_end = date(int(match.group(2)), month, day) - timedelta(days=1)
+    elif match:
         period_start, period_end = date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
-    roadmap = Roadmap(title=title, issuer=draft.issuer, period_start=period_start, period_end=period_end)
+    elif _ONE_YEAR.search(title):
+        year = int(_ONE_YEAR.search(title).group(1))
+        period_start, period_end = date(year, 1, 1), date(year, 12, 31)
+    roadmap.period_start, roadmap.period_end = period_start, period_end
     structure = _Structure(draft, report)
     entries = structure.read()
     catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
@@ -311,7 +320,7 @@ def _deadline_like(text: str, roadmap: Roadmap) -> bool:
 
 
 # a heading: "2. Меры", "2.Меры"; without the dot only before a capital ("3 Меры", "II Мероприятия")
-_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?P<bare>[А-ЯЁA-Z«\"].*))$",
+_HEADING = re.compile(r"^(?:Раздел\s+)?(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?P<bare>[А-ЯЁA-Z«\"].*))$",
                       re.DOTALL)
 
 
@@ -414,7 +423,7 @@ class _Structure:
             self.add_item(row.line, values)
             return "item"
         if number and not content and not values.get("event"):
-            self.section("", number)  # a section title written across the table
+            self.section(*(_heading(number) or ("", number)))  # a section title written across the table
             self._unplaced(row.line, extra)
             return "section"
         if self.last_item is not None:

@@ -9,6 +9,7 @@ command line reads PDFs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .blocks import ITEM_NUMBER, Block, Para, Row, clean_cell
 from .text import continue_cell, join_wrapped
 
 _TOLERANCE = 1.5  # points: double rules, rounding of coordinates
+_FUNCTION_WORD = re.compile(r"(?:^|\s)(?:в|во|на|с|со|к|ко|по|и|для|о|об|от|до|из|за|при|через|между)$", re.IGNORECASE)
 
 
 @dataclass
@@ -131,8 +133,30 @@ def _runs(line: list[_Char]) -> list[list[_Char]]:
     return runs
 
 
-def _cell_text(chars: list[_Char]) -> str:
-    return clean_cell(join_wrapped([_text(line) for line in _lines(chars)]))
+def _cell_text(chars: list[_Char], right: float | None = None) -> str:
+    """A cell's lines: a line wrapped at the cell's edge goes on with a space, a line ending short
+    of the edge (a paragraph, one name of a list) ends there."""
+    lines = _lines(chars)
+    if right is None:
+        return clean_cell(join_wrapped([_text(line) for line in lines]))
+    text = ""
+    for index, line in enumerate(lines):
+        words = _text(line)
+        if not text:
+            text = words
+            continue
+        previous = lines[index - 1]
+        first_word = words.split(" ")[0]
+        word_width = sum(c.x1 - c.x0 for c in line[:len(first_word)])
+        wrapped = right - previous[-1].x1 < word_width + previous[-1].size * 0.6
+        # a capital after a full word starts a new name or paragraph ("...округа" / "Отдел ...")
+        if wrapped and words[:1].isupper() and not _FUNCTION_WORD.search(text):
+            wrapped = False
+        if wrapped and text.endswith("-") and words[:1].islower():
+            text += words  # "педагогов-" / "навигаторов"
+        else:
+            text += (" " if wrapped else "\n") + words
+    return clean_cell(text)
 
 
 def _page_items(page: _Page, columns: list[float] | None):
@@ -145,7 +169,7 @@ def _page_items(page: _Page, columns: list[float] | None):
         for x0, x1 in cells:
             chars = _inside(page.chars, x0, x1, top, bottom)
             inside.update(id(c) for c in chars)
-            texts.append((x0, _cell_text(chars)))
+            texts.append((x0, _cell_text(chars, x1 - 2 * _TOLERANCE)))
         if not any(text for _, text in texts):
             continue
         row_cells = _place(texts, columns) if columns else [text for _, text in texts]

@@ -29,6 +29,8 @@ _DEADLINE_WORDS = re.compile(
     r"по мере необходимости|по отдельному (?:плану|графику)|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йяе]|июн\w*|"
     r"июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|квартал\w*|полугоди\w*|год\w*|гг?|учебн\w*|уч|"
     r"раз|числа|течение|итог\w*|четверт\w*|каникул\w*|месяц\w*|недел\w*|декад\w*|весь|период\w*|реализации|"
+    r"кажд\w*|начал\w*|конц\w*|середин\w*|перв\w*|втор\w*|трет\w*|понедельник\w*|сред\w*|четверг\w*|"
+    r"пятниц\w*|суббот\w*|воскресень\w*|"
     r"[IV]{1,3}|\d{1,4}|и)[\s.,\-–—/()*]*)+$", re.IGNORECASE)
 # the start of an executor's name: a line that continues an executor cell, not a heading
 _EXECUTOR_START = re.compile(
@@ -44,6 +46,8 @@ def text_blocks(text: str) -> list[Block]:
     if sum(1 for line in lines if line.rstrip().endswith("|") or _PIPE_SEPARATOR.match(line.strip())) >= 3:
         return _piped(lines)
     if any(line.count("\t") >= 2 for line in lines):
+        if re.search(r'(?:^|\t)"[^"\t\n]*\n', text.replace("\r\n", "\n"), re.MULTILINE):
+            return _clipboard(text.replace("\r\n", "\n").replace("\r", "\n"))
         return _tabbed(lines)
     if any(line.startswith("\t") for line in lines):
         return _cell_per_line(lines)
@@ -77,6 +81,11 @@ def _tabbed(lines: list[str]) -> list[Block]:
         if "\t" not in line:
             blocks.append(Para(clean_cell(line), number))  # lines of a list in one paragraph stay lines
             continue
+        if width and len(parts) < width and not ITEM_NUMBER.match(parts[0].strip()) and \
+                number >= 2 and not lines[number - 2].strip():
+            # after a blank line, a short line with tabs is no table row: a signature, a note
+            blocks.append(Para(" ".join(p for p in parts if p), number))
+            continue
         row = Row(parts, number)
         blocks.append(row)
         if not width and find_header(parts):
@@ -85,6 +94,24 @@ def _tabbed(lines: list[str]) -> list[Block]:
             open_row = row
     if open_row is not None:
         open_row.problem = f"в строке {len(open_row.cells)} ячеек из {width}"
+    return blocks
+
+
+def _clipboard(text: str) -> list[Block]:
+    """Cells copied from a spreadsheet: tabs between cells, a cell with line breaks in quotes."""
+    import csv
+    import io
+
+    blocks: list[Block] = []
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quotechar='"')
+    line = 1
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            if len(cells) == 1:
+                blocks.append(Para(clean_cell(cells[0]).replace("\n", " "), line))
+            else:
+                blocks.append(Row([clean_cell(c) for c in cells], line))
+        line = reader.line_num + 1
     return blocks
 
 
@@ -364,7 +391,7 @@ def _fit(pending: list[tuple[int, str]], width: int, roles: dict[str, int], last
     last_role = next((r for r, i in roles.items() if i == width - 1), "")
     names = 0
     if last_role == "executors":
-        while names < len(extra) and (not extra[names][1] or _EXECUTOR_START.match(extra[names][1])):
+        while names < len(extra) and (not extra[names][1] or _executor_like(extra[names][1])):
             names += 1
     if after and names:
         after[-1] = (after[-1][0], "\n".join(t for _, t in [after[-1]] + extra[:names] if t))
@@ -379,4 +406,17 @@ def _fit(pending: list[tuple[int, str]], width: int, roles: dict[str, int], last
     return row, trailing
 
 
-_SECTION_WORD = re.compile(r"^(?:Раздел|Направление|Блок|Часть|Подраздел)\b")
+_SECTION_WORD = re.compile(r"^(?:Раздел|Направление|Блок|Часть|Подраздел|Работа|Мероприяти|Меры|Развитие|"
+                           r"Обеспечение|Информационн|Методическ|Кадров|Нормативн|Профилактик)")
+_ORGANISATION = re.compile(r"(?:техникум|колледж|университет|институт|библиотек|музе|станци|клуб|центр|совет|"
+                           r"комисси|инспекци|отдел|управлени|комитет|организаци|учреждени|школ|гимнази|лице|"
+                           r"детский сад|администраци)", re.IGNORECASE)
+_SIGNATURE = re.compile(r"^(?:Начальник|Заведующ|Руководитель|Глава|Председатель|Директор|Исполнитель|Заместитель)\b"
+                        r"|\b[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s[А-ЯЁ]\.\s?[А-ЯЁ]\.")
+
+
+def _executor_like(text: str) -> bool:
+    """A line going on an executor list: a body's or a person's role, not a heading or a signature."""
+    if _SIGNATURE.search(text) or _SECTION_WORD.match(text) or HEADING_LINE.match(text):
+        return False
+    return bool("(по согласованию)" in text or _EXECUTOR_START.match(text) or _ORGANISATION.search(text))
