@@ -183,13 +183,17 @@ def import_(source: Path, output: Path | None, choice: str | None, list_only: bo
                f"размещено строк {counts['placed']}: мероприятий {counts['items']}, разделов {counts['sections']}, "
                f"продолжений {counts['continuations']}; названо ниже: {len(counts['named'])}")
     if report.unplaced:
-        click.echo(f"Текст документа, не размещённый в мастер-книге ({len(report.unplaced)}):")
+        click.echo(f"Текст таблицы, не размещённый в мастер-книге ({len(report.unplaced)}):")
         for text in report.unplaced:
+            click.echo(f"  {text}")
+    if report.notes:
+        click.echo(f"Текст после таблицы (подписи, примечания), не размещённый в мастер-книге ({len(report.notes)}):")
+        for text in report.notes:
             click.echo(f"  {text}")
     if report.complete:
         click.echo("Весь текст таблицы размещён в мастер-книге.")
     else:
-        click.echo("ВНИМАНИЕ: не всё содержимое документа размещено в мастер-книге — сверьте её с документом "
+        click.echo("ВНИМАНИЕ: не весь текст таблицы размещён в мастер-книге — сверьте её с документом "
                    "по строкам, названным выше.")
     click.echo(f"Мастер-книга записана: {output}")
 

@@ -51,7 +51,8 @@ def list_draft(blocks: list[Block]) -> Draft | None:
             draft.body.append(Para(text, para.line))
         elif current is not None and not (current.cells[2] and current.cells[3]):
             current_text += " " + text  # a paragraph wrapped over lines: the item goes on
-            current.cells = _item_row(current.cells[0], current_text, current.line).cells
+            joined = _item_row(current.cells[0], current_text, current.line)
+            current.cells, current.problem = joined.cells, joined.problem
         else:
             current = None
             draft.body.append(Para(text, para.line))
@@ -78,4 +79,7 @@ def _item_row(number: str, text: str, line: int) -> Row:
         while value.endswith(")") and value.count(")") > value.count("("):
             value = value[:-1].rstrip(" ;,")  # the bracket closing the whole note
         cells[index[role]] = value
-    return Row(cells, line)
+    row = Row(cells, line)
+    if not cells[2]:
+        row.problem = "у мероприятия нет срока («срок: …»)"
+    return row

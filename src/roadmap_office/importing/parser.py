@@ -115,14 +115,16 @@ class Draft:
 class ImportReport:
     """What an import found, for the Russian summary printed after it.
 
-    ``unplaced`` lists, by line, text of the document the importer could not place in the model:
-    nothing is dropped silently. ``reconciliation`` counts what the source table holds (rows,
+    ``unplaced`` lists, by line, text of the table the importer could not place in the model, and
+    ``notes`` the paragraphs after it (signatures, footnotes): nothing is dropped silently.
+    ``reconciliation`` counts what the source table holds (rows,
     rows with an item number, cells that read as a deadline, paragraphs) against what was
     placed; ``complete`` is True only when every source row was placed and nothing was named.
     """
 
     warnings: list[str] = field(default_factory=list)
-    unplaced: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # text of the table not placed, with the reason
+    notes: list[str] = field(default_factory=list)  # paragraphs after the table: signatures, footnotes
     reconciliation: dict = field(default_factory=dict)
 
     def warn(self, line: int, message: str) -> None:
@@ -131,6 +133,9 @@ class ImportReport:
     def unplace(self, line: int, text: str, reason: str = "") -> None:
         text = " ".join(text.split())
         self.unplaced.append(f"строка {line}: «{text}»" + (f" — {reason}" if reason else ""))
+
+    def note(self, line: int, text: str) -> None:
+        self.notes.append(f"строка {line}: «{' '.join(text.split())}»")
 
     @property
     def complete(self) -> bool:
@@ -251,7 +256,7 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _target_like(p.text)])
     for para in trailing:
         if not _target_like(para.text):
-            report.unplace(para.line, para.text)
+            report.note(para.line, para.text)
     _reconcile(draft, structure, entries, roadmap, report)
     return roadmap
 
@@ -309,6 +314,7 @@ def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, r
         "numbered_placed": numbered_placed,
         "deadline_cells_placed": deadline_placed,
         "named": list(report.unplaced),
+        "notes": list(report.notes),
     }
 
 

@@ -97,6 +97,18 @@ def _tabbed(lines: list[str]) -> list[Block]:
     return blocks
 
 
+def _mark_short(blocks: list[Block]) -> list[Block]:
+    """A numbered row with fewer cells than the header: a cell lost or two cells run together."""
+    from .parser import find_header
+
+    width = next((len(b.cells) for b in blocks if isinstance(b, Row) and find_header(b.cells)), 0)
+    for block in blocks:
+        if isinstance(block, Row) and width and not block.problem and ITEM_NUMBER.match(block.cells[0].strip()) \
+                and len(block.cells) < width:
+            block.problem = f"в строке {len(block.cells)} ячеек из {width}"
+    return blocks
+
+
 def _clipboard(text: str) -> list[Block]:
     """Cells copied from a spreadsheet: tabs between cells, a cell with line breaks in quotes."""
     import csv
@@ -112,7 +124,7 @@ def _clipboard(text: str) -> list[Block]:
             else:
                 blocks.append(Row([clean_cell(c) for c in cells], line))
         line = reader.line_num + 1
-    return blocks
+    return _mark_short(blocks)
 
 
 def _cell_per_line(lines: list[str]) -> list[Block]:
@@ -211,7 +223,7 @@ def _piped(lines: list[str]) -> list[Block]:
         elif stripped:
             blocks.append(Para(clean_cell(stripped), number))
     flush()
-    return blocks
+    return _mark_short(blocks)
 
 
 def _piped_row(group: list[tuple[int, str]]) -> Row:
