@@ -234,8 +234,9 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     entries = structure.read()
     catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
 
+    running: list[int] | None = None  # numbering that runs on through the sections ("1." ... "7.")
     for sec, items in entries:
-        _check_numbers(sec, items, report)
+        running = _check_numbers(sec, items, report, running)
         deadlines = section_deadlines([values.get("deadline", "") for _, values in items], period_start, period_end,
                                       roadmap.school_year_start)
         for (line, values), (deadline, from_context) in zip(items, deadlines):
@@ -521,10 +522,15 @@ def _nest(outer: str, inner: str) -> str:
     return inner if inner.startswith(outer.rstrip(".") + ".") else outer.rstrip(".") + "." + inner
 
 
-def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], report: ImportReport) -> None:
-    """Numbering stays as printed; probable typos and gaps become warnings."""
+def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], report: ImportReport,
+                   running: list[int] | None = None) -> list[int] | None:
+    """Numbering stays as printed; probable typos and gaps become warnings. ``running`` is the last
+    one-level number of the sections before: a numbering that runs on across sections is checked too;
+    returns this section's last one-level number (or ``running`` when it has none)."""
     expected = _section_value(section.number)
-    previous: list[int] | None = None
+    first = next((values.get("number", "") for _, values in items if values.get("number", "")), "")
+    runs_on = running is not None and re.fullmatch(r"\d+\.?", first) and int(first.rstrip(".")) != 1
+    previous: list[int] | None = running if runs_on else None
     for line, values in items:
         number = values.get("number", "")
         parts = [int(p) for p in number.rstrip(".").split(".") if p.isdigit()]
@@ -540,6 +546,7 @@ def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], re
         if previous and len(parts) == len(previous) and parts[:-1] == previous[:-1] and parts[-1] > previous[-1] + 1:
             report.warn(line, f"после мероприятия {'.'.join(map(str, previous))} идёт {number}: пропущен номер?")
         previous = parts
+    return previous if previous and len(previous) == 1 else running
 
 
 def _unique_keys(roadmap: Roadmap) -> None:

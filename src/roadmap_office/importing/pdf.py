@@ -245,32 +245,62 @@ def _inside(chars: list[_Char], x0: float, x1: float, top: float, bottom: float)
 
 
 def _stream_items(chars: list[_Char], columns: list[float] | None):
-    """A table without rules: the header's words give the columns; a number alone in the first
-    column starts a row, lines below it add to its cells."""
+    """A table without rules: the header's words give the columns, blank space between lines
+    separates rows (cells may be centred vertically, so a row is a band of lines, not a line)."""
     from .parser import find_header
 
     items = []
-    current: list[str] | None = None
-    for line in _lines(chars):
-        runs = _runs(line)
-        texts = [_text(run) for run in runs]
-        if columns is None:
-            if find_header(texts):
-                columns = [run[0].x0 for run in runs]
-                items.append(("row", line[0].top, (texts, False)))
-            else:
-                items.append(("para", line[0].top, " ".join(texts)))
+    lines = _lines(chars)
+    index = 0
+    while index < len(lines) and columns is None or index < len(lines) and not find_header(
+            [_text(run) for run in _runs(lines[index])]):
+        texts = [_text(run) for run in _runs(lines[index])]
+        if columns is None and find_header(texts):
+            columns = [run[0].x0 for run in _runs(lines[index])]
+            break
+        items.append(("para", lines[index][0].top, " ".join(texts)))
+        index += 1
+    if index >= len(lines) or columns is None:
+        return items
+    header = lines[index]
+    header_cells = _place([(run[0].x0, _text(run)) for run in _runs(header)], columns)
+    bands = _bands(lines[index + 1:])
+    # a header written over two lines: its second line joins the header's cells
+    while bands and len(bands[0]) == 1 and not ITEM_NUMBER.match(_place_band(bands[0], columns)[0] or "x") \
+            and sum(1 for t in _place_band(bands[0], columns) if t) >= 3:
+        header_cells = [continue_cell(a, b) for a, b in zip(header_cells, _place_band(bands.pop(0), columns))]
+    items.append(("row", header[0].top, (header_cells, False)))
+    for band in bands:
+        cells = _place_band(band, columns)
+        runs = [run for line in band for run in _runs(line)]
+        across = len(runs) == 1 and len(columns) > 1 and runs[0][-1].x1 > columns[1] + 3 * _TOLERANCE
+        if across or sum(1 for c in cells if c) == 1 and not ITEM_NUMBER.match(cells[0]):
+            items.append(("para", band[0][0].top, " ".join(_text(line) for line in band)))
             continue
-        placed = _place([(run[0].x0, text) for run, text in zip(runs, texts)], columns)
-        first = placed[0]
-        if first and ITEM_NUMBER.match(first):
-            current = placed
-            items.append(("row", line[0].top, (current, False)))
-        elif current is not None and runs[0][0].x0 > columns[0] + 3 * _TOLERANCE or current is not None and not first:
-            for index, text in enumerate(placed):
-                if text:
-                    current[index] = continue_cell(current[index], text)
-        else:
-            current = None
-            items.append(("para", line[0].top, " ".join(texts)))
+        items.append(("row", band[0][0].top, (cells, False)))
     return items
+
+
+def _bands(lines: list[list[_Char]]) -> list[list[list[_Char]]]:
+    """Lines grouped where the space between them is no wider than within a paragraph."""
+    bands: list[list[list[_Char]]] = []
+    bottom = 0.0
+    for line in lines:
+        top, size = min(c.top for c in line), max(c.size for c in line)
+        if bands and top - bottom <= size * 0.6:
+            bands[-1].append(line)
+            bottom = max(bottom, max(c.bottom for c in line))
+        else:
+            bands.append([line])
+            bottom = max(c.bottom for c in line)
+    return bands
+
+
+def _place_band(band: list[list[_Char]], columns: list[float]) -> list[str]:
+    """The cells of a band of lines: each column's runs top to bottom, a wrapped line going on."""
+    parts: list[list[str]] = [[] for _ in columns]
+    for line in sorted(band, key=lambda l: l[0].top):
+        for run in _runs(line):
+            index = max((i for i, left in enumerate(columns) if left - 3 * _TOLERANCE <= run[0].x0), default=0)
+            parts[index].append(_text(run))
+    return [join_wrapped(p) for p in parts]
