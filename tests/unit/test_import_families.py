@@ -342,3 +342,25 @@ def test_every_sample_round_trips_through_the_master(fixtures, tmp_path, name):
     roadmap, _ = _import(_sample(fixtures, name))
     master = write_master(roadmap, tmp_path / "master.ods")
     assert read_master(master).to_json() == roadmap.to_json()
+
+
+def test_headers_and_section_numbers_as_people_write_them():
+    text = "\n".join([
+        "План мероприятий по воспитанию обучающихся на 2024-2026 годы",
+        "N п/п\tНаименование мероприятия\tПериод реализации\tОтветственный исполнитель",
+        "1 Организационные меры\t\t\t",
+        "1.1.\tСовещание\tв 2024 - 2026 годах\tОтдел культуры, спорта и молодёжной политики, Управление образования",
+        "II Мероприятия для родителей",
+        "2.1.\tРодительский всеобуч\tна период 2024-2026 годов\tУправление образования",
+        "3 Меры поддержки семей",
+        "3.1.\tКонсультации\t2024–2026 учебные годы\tОбщеобразовательные организации",
+    ])
+    roadmap, report = _import(text)
+    assert [(s.number, s.title, len(s.items)) for s in roadmap.sections] == [
+        ("1.", "Организационные меры", 1), ("II.", "Мероприятия для родителей", 1), ("3.", "Меры поддержки семей", 1)]
+    meeting, school, advice = roadmap.items
+    assert meeting.executors == ["Отдел культуры, спорта и молодёжной политики", "Управление образования"]
+    assert _dates(meeting) == (date(2024, 1, 1), date(2026, 12, 31))
+    assert _dates(school) == (date(2024, 1, 1), date(2026, 12, 31))
+    assert _dates(advice) == (date(2024, 9, 1), date(2026, 8, 31))
+    assert report.complete

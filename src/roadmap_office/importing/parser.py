@@ -327,7 +327,7 @@ def _deadline_like(text: str, roadmap: Roadmap) -> bool:
 
 
 # a heading: "2. Меры", "2.Меры"; without the dot only before a capital ("3 Меры", "II Мероприятия")
-_HEADING = re.compile(r"^(?:Раздел\s+)?(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?P<bare>[А-ЯЁA-Z«\"].*))$",
+_HEADING = re.compile(r"^(?:Раздел\s+)?(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?!(?:Январ|Феврал|Март|Апрел|Ма[йяе]|Июн|Июл|Август|Сентябр|Октябр|Ноябр|Декабр))(?P<bare>[А-ЯЁA-Z«\"].*))$",
                       re.DOTALL)
 
 

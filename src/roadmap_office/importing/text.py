@@ -20,7 +20,8 @@ import re
 from .blocks import ITEM_NUMBER, Block, Para, Row, clean_cell
 
 # a section heading: "1. Организационные меры", "1.Нормативно-правовое", "II Мероприятия", "3 Меры ..."
-HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})(?:\.\s*|\s+)[А-ЯЁA-Z«\"]")
+HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})(?:\.\s*|\s+(?!" + r"(?:[Яя]нвар|[Фф]еврал|[Мм]арт|[Аа]прел|[Мм]а[йяе]|[Ии]юн|[Ии]юл|[Аа]вгуст|[Сс]ентябр|[Оо]ктябр|[Нн]оябр|[Дд]екабр)))"
+                          r"[А-ЯЁA-Z«\"]")
 # a line closing a row: "||||", "|----+----|" (a lone "|" is an empty cell)
 _PIPE_SEPARATOR = re.compile(r"^[|+\-=─┼│\s]*(?:\|[|+\-=─┼│\s]*\||[+\-=─┼])[|+\-=─┼│\s]*$")
 # words a deadline cell is made of (a cell of only these anchors the columns of a row)
@@ -81,9 +82,8 @@ def _tabbed(lines: list[str]) -> list[Block]:
         if "\t" not in line:
             blocks.append(Para(clean_cell(line), number))  # lines of a list in one paragraph stay lines
             continue
-        if width and len(parts) < width and not ITEM_NUMBER.match(parts[0].strip()) and \
-                number >= 2 and not lines[number - 2].strip():
-            # after a blank line, a short line with tabs is no table row: a signature, a note
+        if width and len(parts) < width and _SIGNATURE.search(line) and number >= 2 and not lines[number - 2].strip():
+            # after a blank line, a signature with tabs is no table row
             blocks.append(Para(" ".join(p for p in parts if p), number))
             continue
         row = Row(parts, number)
@@ -423,8 +423,8 @@ _SECTION_WORD = re.compile(r"^(?:Раздел|Направление|Блок|Ч
 _ORGANISATION = re.compile(r"(?:техникум|колледж|университет|институт|библиотек|музе|станци|клуб|центр|совет|"
                            r"комисси|инспекци|отдел|управлени|комитет|организаци|учреждени|школ|гимнази|лице|"
                            r"детский сад|администраци)", re.IGNORECASE)
-_SIGNATURE = re.compile(r"^(?:Начальник|Заведующ|Руководитель|Глава|Председатель|Директор|Исполнитель|Заместитель)\b"
-                        r"|\b[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s[А-ЯЁ]\.\s?[А-ЯЁ]\.")
+# a signature: initials and a surname ("Т.Н. Лаптева", "Лаптева Т.Н.")
+_SIGNATURE = re.compile(r"\b[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s[А-ЯЁ]\.\s?[А-ЯЁ]\.")
 
 
 def _executor_like(text: str) -> bool:
