@@ -141,7 +141,7 @@ def templates(master: Path, outdir: Path, formats, schools, period, password) ->
 @click.option("--list", "list_only", is_flag=True, help="Показать дорожные карты документа и выйти.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести модель в формате JSON (как show --json) со сверкой с документом (reconciliation).")
 def import_(source: Path, output: Path | None, choice: str | None, list_only: bool, as_json: bool) -> None:
-    """Импортировать дорожную карту из документа SOURCE (ODT, DOCX, ODS, XLSX, текст) в мастер-книгу."""
+    """Импортировать дорожную карту из документа SOURCE (ODT, DOCX, ODS, XLSX, PDF, текст) в мастер-книгу."""
     from .importing import ImportReport, import_roadmap, list_roadmaps
     from .master import write_master
 

@@ -91,10 +91,10 @@ def _pages(path: Path) -> list[_Page]:
 
             walk(layout)
             pages.append(page)
-    except PDFSyntaxError as exc:
-        raise DocumentImportError(f"файл PDF повреждён: {exc}") from None
-    except Exception as exc:  # pdfminer raises many kinds for a broken or encrypted file
-        raise DocumentImportError(f"файл PDF не читается: {exc}") from None
+    except PDFSyntaxError:
+        raise DocumentImportError("файл PDF повреждён: его структура не читается") from None
+    except Exception:  # pdfminer raises many kinds for a broken or encrypted file
+        raise DocumentImportError("файл PDF не читается: он повреждён или защищён паролем") from None
     return pages
 
 
