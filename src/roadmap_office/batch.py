@@ -38,7 +38,8 @@ from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
-                       files_to_consolidate, is_submission_name, pick_current, publish, render_outputs, writing_to)
+                       files_to_consolidate, is_submission_name, pick_current, publish, render_outputs,
+                       report_template_for, writing_to)
 from .selection import other_period
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
@@ -105,7 +106,8 @@ output = "out"
 # История сводов по отчётным периодам (SQLite): из неё строятся лист и раздел «Динамика».
 history = "history.sqlite"
 
-# Форматы результата: xlsx, ods, odt, pdf (PDF делает LibreOffice без интерфейса).
+# Форматы результата: xlsx, ods, odt, pdf, docx (PDF и DOCX делает LibreOffice без интерфейса).
+# Шаблон отчёта задаётся в мастер-книге (лист «Настройки», параметр «Шаблон отчёта»).
 formats = ["xlsx", "ods", "odt", "pdf"]
 
 # Дата, на которую считаются просрочки: "period" — окончание отчётного периода, если он завершён,
@@ -449,6 +451,8 @@ class _Night:
         # cached checks and the run signature also depend on the schools: the master's bytes
         self.checksum = hashlib.sha256(config.master.read_bytes()).hexdigest()
         self.cache = ResultCache(config.root / CACHE_DIR, self.checksum)
+        # the report's template (the master's «Шаблон отчёта»), checked before any file is moved
+        self.template = report_template_for(config.master.parent, self.roadmap)
 
     def run(self) -> RunSummary:
         _event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
@@ -612,7 +616,7 @@ class _Night:
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:
         parts = [__version__, self.checksum, self.config.as_of_date(self.today, self.roadmap).isoformat(),
-                 ",".join(self.config.formats)]
+                 ",".join(self.config.formats), hashlib.sha256(self.template.data).hexdigest()]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -637,7 +641,8 @@ class _Night:
             shutil.rmtree(staging, ignore_errors=True)
 
     def _render_into(self, staging: Path, consolidation, fingerprint: str) -> None:
-        rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
+        rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout,
+                                  self.template)
         for error in rendered.errors:
             self.summary.conversion_error = error
             _event(logging.ERROR, f"PDF не создан: {error}", event="conversion_failed", reason=error)
