@@ -63,7 +63,7 @@ def bars(title: str, entries: List[Entry], high: float = 100.0, sort: bool = Tru
         _text(svg, x, bottom + 16, _number(tick), 11, anchor="middle")
     for n, (label, value) in enumerate(entries):
         y = top + n * step
-        _text(svg, left - 6, y + step * 0.68, _cut(label, 46), 11, anchor="end")
+        _text(svg, left - 6, y + step * 0.68, cut(label, 46), 11, anchor="end")
         ET.SubElement(svg, "rect", x=_n(left), y=_n(y + step * 0.15), width=_n((value or 0) * scale),
                       height=_n(step * 0.7), fill=BAR)
         _text(svg, left + (value or 0) * scale + 4, y + step * 0.68, (pct(value) if unit.strip() == "%" else _number(value)) + unit, 10)
@@ -107,7 +107,7 @@ def distribution(title: str, entries: List[Entry]) -> Chart:
           11, anchor="middle")
     high = max(counts) or 1
     step = _nice_step(high)
-    high = step * -(-high // step)
+    high = step * (high // step + 1)  # room above the highest column for its count
     slot = (right - left) / BINS
     bottom = top + plot_h
     for tick in range(0, high + 1, step):
@@ -135,9 +135,9 @@ def distribution(title: str, entries: List[Entry]) -> Chart:
     for n in range(rows):
         y = y0 + 16 * (n + 1)
         if n < len(weakest):
-            _text(svg, 10, y, f"{_cut(weakest[n][0], 40)} — {pct(weakest[n][1])} %", 10)
+            _text(svg, 10, y, f"{cut(weakest[n][0], 40)} — {pct(weakest[n][1])} %", 10)
         if n < len(strongest):
-            _text(svg, WIDTH / 2 + 6, y, f"{_cut(strongest[n][0], 40)} — {pct(strongest[n][1])} %", 10)
+            _text(svg, WIDTH / 2 + 6, y, f"{cut(strongest[n][0], 40)} — {pct(strongest[n][1])} %", 10)
     return _chart(svg, height)
 
 
@@ -181,6 +181,7 @@ def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _cut(value: str, limit: int) -> str:
+def cut(value: str, limit: int) -> str:
+    """A label shortened to ``limit`` characters with an ellipsis."""
     value = " ".join(value.split())
     return value if len(value) <= limit else value[:limit - 1] + "…"

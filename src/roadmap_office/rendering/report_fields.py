@@ -118,8 +118,15 @@ def report_values(c: Consolidation, signer: str = "") -> Dict[str, Any]:
     """Every field of :data:`SCHEMA` for ``c``, texts ready to print."""
     submitted = [s for s in c.schools if s.submitted]
     average = c.completion_pct
-    lagging = [f"{s.school.name} ({_num(s.completion_pct)} %)" for s in submitted
-               if average is not None and s.completion_pct is not None and s.completion_pct < average]
+    below = [s for s in submitted
+             if average is not None and s.completion_pct is not None and s.completion_pct < average]
+    if len(below) > charts.NAMED_UP_TO:  # a page of names helps nobody: the count, the weakest, where the rest are
+        weakest = sorted(below, key=lambda s: (s.completion_pct, s.school.code))[:charts.NAMED_ENDS]
+        lagging = [f"{len(below)} организаций, наименьшее выполнение — "
+                   + ", ".join(f"{s.school.name} ({_num(s.completion_pct)} %)" for s in weakest)
+                   + f"; полный перечень — в сводной книге, лист «{T.SHEET_SCHOOLS}»"]
+    else:
+        lagging = [f"{s.school.name} ({_num(s.completion_pct)} %)" for s in below]
     label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
     by_section: Dict[int, List[Dict[str, str]]] = {}
     for summary in c.items:

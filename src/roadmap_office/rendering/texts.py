@@ -31,6 +31,14 @@ def as_of_line(c: Consolidation) -> str:
     return f"{period}Данные по состоянию на {c.as_of:%d.%m.%Y}."
 
 
+def page_header(c: Consolidation) -> str:
+    """The head of every printed page of the workbook: who reports, for which period, as of when."""
+    label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
+    parts = [c.roadmap.issuer or c.roadmap.title, label or "",
+             f"данные на {c.as_of:%d.%m.%Y}"]
+    return " · ".join(part for part in parts if part)
+
+
 def key_figures(c: Consolidation) -> list[tuple[str, object]]:
     submitted = sum(1 for s in c.schools if s.submitted)
     return [

@@ -16,8 +16,8 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import xlsxwriter
 
-from .spec import (Cell, Sheet, Workbook, column_letter, estimated_row_heights, page_breaks, parse_range,
-                   print_scale, same_rule_ranges)
+from .spec import (PAGE_FOOTER, Cell, Sheet, Workbook, column_letter, estimated_row_heights, page_breaks,
+                   parse_range, print_scale, same_rule_ranges)
 
 _FONT = "Liberation Sans"
 _BORDER_COLOR = "#808080"
@@ -59,7 +59,7 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
                 streamed[f"xl/worksheets/sheet{index + 1}.xml"] = (spec, {
                     key: formats.get(*key)._get_xf_index() for key in {(c.style, c.locked) for row in spec.rows
                                                                        for c in row}})
-            _write_sheet(wb, spec, book.password, formats, cells=not large)
+            _write_sheet(wb, spec, book.password, formats, cells=not large, header=book.page_header)
         _save(wb)
     finally:
         _remove_row_files(wb)
@@ -219,7 +219,8 @@ def _clean_text(text: str) -> str:
     return _CONTROL.sub("", text)[:_MAX_TEXT]
 
 
-def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells: bool = True) -> None:
+def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells: bool = True,
+                 header: str = "") -> None:
     ws = wb.add_worksheet(spec.name)
     for index, column in enumerate(spec.columns):
         # Excel width units (measured in LibreOffice)
@@ -279,6 +280,9 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
         ws.fit_to_pages(1, 0)
     if spec.repeat_rows:
         ws.repeat_rows(spec.repeat_rows[0] - 1, spec.repeat_rows[1] - 1)
+    if header:  # Excel's codes: &C centre, &P page, &N pages; a literal & is doubled
+        ws.set_header("&C&9" + header.replace("&", "&&")[:200])
+        ws.set_footer("&C&9" + PAGE_FOOTER.format(page="&P", pages="&N"))
     for chart in spec.charts:
         ws.insert_chart(chart.anchor, _chart(wb, spec.name, chart, _room_px(spec, chart)))
     if spec.hidden:
@@ -336,7 +340,7 @@ def _room_px(sheet: Sheet, chart) -> int:
 
 
 def _chart(wb, sheet_name: str, spec, room_px: int):
-    chart = wb.add_chart({"type": "column"})
+    chart = wb.add_chart({"type": spec.kind})  # XlsxWriter's "bar" is horizontal
     c1, r1, _, r2 = parse_range(spec.values)
     k1, kr1, _, kr2 = parse_range(spec.categories)
     series = {"categories": [sheet_name, kr1, k1, kr2, k1], "values": [sheet_name, r1, c1, r2, c1],
@@ -351,7 +355,11 @@ def _chart(wb, sheet_name: str, spec, room_px: int):
         y_axis["name"] = spec.y_title
     if spec.y_max is not None:
         y_axis["max"] = spec.y_max
-    chart.set_y_axis(y_axis)
+    if spec.kind == "bar":  # XlsxWriter's bar chart: x is the (horizontal) value axis, y the categories
+        chart.set_x_axis(y_axis)
+        chart.set_y_axis({"num_font": {"size": 8}})  # one label per bar, small enough that none is skipped
+    else:
+        chart.set_y_axis(y_axis)
     chart.set_style(10)
     width = round(spec.width_cm * _CM_TO_PX)
     if room_px:
