@@ -2,7 +2,8 @@
 
 For each size: a district of N schools (the benchmark's generator: the demo's twelve first, then
 made-up ones), consolidated; the report converted to PDF by headless LibreOffice and the page
-with each chart cut out with ``pdftoppm``; the workbook's sheets «По разделам» and «По школам»
+with each chart cut out with ``pdftoppm`` (and the first page of the
+built-in template); the workbook's sheets «По разделам» and «По школам»
 written alone (ODS and XLSX), converted, and their chart pages and first page cut out likewise.
 Look at every picture before it goes into the guide.
 
@@ -52,6 +53,25 @@ def _page_with(pages: list[str], *needles: str, without: str = "") -> int:
     raise LookupError(f"no page with {needles}")
 
 
+def _as_writer_shows(path: Path) -> Path:
+    """A copy of a template whose fields are grey text, as Writer shows them on screen (a PDF
+    prints placeholders blank)."""
+    from odf import style, teletype, text
+    from odf.opendocument import load
+
+    document = load(str(path))
+    shade = style.Style(name="FieldShade", family="text")
+    shade.addElement(style.TextProperties(backgroundcolor="#c0c0c0"))
+    document.automaticstyles.addElement(shade)
+    for placeholder in list(document.text.getElementsByType(text.Placeholder)):
+        span = text.Span(stylename=shade, text=teletype.extractText(placeholder))
+        placeholder.parentNode.insertBefore(span, placeholder)
+        placeholder.parentNode.removeChild(placeholder)
+    shown = path.with_name("шаблон_на_экране.odt")
+    document.save(str(shown))
+    return shown
+
+
 def render(n: int, out: Path, workdir: Path) -> list[Path]:
     from roadmap_office.office import convert_to_pdf
     from roadmap_office.pipeline import run_consolidation
@@ -73,8 +93,13 @@ def render(n: int, out: Path, workdir: Path) -> list[Path]:
     made.append(_png(pdf, _page_with(pages, "Рисунок 2."), out / f"отчёт_школы_{n}.png"))
     if n == 12:
         made.append(_png(pdf, _page_with(pages, "Рисунок 1."), out / "отчёт_разделы.png"))
+        from roadmap_office.rendering.report import write_report_template
+
+        template = convert_to_pdf(_as_writer_shows(write_report_template(workdir / "шаблон.odt")),
+                                  workdir / "шаблон.pdf")
+        made.append(_png(template, 1, out / "шаблон_отчёта.png"))
     book = consolidated_workbook(result.consolidation)
-    wanted = ["По школам"] + (["По разделам"] if n == 12 else [])
+    wanted = ["По школам"]
     for suffix in ("ods", "xlsx"):
         alone = Workbook([book.sheet(name) for name in wanted], title=book.title, page_header=book.page_header)
         path = write_workbook(alone, workdir / f"книга_{n}.{suffix}")
