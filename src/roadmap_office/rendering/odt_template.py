@@ -289,29 +289,8 @@ class _Walk:
         return frame
 
     def table(self, value: TableValue) -> Element:
-        name = self.unique(value.name)
-        doc = self.document
-        widths = value.widths_cm
-        table_style = style.Style(name=f"{name}.T", family="table")
-        table_style.addElement(style.TableProperties(width=f"{sum(widths):.2f}cm", align="margins",
-                                                     margintop="0.1cm", marginbottom="0.3cm"))
-        doc.automaticstyles.addElement(table_style)
-        result = table.Table(name=name, stylename=table_style)
-        for n, width in enumerate(widths, start=1):
-            column_style = style.Style(name=f"{name}.C{n}", family="table-column")
-            column_style.addElement(style.TableColumnProperties(columnwidth=f"{width}cm",
-                                                                relcolumnwidth=f"{int(width * 1000)}*"))
-            doc.automaticstyles.addElement(column_style)
-            result.addElement(table.TableColumn(stylename=column_style))
-        cell_style = _ensure_cell_style(doc, "cell", None)
-        head_style = _ensure_cell_style(doc, "cellh", "#e6e6e6")
-        head = table.TableHeaderRows()
-        head.addElement(_row(head_style, value.header, lambda n: "Table_20_Heading"))
-        result.addElement(head)
-        for values in value.rows:
-            result.addElement(_row(cell_style, values,
-                                   lambda n: "Table_20_Number" if n in value.numeric else "Table_20_Contents"))
-        return result
+        return new_table(self.document, self.unique(value.name), value.widths_cm, value.header, value.rows,
+                         value.numeric)
 
     def unique(self, name: str) -> str:
         count = self.copies.get(name, 0) + 1
@@ -332,19 +311,47 @@ class _Walk:
                 element.setAttrNS(TABLENS, "name", self.unique(name))
 
 
-def _row(cell_style: str, values: list, paragraph_style) -> Element:
-    row = table.TableRow()
+def new_table(doc: OpenDocument, name: str, widths: List[float], header: list, rows: list,
+              numeric=(), row_style: Optional[str] = None) -> Element:
+    """A bordered table of ``widths`` (cm) with a repeated header row; a cell's value is text or
+    an element (a field). The look the built-in template has always had."""
+    table_style = style.Style(name=name, family="table")
+    table_style.addElement(style.TableProperties(width=f"{sum(widths):.2f}cm", align="margins",
+                                                 margintop="0.1cm", marginbottom="0.3cm"))
+    doc.automaticstyles.addElement(table_style)
+    result = table.Table(name=name, stylename=table_style)
+    for n, width in enumerate(widths, start=1):
+        column_style = style.Style(name=f"{name}.C{n}", family="table-column")
+        column_style.addElement(style.TableColumnProperties(columnwidth=f"{width}cm",
+                                                            relcolumnwidth=f"{int(width * 1000)}*"))
+        doc.automaticstyles.addElement(column_style)
+        result.addElement(table.TableColumn(stylename=column_style))
+    head = table.TableHeaderRows()
+    head.addElement(_row(cell_style(doc, "cellh", "#e6e6e6"), header, lambda n: "Table_20_Heading", row_style))
+    result.addElement(head)
+    plain = cell_style(doc, "cell", None)
+    for values in rows:
+        result.addElement(_row(plain, values, lambda n: "Table_20_Number" if n in numeric else "Table_20_Contents",
+                               row_style))
+    return result
+
+
+def _row(cell: str, values: list, paragraph_style, row_style: Optional[str]) -> Element:
+    row = table.TableRow(**({"stylename": row_style} if row_style else {}))
     for n, value in enumerate(values):
-        cell = table.TableCell(stylename=cell_style, valuetype="string")
+        element = table.TableCell(stylename=cell, valuetype="string")
         paragraph = text.P(stylename=paragraph_style(n))
-        teletype.addTextToElement(paragraph, str(value))
-        cell.addElement(paragraph)
-        row.addElement(cell)
+        if isinstance(value, str):
+            teletype.addTextToElement(paragraph, value)
+        else:
+            paragraph.addElement(value)
+        element.addElement(paragraph)
+        row.addElement(element)
     return row
 
 
-def _ensure_cell_style(doc: OpenDocument, name: str, background: Optional[str]) -> str:
-    """The bordered table-cell style the default template uses; made if the template lacks it."""
+def cell_style(doc: OpenDocument, name: str, background: Optional[str]) -> str:
+    """A bordered table-cell style (shaded with ``background``), made unless the document has it."""
     for existing in doc.automaticstyles.getElementsByType(style.Style):
         if existing.getAttribute("name") == name:
             return name

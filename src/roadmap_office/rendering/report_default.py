@@ -11,7 +11,7 @@ from typing import List, Sequence
 from odf import style, table, text
 from odf.opendocument import OpenDocument, OpenDocumentText
 
-from .odt_template import BLOCK_END, BLOCK_START
+from .odt_template import BLOCK_END, BLOCK_START, cell_style, new_table
 from .report_fields import SCHEMA
 
 PAGE_WIDTH_CM = 17.0
@@ -118,13 +118,8 @@ class _Builder:
         master.addElement(footer)
         doc.masterstyles.addElement(master)
 
-        for name, background in (("cell", None), ("cellh", "#e6e6e6"), ("cells", "#f2f2f2")):
-            st = style.Style(name=name, family="table-cell")
-            props = {"padding": "0.06cm", "border": "0.5pt solid #000000"}
-            if background:
-                props["backgroundcolor"] = background
-            st.addElement(style.TableCellProperties(**props))
-            doc.automaticstyles.addElement(st)
+        for name, background in (("cell", None), ("cellh", "#e6e6e6")):
+            cell_style(doc, name, background)
         row = style.Style(name="row", family="table-row")
         row.addElement(style.TableRowProperties(keeptogether="always"))
         doc.automaticstyles.addElement(row)
@@ -149,38 +144,7 @@ class _Builder:
     def table(self, name: str, widths: Sequence[float], header: Sequence[str], rows: Sequence[Sequence],
               numeric: Sequence[int] = ()) -> None:
         """A table whose cells hold text and fields; a row with fields of a list is repeated."""
-        st = style.Style(name=name, family="table")
-        st.addElement(style.TableProperties(width=f"{PAGE_WIDTH_CM}cm", align="margins", margintop="0.1cm",
-                                            marginbottom="0.3cm"))
-        self.doc.automaticstyles.addElement(st)
-        t = table.Table(name=name, stylename=st)
-        for n, width in enumerate(widths, start=1):
-            column = style.Style(name=f"{name}.C{n}", family="table-column")
-            column.addElement(style.TableColumnProperties(columnwidth=f"{width}cm",
-                                                          relcolumnwidth=f"{int(width * 1000)}*"))
-            self.doc.automaticstyles.addElement(column)
-            t.addElement(table.TableColumn(stylename=column))
-        head = table.TableHeaderRows()
-        head.addElement(self._row(header, lambda n: "Table_20_Heading", "cellh"))
-        t.addElement(head)
-        for values in rows:
-            t.addElement(self._row(values, lambda n: "Table_20_Number" if n in numeric else "Table_20_Contents",
-                                   "cell"))
-        self.doc.text.addElement(t)
-
-    @staticmethod
-    def _row(values: Sequence, paragraph_style, cell_style: str) -> table.TableRow:
-        row = table.TableRow(stylename="row")
-        for n, value in enumerate(values):
-            cell = table.TableCell(stylename=cell_style, valuetype="string")
-            paragraph = text.P(stylename=paragraph_style(n))
-            if isinstance(value, str):
-                paragraph.addText(value)
-            else:
-                paragraph.addElement(value)
-            cell.addElement(paragraph)
-            row.addElement(cell)
-        return row
+        self.doc.text.addElement(new_table(self.doc, name, list(widths), list(header), list(rows), numeric, "row"))
 
 
 def default_template() -> OpenDocument:
@@ -257,16 +221,13 @@ def default_template() -> OpenDocument:
     b.p("Center", f("Диаграмма: просрочки по периодам"))
     b.p("Note", "Рисунок 4. Просроченные мероприятия по отчётным периодам (школа × мероприятие).")
     b.p("Standard", f("Динамика: примечание"))
-    b.h(2, "6.1. Выполнение по разделам, %")
-    b.p("Standard", f("Таблица: выполнение по разделам"))
-    b.h(2, "6.2. Просроченные мероприятия по разделам (школа × мероприятие)")
-    b.p("Standard", f("Таблица: просрочки по разделам"))
-    b.h(2, "6.3. Выполнение по образовательным организациям, %")
-    b.p("Standard", f("Таблица: выполнение по школам"))
-    b.h(2, "6.4. Просроченные мероприятия по образовательным организациям")
-    b.p("Standard", f("Таблица: просрочки по школам"))
-    b.h(2, "6.5. Показатели по округу и целевые значения")
-    b.p("Standard", f("Таблица: показатели по периодам"))
+    for heading, name in (("6.1. Выполнение по разделам, %", "выполнение по разделам"),
+                          ("6.2. Просроченные мероприятия по разделам (школа × мероприятие)", "просрочки по разделам"),
+                          ("6.3. Выполнение по образовательным организациям, %", "выполнение по школам"),
+                          ("6.4. Просроченные мероприятия по образовательным организациям", "просрочки по школам"),
+                          ("6.5. Показатели по округу и целевые значения", "показатели по периодам")):
+        b.h(2, heading)
+        b.p("Standard", f(f"Таблица: {name}"))
     b.h(2, "6.6. Изменения по сравнению с предыдущим периодом")
     b.p("KeepNext", _bold(f("Впервые просроченные: заголовок")), " ", f("Впервые просроченные: нет"))
     b.p("Standard", f("Таблица: впервые просроченные"))
