@@ -195,3 +195,28 @@ def test_default_template_has_the_same_fields_as_its_description():
     hints = {field_name(p): p.getAttribute("description") for p in doc.getElementsByType(odftext.Placeholder)}
     assert hints["Подписант"] == SCHEMA["Подписант"]
     assert hints["Школа: код"] == SCHEMA["Школы"][0]["Школа: код"]
+
+
+def test_fields_in_the_page_header_are_filled_and_checked(demo_run, tmp_path):
+    """A district and period at the head of every page: a page style's header holds fields too."""
+    from odf import style
+
+    def header(name):
+        def edit(doc):
+            master = doc.masterstyles.getElementsByType(style.MasterPage)[0]
+            head = style.Header()
+            line = odftext.P(text="Отчёт за ")
+            line.addElement(field(name))
+            head.addElement(line)
+            master.insertBefore(head, master.childNodes[0])
+        return edit
+
+    template = write_report_template(tmp_path / "шаблон.odt")
+    _edited(template, tmp_path / "колонтитул.odt", header("Отчётный период"))
+    _consolidate(demo_run, tmp_path / "out", tmp_path / "колонтитул.odt")
+    doc = opendocument.load(str(tmp_path / "out" / REPORT))
+    heads = [teletype.extractText(h) for h in doc.masterstyles.getElementsByType(style.Header)]
+    assert heads == ["Отчёт за I полугодие 2022 г."]
+    _edited(template, tmp_path / "опечатка.odt", header("Отчётный перод"))
+    with pytest.raises(TemplateError, match="неизвестное поле «<Отчётный перод>» \\(колонтитул, абзац «Отчёт за"):
+        _consolidate(demo_run, tmp_path / "out2", tmp_path / "опечатка.odt")

@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from odf import draw, style, table, teletype, text
 from odf.element import Element, Text
-from odf.namespaces import DRAWNS, OFFICENS, TABLENS, TEXTNS
+from odf.namespaces import OFFICENS, STYLENS, TABLENS, TEXTNS
 from odf.opendocument import OpenDocument, load
 
 from ..errors import RoadmapError
@@ -423,6 +423,8 @@ def _where(node: Any) -> str:
     row = cell_table = paragraph = None
     top = node
     while getattr(top, "parentNode", None) is not None and not _is(top.parentNode, OFFICENS, "text"):
+        if getattr(top, "qname", (None, None))[0] == STYLENS:  # a header or footer of a page style
+            return f" (колонтитул, абзац «{_short(teletype.extractText(paragraph or node))}»)"
         if _is(top, TABLENS, "table-row") and row is None:
             row = top
         if _is(top, TABLENS, "table") and cell_table is None:
@@ -475,7 +477,8 @@ def check_template(document: OpenDocument, schema: Context, label: str) -> None:
     list of fields. The walk fills a throwaway copy with it, so each part is visited once."""
     copy = load_template(_bytes(document), label)
     walk = _Walk(copy, schema)
-    walk.children(copy.text, [(schema, schema)])
+    for part in _parts(copy):
+        walk.children(part, [(schema, schema)])
     if walk.problems:
         shown = walk.problems[:MAX_PROBLEMS]
         more = len(walk.problems) - len(shown)
@@ -489,8 +492,17 @@ def fill_template(document: OpenDocument, values: Context, schema: Context) -> O
     """Fill ``document`` in place with ``values`` (checked first with :func:`check_template`)."""
     for soft in list(document.text.getElementsByType(text.SoftPageBreak)):
         soft.parentNode.removeChild(soft)  # page breaks of the template's layout, stale once filled
-    _Walk(document, schema).children(document.text, [(values, schema)])
+    walk = _Walk(document, schema)
+    for part in _parts(document):
+        walk.children(part, [(values, schema)])
     return document
+
+
+def _parts(document: OpenDocument) -> list:
+    """Where fields may stand: the text, and the headers and footers of the page styles (a
+    district and period at the head of every page)."""
+    kinds = (style.Header, style.HeaderLeft, style.Footer, style.FooterLeft)
+    return [document.text] + [part for kind in kinds for part in document.masterstyles.getElementsByType(kind)]
 
 
 def template_bytes(document: OpenDocument) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from typing import Optional, Union
@@ -39,7 +40,7 @@ class ReportTemplate:
 def report_template(path: Optional[Union[str, os.PathLike]] = None) -> ReportTemplate:
     """Read and check a template (the built-in one without ``path``); raises TemplateError."""
     if path is None:
-        return ReportTemplate(template_bytes(default_template()), DEFAULT_TEMPLATE_LABEL)
+        return ReportTemplate(_default_bytes(), DEFAULT_TEMPLATE_LABEL)
     path = Path(path)
     label = path.name
     try:
@@ -50,6 +51,11 @@ def report_template(path: Optional[Union[str, os.PathLike]] = None) -> ReportTem
         raise TemplateError(f"шаблон отчёта «{label}» не найден или не читается") from None
     check_template(load_template(data, label), SCHEMA, label)
     return ReportTemplate(data, label)
+
+
+@lru_cache(maxsize=1)
+def _default_bytes() -> bytes:
+    return template_bytes(default_template())
 
 
 def write_report_template(path: Union[str, os.PathLike]) -> Path:
