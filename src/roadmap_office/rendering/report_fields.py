@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from ..merging import Consolidation
+from ..model import Aggregation
 from . import charts
 from . import texts as T
 from .dynamics import report_dynamics
@@ -35,7 +36,8 @@ SCHEMA: Dict[str, Any] = {
     "Отстают от среднего": "предложение: организации ниже среднего по округу (пусто — абзац пропускается)",
     "Диаграмма: разделы": "рисунок: выполнение по разделам",
     "Диаграмма: школы": "рисунок: выполнение по школам (до 30 школ — каждая, больше — распределение)",
-    "Диаграмма: показатели": "рисунок: показатели в процентах по округу (нет таких — абзац пропускается)",
+    "Диаграмма: показатели": "рисунок: показатели в процентах (доли и доли «да») по округу; нет таких — абзац "
+                             "пропускается",
     "Повторные файлы": [{"Повторный файл": "строка о школе, приславшей несколько файлов"}],
     "Непринятые файлы": [{"Непринятый файл": "строка о непринятом файле и причине"}],
     "Разделы": [{
@@ -141,8 +143,8 @@ def report_values(c: Consolidation, signer: str = "") -> Dict[str, Any]:
         })
     problems = [{"Файл с замечаниями: имя": s.name, "Файл с замечаниями: замечаний": _num(len(s.findings))}
                 for s in c.used + c.superseded if s.findings]
-    percent_indicators = [(f"{i.indicator.code}", i.district) for i in c.indicators
-                          if i.indicator.unit.strip() == "%" and i.district is not None]
+    percent_indicators = [(f"{i.indicator.code}. {i.indicator.name}", i.district) for i in c.indicators
+                          if i.indicator.aggregation in PERCENT and i.district is not None]
     values: Dict[str, Any] = {
         "Дорожная карта": c.roadmap.title,
         "Орган": c.roadmap.issuer,
@@ -205,6 +207,7 @@ def report_values(c: Consolidation, signer: str = "") -> Dict[str, Any]:
 
 
 DEFAULT_SIGNER = "Начальник департамента образования"
+PERCENT = (Aggregation.WEIGHTED_MEAN, Aggregation.SHARE_YES)  # indicators whose district value is a percent
 
 
 def _dynamics_values(c: Consolidation) -> Dict[str, Any]:
