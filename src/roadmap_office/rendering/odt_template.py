@@ -63,7 +63,6 @@ class TableValue:
     numeric: frozenset = frozenset()
 
 
-Value = Union[str, Picture, TableValue, list]
 Context = Dict[str, Any]
 
 

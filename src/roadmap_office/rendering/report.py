@@ -18,7 +18,6 @@ from typing import Optional, Union
 
 from odf import dc, meta
 
-from .. import __version__
 from .._files import replacing
 from ..merging import Consolidation
 from . import texts as T
@@ -86,7 +85,7 @@ def write_report(c: Consolidation, path: Union[str, os.PathLike], now: Optional[
 def _set_meta(document, title: str, now: datetime) -> None:
     """Title and dates of the report, not of its template."""
     stamp = now.replace(microsecond=0).isoformat()
-    for kind in (dc.Title, dc.Date, meta.CreationDate, meta.Generator, dc.Language):
+    for kind in (dc.Title, dc.Date, meta.CreationDate, dc.Language):  # odfpy writes its own generator
         for element in list(document.meta.getElementsByType(kind)):
             element.parentNode.removeChild(element)
     document.meta.addElement(dc.Title(text=title))
