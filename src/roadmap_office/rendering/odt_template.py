@@ -410,7 +410,8 @@ def _marker(node: Any) -> Optional[tuple]:
 def _clone(node: Any) -> Any:
     if isinstance(node, Text) or not hasattr(node, "qname"):
         return Text(node.data)
-    copy = Element(qname=node.qname, qattributes=dict(node.attributes), check_grammar=False)
+    copy = Element(qname=node.qname, check_grammar=False)
+    copy.attributes.update(node.attributes)  # values as loaded: converting each again costs a third of a fill
     for child in node.childNodes:
         copy.appendChild(_clone(child))
     return copy
