@@ -525,6 +525,8 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, sa
 
 
 def _summary_text(result):
+    from roadmap_office.rendering import texts as T
+
     c = result.consolidation
     submitted = sum(1 for s in c.schools if s.submitted)
     pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
@@ -536,6 +538,8 @@ def _summary_text(result):
         text += "\n\nНе приняты файлы:\n" + "\n".join("• «%s»: %s" % (r.name, r.rejected) for r in c.rejected)
     if c.missing:
         text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
+    if c.ignored:
+        text += "\n\n" + T.ignored_line(c)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
     for error in result.errors:
         text += "\n" + error

@@ -32,10 +32,11 @@ from pathlib import Path
 from . import __version__
 from ._files import replacing
 from .cache import ResultCache
-from .checking import CheckedSubmission
+from .checking import CheckedSubmission, refused
 from .errors import Exit, OutputError, RoadmapError
 from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
+from .inputs import IGNORED, REPORT, classify_entry, classify_name
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
                        files_to_consolidate, is_submission_name, pick_current, publish, render_outputs, writing_to)
@@ -375,6 +376,7 @@ class RunSummary:
     other_period: list[str] = field(default_factory=list)  # archived for their own period, not merged now
     waiting: list[str] = field(default_factory=list)  # still being copied: left for the next run
     skipped: list[str] = field(default_factory=list)  # links, folders, pipes: reported, never followed
+    ignored: list[str] = field(default_factory=list)  # lock files and other system junk of the inbox
     schools_missing: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
@@ -389,6 +391,7 @@ class RunSummary:
     def to_json(self) -> dict:
         return {"accepted": self.accepted, "rejected": self.rejected, "replaced": self.replaced,
                 "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
+                "ignored": self.ignored,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
                 "conversion_error": self.conversion_error or None, "exit_code": self.exit_code}
 
@@ -512,14 +515,12 @@ class _Night:
         with os.scandir(self.config.inbox) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 path = Path(entry.path)
-                if entry.name.startswith((".", "~$")):  # hidden, temporary, office lock files
+                verdict = classify_entry(path)  # the one folder policy (CLI, macros, batch)
+                if verdict.verdict == IGNORED:  # hidden files, office lock files, Thumbs.db…
+                    self.summary.ignored.append(path.name)
                     continue
-                if entry.is_symlink():
-                    self.skip(path, "символическая ссылка: ссылки не обрабатываются, положите в папку сам файл")
-                elif entry.is_dir(follow_symlinks=False):
-                    self.skip(path, "папка: вложенные папки не обрабатываются, положите файлы прямо в папку")
-                elif not entry.is_file(follow_symlinks=False):
-                    self.skip(path, "не обычный файл (канал, сокет или устройство): не обрабатывается")
+                if not entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    self.skip(path, verdict.reason)  # links, folders, pipes: reported, left in place
                 else:
                     st = entry.stat(follow_symlinks=False)
                     if now - st.st_mtime < self.config.settle_seconds:
@@ -540,7 +541,10 @@ class _Night:
     def take_inbox(self) -> None:
         ready = self.inbox_files()
         paths = [path for path, _ in ready]
-        results = check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)
+        verdicts = [classify_name(path.name) for path in paths]  # another format: refused by name
+        checked = iter(check_files([p for p, v in zip(paths, verdicts) if v.verdict == REPORT], self.roadmap,
+                                   self.roadmap_fingerprint, cache=self.cache))
+        results = [next(checked) if v.verdict == REPORT else refused(p, v.reason) for p, v in zip(paths, verdicts)]
         for (path, signature), result in zip(ready, results):
             try:
                 unchanged = _signature(path.lstat()) == signature

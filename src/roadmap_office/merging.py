@@ -105,6 +105,7 @@ class Consolidation:
     findings: list[Finding]
     # the periods up to this one, from the history store (see history.record_history)
     history: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)  # inputs.InputEntry: system files of the input folders
 
     @property
     def missing(self) -> list[School]:
@@ -141,6 +142,7 @@ class Consolidation:
             "schools_missing": [s.code for s in self.missing],
             "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored} for d in self.duplicates],
             "files_rejected": [{"file": r.name, "reason": r.rejected} for r in self.rejected],
+            "files_ignored": [{"file": e.name, "reason": e.reason} for e in self.ignored],
             "problems": len(self.findings),
             "items": len(self.roadmap.items),
             "records": len(self.records),

@@ -51,6 +51,13 @@ def duplicate_line(d: Duplicate) -> str:
     return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
 
 
+def ignored_line(c: Consolidation) -> str:
+    """The system files of the input folders that were not read (lock files, Thumbs.db…)."""
+    if not c.ignored:
+        return ""
+    return "Пропущены служебные файлы: " + ", ".join(f"«{e.name}»" for e in c.ignored) + "."
+
+
 def indicator_cell(value) -> Cell:
     if value is None:
         return Cell("—")
