@@ -124,7 +124,7 @@ def test_check_action(office_with_extension, demo_run):
     result = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_S11_МБОУ_Школа_N_11_I_полугодие_2022_г.ods")))
     assert result["school"] == "S11"
-    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "J5"), ("Мероприятия", "G6")}
+    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "K5"), ("Мероприятия", "H6")}
     assert result["message"].startswith("Замечаний: 2.")
     clean = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods")))

@@ -181,7 +181,7 @@ def test_cli_check_exit_codes_and_json(demo_run):
     assert bad.exit_code == 1
     data = json.loads(bad.output)
     assert data["school"] == "L03"
-    assert {(p["sheet"], p["cell"]) for p in data["problems"]} == {("Мероприятия", "F7"), ("Мероприятия", "G5")}
+    assert {(p["sheet"], p["cell"]) for p in data["problems"]} == {("Мероприятия", "F7"), ("Мероприятия", "H5")}
     assert any("недопустимый статус «сделали»" in p["message"] for p in data["problems"])
     foreign = runner.invoke(main, ["check", str(sub / "Отчёт_школы_17_по_дорожной_карте.xlsx")])
     assert foreign.exit_code == 2 and "не принят" in foreign.output

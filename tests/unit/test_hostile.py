@@ -86,7 +86,7 @@ def test_real_formula_cell_in_ods_is_reported_as_text(demo_run, sample):
     _rewrite(path, replace={"content.xml": content.encode("utf-8")})
     result = _check(demo_run, path)
     formula = [f for f in result.findings if "формула" in f.message]
-    assert len(formula) == 1 and formula[0].sheet == "Мероприятия" and formula[0].cell.startswith("I")
+    assert len(formula) == 1 and formula[0].sheet == "Мероприятия" and formula[0].cell.startswith("J")
     assert any(r.result == '=HYPERLINK("http://x")' for r in result.records)
 
 

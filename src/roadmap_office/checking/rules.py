@@ -23,8 +23,12 @@ from ..forms.layout import (
     ITEMS_SHEET,
     META_SHEET,
     OWN_PREFIX,
+    SCHOOL_COLUMNS,
+    SUPPORTED_VERSIONS,
     TEMPLATE_VERSION,
     items_for_school,
+    version_column,
+    version_row,
 )
 from ..forms import values
 from ..model import IndicatorKind, Item, Roadmap, School, Section, per_roadmap
@@ -60,6 +64,11 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return str(value).strip()
+
+
+def _answered(row: list) -> bool:
+    """Whether the school filled any of its own cells in this row (the «Контроль» copy is not one)."""
+    return any(_text(row[COL[key]]) for key in SCHOOL_COLUMNS)
 
 
 def _same(a: str, b: str) -> bool:
@@ -116,6 +125,8 @@ class _Checker:
         self.lists = _lists(roadmap)
 
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
+        if sheet == ITEMS_SHEET:  # the cell as the school's file has it (older layouts lack columns)
+            col = version_column(col, self.raw.meta.get("template_version", ""))
         cell = f"{column_letter(col)}{row}" if row else ""
         self.out.findings.append(Finding(self.raw.name, sheet, cell, _text(value), message, severity))
 
@@ -131,7 +142,7 @@ class _Checker:
         label = meta.get("reporting_period", "")
         self.out.period = from_meta(label, meta.get("reporting_kind", ""), meta.get("reporting_start", ""),
                                     meta.get("reporting_end", ""))
-        if meta.get("template_version") != TEMPLATE_VERSION:
+        if meta.get("template_version") not in SUPPORTED_VERSIONS:
             self.out.rejected = M.UNSUPPORTED_VERSION.format(version=meta.get("template_version", ""),
                                                              expected=TEMPLATE_VERSION)
             return self.out
@@ -231,14 +242,22 @@ class _Checker:
         items, by_number, sections = self.lists.items, self.lists.by_number, self.lists.sections
         expected = items_for_school(self.roadmap, school)
         seen: set[str] = set()
+        version = self.raw.meta.get("template_version", "")
         for index in range(header + 1, len(rows)):
-            row = list(rows[index]) + [None] * len(ITEM_COLUMNS)
+            row = version_row(list(rows[index]) + [None] * len(ITEM_COLUMNS), version)
             number = index + 1
             key = _text(row[COL["key"]])
-            if not key and not any(_text(v) for v in row[COL["status"]:]):
+            if not key and not _answered(row):
                 continue  # a section heading or an empty row
             if not key:
                 key = by_number.get(_text(row[COL["number"]]).rstrip("."), "")
+            if self.moved(number, row, key):
+                if key in items and key not in seen:  # the item is there, its answers are not
+                    seen.add(key)
+                    self.out.records.append(Record(self.out.school, key, items[key][0].number, items[key][1].number,
+                                                   items[key][1].event, items[key][1].deadline.text,
+                                                   items[key][1].result, file=self.raw.name, row=number, problems=1))
+                continue
             if key in items:
                 if key in seen:
                     self.find(ITEMS_SHEET, number, COL["number"], row[COL["number"]],
@@ -248,11 +267,26 @@ class _Checker:
                 self.item_row(number, row, *items[key])
             elif key.startswith(OWN_PREFIX) and key[1:].rsplit(".", 1)[0] in sections:
                 self.own_row(number, row, sections[key[1:].rsplit(".", 1)[0]].number, key)
-            elif any(_text(v) for v in row[COL["status"]:]) or _text(row[COL["event"]]):
+            elif _answered(row) or _text(row[COL["event"]]):
                 self.find(ITEMS_SHEET, number, COL["key"], key, M.ROW_UNKNOWN.format(key=key or "—"))
                 self.own_row(number, row, "", key or f"{OWN_PREFIX}?{number}", counted=1)
         for key in sorted(expected - seen, key=lambda k: [int(p) if p.isdigit() else 0 for p in k.split(".")]):
             self.find(ITEMS_SHEET, 0, 0, "", M.ROW_MISSING.format(number=items[key][1].number))
+
+    def moved(self, number: int, row: list, key: str) -> bool:
+        """The school's cells of this row belong to another row: the «Контроль» cell, locked
+        inside the yellow block, moved with them when a selection of the block was sorted.
+        Such a row is named and not counted (which of its cells moved cannot be known)."""
+        check = _text(row[COL["check"]])
+        if not check or not key or check == key:
+            return False
+        if not _answered(row):
+            return False  # nothing filled in: nothing was moved that could be counted
+        found = self.lists.items.get(check)
+        shown = found[1].number.rstrip(".") if found else check
+        self.find(ITEMS_SHEET, number, COL["check"], check, M.ROW_MOVED.format(
+            found=shown, expected=self.lists.items[key][1].number.rstrip(".") if key in self.lists.items else key))
+        return True
 
     def item_row(self, number: int, row: list, section, item) -> None:
         before = len(self.out.findings)
@@ -276,7 +310,8 @@ class _Checker:
         before = len(self.out.findings) - counted
         event = _text(row[COL["event"]])
         deadline = _text(row[COL["deadline"]])
-        if not event and not any(_text(v) for v in row[COL["deadline"]:]):
+        if not event and not _text(row[COL["deadline"]]) and not _text(row[COL["result_expected"]]) \
+                and not _answered(row):
             return  # an unused row for own events
         if not event:
             self.find(ITEMS_SHEET, number, COL["event"], "", M.OWN_EVENT_EMPTY)
