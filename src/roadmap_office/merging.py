@@ -13,7 +13,8 @@ from datetime import date
 
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
-from .forms.layout import items_for_school
+from .checking.messages import DONE_AFTER_AS_OF
+from .forms.layout import ITEMS_SHEET, items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
 from .selection import files_to_consolidate
 
@@ -167,6 +168,8 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     files_by_school = {s.school: s for s in used}
 
     done_statuses = {s.name for s in roadmap.statuses if s.done}
+    for submission in used:
+        _done_after(submission, done_statuses, as_of)
     records = [r for s in used for r in s.records if not r.own or r.event or r.filled]
     record_index = {(r.school, r.item_key): r for r in records if not r.own}
 
@@ -221,6 +224,20 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     findings = [f for s in submissions for f in s.findings]
     return Consolidation(roadmap, as_of, used, superseded, rejected, duplicates, item_summaries, section_summaries,
                          school_summaries, records, indicator_summaries, findings)
+
+
+def _done_after(submission: CheckedSubmission, done: set[str], as_of: date) -> None:
+    """A row marked done on a day after the date the report is made for is named: the date is
+    a typo, or the work was done after the reporting date (the row still counts as done)."""
+    for record in submission.records:
+        if record.status in done and record.date_done and record.date_done > as_of:
+            finding = Finding(submission.name, ITEMS_SHEET, record.date_cell, f"{record.date_done:%d.%m.%Y}",
+                              DONE_AFTER_AS_OF.format(status=record.status, done=f"{record.date_done:%d.%m.%Y}",
+                                                      as_of=f"{as_of:%d.%m.%Y}"))
+            # once per cell: the same files may be consolidated again, a date outside the roadmap is named already
+            if not any(f.sheet == ITEMS_SHEET and f.cell == record.date_cell for f in submission.findings):
+                record.problems += 1
+                submission.findings.append(finding)
 
 
 def _overdue(item: Item, as_of: date) -> bool:

@@ -120,3 +120,33 @@ def test_sorting_yellow_columns_is_refused_on_the_protected_sheet_and_named_when
         others = [s for s in c.schools if s.school.code != SCHOOL]
         assert [(s.done, s.applicable) for s in others] == [
             (s.done, s.applicable) for s in reference.schools if s.school.code != SCHOOL]
+
+
+def _serial(day: date) -> int:
+    return (day - date(1899, 12, 30)).days
+
+
+def test_typed_look_alike_status_and_done_after_as_of_are_named(office, demo_run, tmp_path):
+    """A status typed on the English layout («выпoлнено» with a Latin «o») and «выполнено» dated
+    after the report's as-of day: each named with its cell; the other rows count as meant."""
+    document = office.open(demo_run.outdir / "templates" / f"{TEMPLATE}.xlsx", read_only=False)
+    saved = tmp_path / f"{TEMPLATE}.xlsx"
+    try:
+        sheet = document.Sheets.getByName(ITEMS_SHEET)
+        rows = _fill(sheet)
+        latin_row, late_row = rows["1.1"], rows["1.2"]
+        sheet.getCellRangeByName(f"{_letter('status')}{latin_row}").String = "выпoлнено"
+        sheet.getCellRangeByName(f"{_letter('status')}{late_row}").String = "выполнено"
+        sheet.getCellRangeByName(f"{_letter('date_done')}{late_row}").Value = _serial(date(2022, 7, 15))
+        document.storeToURL(saved.as_uri(), properties(FilterName=FILTERS[".xlsx"]))
+    finally:
+        document.close(True)
+    c = _district(demo_run, tmp_path / "district", saved)
+    mine = {f.cell: f for f in c.findings if f.file == saved.name}
+    latin = mine[f"{_letter('status')}{latin_row}"]
+    assert "латинские буквы" in latin.message and "«o»" in latin.message and "«выполнено»" in latin.message
+    late = mine[f"{_letter('date_done')}{late_row}"]
+    assert "15.07.2022" in late.message and "30.06.2022" in late.message
+    records = {r.item_key: r for r in c.records if r.school == SCHOOL}
+    assert records["1.1"].status is None  # refused, so not counted as done
+    assert records["1.2"].status == "выполнено" and records["1.2"].problems == 1

@@ -54,6 +54,7 @@ class Record:
     file: str = ""
     row: int = 0
     problems: int = 0  # findings on this row; the row still counts, marked
+    date_cell: str = ""  # where the date done is in the school's file ("H12")
 
     @property
     def filled(self) -> bool:

@@ -66,6 +66,22 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# Latin letters that look like Cyrillic ones (as typed on an English layout or pasted from a PDF)
+_LOOKALIKE_LATIN = "aAbBcCeEHkKmMoOpPTxXyY"
+_LOOKALIKE = str.maketrans(_LOOKALIKE_LATIN, "аАьВсСеЕНкКмМоОрРТхХуУ")
+
+
+def latin_letters(value: str, allowed: dict[str, str]) -> str:
+    """The Latin look-alike letters of a value: those inside a Russian word («выпoлнено»), or all
+    of them when the value read in Cyrillic is a listed one («HeT»); "" otherwise ("IT-куб")."""
+    if fold(value.translate(_LOOKALIKE)) in allowed:
+        words = [value]
+    else:
+        words = [w for w in re.split(r"[^\w]+", value) if re.search(r"[а-яё]", w, re.IGNORECASE)]
+    letters = [ch for word in words for ch in word if "a" <= ch.lower() <= "z" and ch in _LOOKALIKE_LATIN]
+    return ", ".join(f"«{ch}»" for ch in dict.fromkeys(letters))
+
+
 def _answered(row: list) -> bool:
     """Whether the school filled any of its own cells in this row (the «Контроль» copy is not one)."""
     return any(_text(row[COL[key]]) for key in SCHOOL_COLUMNS)
@@ -124,10 +140,14 @@ class _Checker:
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
         self.lists = _lists(roadmap)
 
-    def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
-        if sheet == ITEMS_SHEET:  # the cell as the school's file has it (older layouts lack columns)
+    def address(self, sheet: str, row: int, col: int) -> str:
+        """A cell as the school's file has it (older layouts of the items sheet lack columns)."""
+        if sheet == ITEMS_SHEET:
             col = version_column(col, self.raw.meta.get("template_version", ""))
-        cell = f"{column_letter(col)}{row}" if row else ""
+        return f"{column_letter(col)}{row}" if row else ""
+
+    def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
+        cell = self.address(sheet, row, col)
         self.out.findings.append(Finding(self.raw.name, sheet, cell, _text(value), message, severity))
 
     # ---- whole file ---------------------------------------------------------------------
@@ -273,6 +293,16 @@ class _Checker:
         for key in sorted(expected - seen, key=lambda k: [int(p) if p.isdigit() else 0 for p in k.split(".")]):
             self.find(ITEMS_SHEET, 0, 0, "", M.ROW_MISSING.format(number=items[key][1].number))
 
+    @staticmethod
+    def latin(value: str, allowed: dict[str, str]) -> str:
+        """The message for a list value refused because it holds Latin look-alike letters, or ""."""
+        letters = latin_letters(value, allowed)
+        if not letters:
+            return ""
+        meant = allowed.get(fold(value.translate(_LOOKALIKE)))
+        return M.LATIN_LETTERS.format(value=value, letters=letters,
+                                      meant=M.LATIN_MEANT.format(meant=meant) if meant else "")
+
     def moved(self, number: int, row: list, key: str) -> bool:
         """The school's cells of this row belong to another row: the «Контроль» cell, locked
         inside the yellow block, moved with them when a selection of the block was sorted.
@@ -317,7 +347,8 @@ class _Checker:
             self.find(ITEMS_SHEET, number, COL["event"], "", M.OWN_EVENT_EMPTY)
         if deadline and fold(deadline) not in self.lists.vocabulary:
             if parse_deadline(deadline, self.roadmap.period_start, self.roadmap.period_end).flagged:
-                self.find(ITEMS_SHEET, number, COL["deadline"], deadline, M.OWN_DEADLINE_INVALID.format(value=deadline))
+                self.find(ITEMS_SHEET, number, COL["deadline"], deadline,
+                          self.latin(deadline, self.lists.vocabulary) or M.OWN_DEADLINE_INVALID.format(value=deadline))
         else:
             deadline = self.lists.vocabulary.get(fold(deadline), deadline)
         record = Record(self.out.school, key, section, "доп.", event, deadline, _text(row[COL["result_expected"]]),
@@ -332,9 +363,11 @@ class _Checker:
             record.status = self.lists.statuses.get(fold(raw_status))
             if record.status is None:
                 self.find(ITEMS_SHEET, number, COL["status"], raw_status,
+                          self.latin(raw_status, self.lists.statuses) or
                           M.STATUS_INVALID.format(value=raw_status,
                                                   allowed=", ".join(s.name for s in self.roadmap.statuses)))
         record.date_done = self.date(number, row[COL["date_done"]])
+        record.date_cell = self.address(ITEMS_SHEET, number, COL["date_done"])
         raw_executor = _text(row[COL["executor"]])
         if raw_executor:
             record.executor = self.lists.executors.get(fold(raw_executor))
@@ -343,6 +376,7 @@ class _Checker:
                 record.executor = found.name if found and fold(found.name) in self.lists.executors else None
             if record.executor is None:
                 self.find(ITEMS_SHEET, number, COL["executor"], raw_executor,
+                          self.latin(raw_executor, self.lists.executors) or
                           M.EXECUTOR_INVALID.format(value=raw_executor))
         record.result = _text(row[COL["result"]])
         record.link = _text(row[COL["link"]])
@@ -404,7 +438,8 @@ class _Checker:
                 return True
             if key in ("нет", "no", "0", "ложь", "false"):
                 return False
-            self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_YESNO.format(value=text, code=indicator.code))
+            self.find(INDICATORS_SHEET, number, col, text, self.latin(text, {"да": "да", "нет": "нет"}) or
+                      M.INDICATOR_YESNO.format(value=text, code=indicator.code))
             return None
         if isinstance(raw, bool):
             raw = None
