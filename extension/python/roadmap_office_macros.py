@@ -530,7 +530,8 @@ def _summary_text(result):
     c = result.consolidation
     submitted = sum(1 for s in c.schools if s.submitted)
     pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
-    text = ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
+    text = "".join("ВНИМАНИЕ! %s\n\n" % line for line in T.warnings(c))
+    text += ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
             "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d." % (
                 c.as_of.strftime("%d.%m.%Y"), submitted, len(c.schools), pct, c.overdue, len(c.findings),
                 len(c.rejected)))

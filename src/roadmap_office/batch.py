@@ -467,7 +467,8 @@ class _Night:
             self.summary.unchanged = True
             _event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            self.render(current, rejected_tonight, fingerprint)
+            older = [f for files in selection.superseded.values() for f in files if not f.rejected]
+            self.render(current + older, rejected_tonight, fingerprint)  # older files: named, never counted
         self.cleanup(selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -547,7 +548,8 @@ class _Night:
         results = [next(checked) if v.verdict == REPORT else refused(p, v.reason) for p, v in zip(paths, verdicts)]
         for (path, signature), result in zip(ready, results):
             try:
-                unchanged = _signature(path.lstat()) == signature
+                st = path.lstat()
+                unchanged = _signature(st) == signature
             except OSError:
                 unchanged = False
             if not unchanged:  # written to while it was being checked: take it next time
@@ -564,7 +566,9 @@ class _Night:
                        file=path.name, reason=result.rejected, stored_as=target.name,
                        **({"detail": result.detail} if result.detail else {}))
             else:
-                self.move(path, self.config.archive / self.today.isoformat() / result.school)
+                # arrival is recorded as the archived file's time: when it reached the inbox by this
+                # server's clock (ctime; a copy may keep the school's file time as its mtime)
+                self.move(path, self.config.archive / self.today.isoformat() / result.school, arrived=st.st_ctime)
                 if result.rejected:
                     self.summary.other_period.append(path.name)
                     _event(logging.WARNING, f"Файл «{path.name}» ({result.school}) относится к другому отчётному "
@@ -576,9 +580,10 @@ class _Night:
                        event="accepted", file=path.name, school=result.school, problems=len(result.findings))
         self.cache.save()
 
-    def move(self, path: Path, folder: Path, reserve: int = 0) -> Path:
+    def move(self, path: Path, folder: Path, reserve: int = 0, arrived: float | None = None) -> Path:
         """Move a file into ``folder`` under a usable name, atomically on one file system and
-        by copy, sync, rename, unlink across file systems; the file is never lost."""
+        by copy, sync, rename, unlink across file systems; the file is never lost. ``arrived``
+        becomes the moved file's modification time (what picks a school's current file)."""
         with writing_to(folder):
             folder.mkdir(parents=True, exist_ok=True)
             name = usable_name(path.name, reserve)
@@ -594,6 +599,8 @@ class _Night:
                 if exc.errno != errno.EXDEV:
                     raise
                 _copy_across(path, target)
+            if arrived is not None:
+                os.utime(target, (arrived, arrived))
         self.cache.moved(path, target)
         return target
 

@@ -302,7 +302,8 @@ def consolidation_summary(c) -> str:
     from .rendering import texts as T
 
     submitted = sum(1 for s in c.schools if s.submitted)
-    lines = [
+    lines = [f"ВНИМАНИЕ! {line}" for line in T.warnings(c)]
+    lines += [
         f"Свод по состоянию на {c.as_of:%d.%m.%Y}",
         f"Школ в перечне: {len(c.schools)}, представили отчёт: {submitted}, не представили: {len(c.missing)}",
     ]

@@ -88,6 +88,15 @@ class Duplicate:
     school: str
     used: str
     ignored: list[str]
+    differ: bool = False  # the files hold different answers: a warning at the top of every summary
+    clock: list[str] = field(default_factory=list)  # ignored files the school's clock calls newer
+
+
+def _duplicate(code: str, current: CheckedSubmission, older: list[CheckedSubmission]) -> Duplicate:
+    saved = current.saved_at
+    return Duplicate(code, current.name, [f.name for f in older],
+                     differ=any(f.content != current.content for f in older),
+                     clock=[f.name for f in older if f.saved_at and saved and f.saved_at > saved])
 
 
 @dataclass
@@ -134,6 +143,8 @@ class Consolidation:
 
     def summary_json(self, outputs: list[str] | None = None) -> dict:
         """The summary for scripts (``consolidate --json``); the keys are a contract."""
+        from .rendering.texts import warnings as warning_lines
+
         status_order = [s.name for s in self.roadmap.statuses] + [NO_STATUS]
         by_status = self.by_status
         return {
@@ -141,9 +152,11 @@ class Consolidation:
             "schools_expected": len(self.schools),
             "schools_submitted": sum(1 for s in self.schools if s.submitted),
             "schools_missing": [s.code for s in self.missing],
-            "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored} for d in self.duplicates],
+            "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored, "differ": d.differ,
+                            "newer_by_save_date": d.clock} for d in self.duplicates],
             "files_rejected": [{"file": r.name, "reason": r.rejected} for r in self.rejected],
             "files_ignored": [{"file": e.name, "reason": e.reason} for e in self.ignored],
+            "warnings": warning_lines(self),
             "problems": len(self.findings),
             "items": len(self.roadmap.items),
             "records": len(self.records),
@@ -161,7 +174,7 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     selection = files_to_consolidate(roadmap, usable)
     used = list(selection.current.values())
     superseded = [f for files in selection.superseded.values() for f in files]
-    duplicates = [Duplicate(code, selection.current[(code, period)].name, [f.name for f in files])
+    duplicates = [_duplicate(code, selection.current[(code, period)], files)
                   for (code, period), files in selection.superseded.items()]
     order = {sc.code: n for n, sc in enumerate(roadmap.schools)}
     used.sort(key=lambda s: order.get(s.school, len(order)))

@@ -31,6 +31,7 @@ from ..forms.layout import (
     version_row,
 )
 from ..forms import values
+from ..master import school_key
 from ..model import IndicatorKind, Item, Roadmap, School, Section, per_roadmap
 from ..period import describe, from_meta
 from ..reading import RawSubmission
@@ -104,6 +105,8 @@ class _Lists:
     vocabulary: dict[str, str]
     not_started: str
     schools: dict[str, School]  # by code
+    school_keys: dict[str, School]  # by the key from the master's «Школы» sheet
+    school_names: dict[str, School]  # by folded name
     items: dict[str, tuple[Section, Item]]  # by key
     by_number: dict[str, str]  # item number without its final dot -> key
     sections: dict[str, Section]  # by number without its final dot
@@ -125,6 +128,8 @@ def _lists(roadmap: Roadmap) -> _Lists:
         not_started=next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
                          roadmap.statuses[-1].name if roadmap.statuses else ""),
         schools={s.code: s for s in roadmap.schools},
+        school_keys={school_key(s): s for s in roadmap.schools},
+        school_names={fold(s.name): s for s in roadmap.schools},
         items={item.key: (section, item) for section in roadmap.sections for item in section.items},
         by_number={item.number.rstrip("."): item.key for item in roadmap.items},
         sections={s.number.rstrip("."): s for s in roadmap.sections},
@@ -170,6 +175,8 @@ class _Checker:
         schools = self.lists.schools
         if not code:
             self.out.rejected = M.NO_SCHOOL
+            return self.out
+        if self.other_school(meta, code):
             return self.out
         if code not in schools:
             self.out.rejected = M.UNKNOWN_SCHOOL.format(code=code)
@@ -217,6 +224,27 @@ class _Checker:
             self.out.rejected = M.OTHER_SCHOOL.format(found=meta["school_name"], code=school.code,
                                                       expected=school.name)
         return bool(self.out.rejected)
+
+    def other_school(self, meta: dict[str, str], code: str) -> bool:
+        """The school's key, code and name in the file must name one school of the master.
+
+        A school that fills in a neighbour's template and changes its code (or code and name)
+        would otherwise replace the neighbour's report or pass as itself with the neighbour's
+        answers. The key names the school the template was made for; a name that is another
+        school's of the master names that one."""
+        key, name = meta.get("school_key", ""), meta.get("school_name", "")
+        by_key = self.lists.school_keys.get(key) if key else None
+        by_name = self.lists.school_names.get(fold(name)) if name else None
+        named = {s.code for s in (by_key, by_name) if s is not None}
+        if not named or named == {code}:
+            return False  # agree (a name the master no longer has is a warning further on)
+        claimed = self.lists.schools.get(code)
+        parts = [M.SCHOOL_BY_KEY.format(name=by_key.name, code=by_key.code)] if by_key else []
+        parts.append(M.SCHOOL_BY_CODE.format(code=code, name=f"«{claimed.name}»" if claimed else M.NOT_IN_MASTER))
+        if name:
+            parts.append(M.SCHOOL_BY_NAME.format(name=name))
+        self.out.rejected = M.SCHOOL_MISMATCH.format(parts="; ".join(parts))
+        return True
 
     def share_of_our_items(self) -> float:
         """The share of the file's item rows whose key and event text are those of our roadmap."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..executors import fold
+from ..master import school_key
 from ..period import parse_period
 from ..model import ExecutorKind, Indicator, Item, Roadmap, School, per_roadmap
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
@@ -90,6 +91,7 @@ META_KEYS = {
     "roadmap_fingerprint": "Отпечаток содержания дорожной карты",
     "school_code": "Код образовательной организации",
     "school_name": "Образовательная организация",
+    "school_key": "Ключ образовательной организации",
     "reporting_period": "Отчётный период",
     "reporting_kind": "Вид отчётного периода",
     "reporting_start": "Начало отчётного периода",
@@ -357,6 +359,7 @@ def _meta_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
         "roadmap_fingerprint": info.roadmap_fingerprint,
         "school_code": info.school.code if info.school else "",
         "school_name": info.school.name if info.school else "",
+        "school_key": school_key(info.school) if info.school else "",
         "reporting_period": info.reporting_period,
         "reporting_kind": period.kind.value if period else "",
         "reporting_start": period.start.isoformat() if period else "",
