@@ -171,6 +171,8 @@ def _master_copy(demo_run, tmp_path):
 
 
 def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damaged_file, tmp_path):
+    (folder_with_a_damaged_file / "Отчёт_S17.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder_with_a_damaged_file / "Thumbs.db").write_bytes(b"x")
     result = json.loads(office_with_extension.script(
         "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(folder_with_a_damaged_file),
         str(tmp_path / "out")))
@@ -189,6 +191,10 @@ def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damag
     assert "«Отчёт_повреждённый.ods»" in result["message"] and "Не приняты файлы" in result["message"]
     assert "по состоянию на 30.06.2022" in result["message"]
     assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
+    # the same folder policy and the same warnings as the CLI, the warnings first
+    assert result["message"].startswith("ВНИМАНИЕ! От МБОУ Школа № 5 (S05) получено несколько файлов")
+    assert "«Отчёт_S17.xls»: файл в старом формате Excel 97–2003 (XLS)" in result["message"]
+    assert "Пропущены служебные файлы: «Thumbs.db»." in result["message"]
 
 
 def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(office_with_extension, demo_run,

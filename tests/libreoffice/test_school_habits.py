@@ -150,3 +150,57 @@ def test_typed_look_alike_status_and_done_after_as_of_are_named(office, demo_run
     records = {r.item_key: r for r in c.records if r.school == SCHOOL}
     assert records["1.1"].status is None  # refused, so not counted as done
     assert records["1.2"].status == "выполнено" and records["1.2"].problems == 1
+
+
+def _meta(document, changes: dict[str, str]) -> None:
+    """Unprotect the hidden «Служебный» sheet (no password) and retype some of its values."""
+    sheet = document.Sheets.getByName("Служебный")
+    sheet.unprotect("")
+    keys = [row[0] for row in sheet.getCellRangeByName("A1:A40").DataArray]
+    for key, value in changes.items():
+        sheet.getCellRangeByName(f"C{keys.index(key) + 1}").String = value
+
+
+@pytest.mark.parametrize("changes", [
+    {"school_code": "S14"},
+    {"school_code": "S14", "school_name": "МБОУ Школа № 14"},
+], ids=["code", "code-and-name"])
+def test_a_template_with_another_schools_code_is_refused_naming_both(office, demo_run, tmp_path, changes):
+    document = office.open(demo_run.outdir / "templates" / f"{TEMPLATE}.ods", read_only=False)
+    saved = tmp_path / "Отчёт_Школа_14.xlsx"
+    try:
+        _fill(document.Sheets.getByName(ITEMS_SHEET))
+        _meta(document, changes)
+        document.storeToURL(saved.as_uri(), properties(FilterName=FILTERS[".xlsx"]))
+    finally:
+        document.close(True)
+    folder = tmp_path / "district"
+    c = _district(demo_run, folder, saved)
+    (refused,) = [r for r in c.rejected if r.name == saved.name]
+    assert "шаблон выдан организации «МБОУ Школа № 13» (код S13)" in refused.rejected
+    assert "код в файле — S14 (в мастер-книге «МБОУ Школа № 14»)" in refused.rejected
+    assert "не принят" in refused.rejected
+    # S14's own report still counts; S13 is missing, not silently replaced
+    clean = {s.school.code: (s.done, s.applicable) for s in demo_run.consolidation.schools}
+    schools = {s.school.code: s for s in c.schools}
+    assert (schools["S14"].file, (schools["S14"].done, schools["S14"].applicable)) == (
+        "Отчёт_S14_МБОУ_Школа_N_14_I_полугодие_2022_г.xlsx", clean["S14"])
+    assert not schools["S13"].submitted
+
+
+def test_a_neighbours_template_filled_in_is_a_warning_at_the_top(office, demo_run, tmp_path):
+    """School 13 fills in school 14's template and sends it: it is a second file of school 14 with
+    other answers, so the district is warned before any figure."""
+    document = office.open(demo_run.outdir / "templates" / "Отчёт_S14_МБОУ_Школа_N_14_I_полугодие_2022_г.ods",
+                           read_only=False)
+    saved = tmp_path / "Отчёт_школа_13.ods"
+    try:
+        _fill(document.Sheets.getByName(ITEMS_SHEET))
+        document.storeToURL(saved.as_uri(), properties(FilterName=FILTERS[".ods"]))
+    finally:
+        document.close(True)
+    c = _district(demo_run, tmp_path / "district", saved)
+    summary = c.summary_json()
+    assert [(d["school"], d["differ"]) for d in summary["duplicates"] if d["school"] == "S14"] == [("S14", True)]
+    assert any(w.startswith("От МБОУ Школа № 14 (S14) получено несколько файлов с разными сведениями")
+               and f"«{saved.name}»" in w for w in summary["warnings"])

@@ -88,3 +88,41 @@ def test_folder_run_the_file_time_decides_and_the_disagreement_is_shown(demo_run
     warning = next(n for n, p in enumerate(paragraphs) if p.startswith("Внимание! От МБОУ Школа № 5"))
     key_figures = next(n for n, p in enumerate(paragraphs) if p == "Образовательных организаций в перечне")
     assert warning < key_figures
+
+
+def test_school_keys_are_stable_and_older_masters_without_them_still_work(demo_run, tmp_path):
+    from roadmap_office.checking import check_file
+    from roadmap_office.master import SCHOOLS, read_master, roadmap_fingerprint, write_master
+
+    roadmap = read_master(demo_run.master)
+    keys = {s.code: s.key for s in roadmap.schools}
+    assert all(len(k) == 12 for k in keys.values()) and len(set(keys.values())) == len(keys)
+    again = write_master(roadmap, tmp_path / "master.xlsx")  # saved again, in the other format
+    assert {s.code: s.key for s in read_master(again).schools} == keys
+    book = load_workbook(again)
+    assert book[SCHOOLS].cell(1, 5).value == "Ключ (не изменять)"
+    book[SCHOOLS].delete_cols(5)  # a master made before schools had keys
+    book.save(tmp_path / "old.xlsx")
+    old = read_master(tmp_path / "old.xlsx")
+    assert {s.code: s.key for s in old.schools} == keys
+    # a school's file made from the new master is accepted against the old one and the other way round
+    path = demo_run.outdir / "submissions" / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
+    assert not check_file(path, old, roadmap_fingerprint(old)).rejected
+    (old_template,) = generate_templates(tmp_path / "old.xlsx", tmp_path / "t", ("xlsx",), ["S13"], blank=False)
+    assert not check_file(old_template, roadmap, roadmap_fingerprint(roadmap)).rejected
+
+
+def test_a_copied_school_row_with_its_key_is_named(demo_run, tmp_path):
+    import pytest
+
+    from roadmap_office.errors import MasterError
+    from roadmap_office.master import SCHOOLS, read_master, write_master
+
+    path = write_master(read_master(demo_run.master), tmp_path / "master.xlsx")
+    book = load_workbook(path)
+    sheet = book[SCHOOLS]
+    sheet.append(["S99", "МБОУ Школа № 99", "", 300, sheet.cell(2, 5).value])
+    book.save(path)
+    with pytest.raises(MasterError) as info:
+        read_master(path)
+    assert "ключ школы" in str(info.value) and info.value.cell == f"E{sheet.max_row}"
