@@ -136,8 +136,8 @@ def test_check_action(office_with_extension, demo_run):
 def test_check_selects_the_first_bad_cell_and_keeps_no_copy(office_with_extension, demo_run):
     path = demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
     result = json.loads(office_with_extension.script("test_check_document", str(path)))
-    assert result["selected"] == "Мероприятия.G5"
-    assert result["selection"] == [6, 4]  # column G, row 5 (0-based)
+    assert result["selected"] == "Мероприятия.H5"
+    assert result["selection"] == [7, 4]  # column H (the date), row 5 (0-based)
     assert result["temporary_left"] == []  # the school's data copied for the check is gone
 
 
