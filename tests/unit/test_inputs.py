@@ -64,3 +64,21 @@ def test_consolidation_names_every_file_it_did_not_read(demo_run, tmp_path):
                                      str(tmp_path / "out2"), "--format", "xlsx"]).output
     assert "Не принят файл «Отчёт_S17.xls»" in text
     assert "Пропущены служебные файлы: «.~lock.Отчёт_S13.ods#», «Thumbs.db»" in text
+
+
+def test_batch_applies_the_same_policy_to_its_inbox(demo_run, tmp_path):
+    from roadmap_office.batch import init_tree, run_batch
+    from roadmap_office.inputs import REFUSED_SUFFIXES
+
+    config = init_tree(tmp_path / "srv", demo_run.master)
+    text = config.read_text(encoding="utf-8").replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx"]')
+    config.write_text(text.replace("settle_seconds = 60", "settle_seconds = 0"), encoding="utf-8")
+    inbox = config.parent / "inbox"
+    (inbox / "Отчёт_S17.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (inbox / "Thumbs.db").write_bytes(b"x")
+    (inbox / ".~lock.Отчёт_S13.ods#").write_text("lock")
+    summary = run_batch(config, quiet=True)
+    assert summary.rejected == ["Отчёт_S17.xls"] and summary.ignored == [".~lock.Отчёт_S13.ods#", "Thumbs.db"]
+    reason = next((config.parent / "quarantine").rglob("Отчёт_S17.xls.причина.txt")).read_text(encoding="utf-8")
+    assert f"Причина: {REFUSED_SUFFIXES['.xls']}" in reason
+    assert sorted(p.name for p in inbox.iterdir()) == [".~lock.Отчёт_S13.ods#", "Thumbs.db"]  # left alone
