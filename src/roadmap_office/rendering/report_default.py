@@ -12,6 +12,7 @@ from odf import style, table, text
 from odf.opendocument import OpenDocument, OpenDocumentText
 
 from .odt_template import BLOCK_END, BLOCK_START, cell_style, new_table
+from . import texts as T
 from .report_fields import SCHEMA
 
 PAGE_WIDTH_CM = 17.0
@@ -155,6 +156,7 @@ def default_template() -> OpenDocument:
     b.p("Subtitle", "о ходе реализации дорожной карты «", f("Дорожная карта"), "»")
     b.p("Center", f("Орган"))
     b.p("Center", f("Отчётный период и дата"))
+    b.p("Standard", _bold(f"{T.WARNINGS_HEADING}!"), " ", f("Предупреждение"))  # one per warning, before any figure
 
     b.h(1, "1. Основные показатели")
     b.table("KeyFigures", _widths(12, 5), ["Показатель", "Значение"], [
@@ -252,7 +254,10 @@ def default_template() -> OpenDocument:
     return b.doc
 
 
-def _bold(element) -> text.Span:
+def _bold(content) -> text.Span:
     span = text.Span(stylename="bold")
-    span.addElement(element)
+    if isinstance(content, str):
+        span.addText(content)
+    else:
+        span.addElement(content)
     return span
