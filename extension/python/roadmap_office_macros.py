@@ -520,8 +520,10 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, sa
         if not ask_overwrite("Папка «%s» уже содержит результаты свода. Заменить их?" % outdir):
             return None
     _close_open_outputs(outdir)
+    # the master's relative settings («Шаблон отчёта») start from its own folder, not from a copy's
     return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history_for_master(saved_master) if saved_master else None)
+                             progress=progress, history=history_for_master(saved_master) if saved_master else None,
+                             master_folder=os.path.dirname(saved_master) if saved_master else None)
 
 
 def _summary_text(result):

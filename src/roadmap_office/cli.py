@@ -256,12 +256,16 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
 @click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
               help="Файл истории сводов (SQLite): сохранить в нём этот свод и показать динамику по периодам.")
+@click.option("--report-template", "report_template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Шаблон отчёта (ODT, см. команду report-template); по умолчанию — из настройки «Шаблон отчёта» "
+                   "мастер-книги или встроенный.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
-def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, as_json: bool) -> None:
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, report_template,
+                as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
 
     result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json,
-                                        history=history)
+                                        history=history, report_template=report_template)
     c = result.consolidation
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
@@ -278,15 +282,35 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
         sys.exit(Exit.PDF)
 
 
-def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None):
+def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None,
+                               report_template=None):
     from .pipeline import collect_inputs, run_consolidation
 
     total = len(collect_inputs(inputs))
     if quiet or total < 2 or not sys.stderr.isatty():
-        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history)
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history,
+                                 report_template=report_template)
     with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
-                                 progress=lambda n, total, name: bar.update(1), history=history)
+                                 progress=lambda n, total, name: bar.update(1), history=history,
+                                 report_template=report_template)
+
+
+@main.command("report-template")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Файл шаблона (ODT), который можно править в LibreOffice Writer.")
+def report_template_(output: Path) -> None:
+    """Записать встроенный шаблон сводного отчёта для правки в Writer."""
+    from .rendering.report import write_report_template
+
+    if output.suffix.lower() != ".odt":
+        raise click.BadParameter("шаблон отчёта записывается в формате ODT: укажите имя файла с расширением .odt",
+                                 param_hint="-o")
+    path = write_report_template(output)
+    click.echo(f"Записан шаблон отчёта: {path}")
+    click.echo("Откройте его в LibreOffice Writer, измените текст и оформление и сохраните в формате ODT; "
+               "поля в угловых скобках заполняются при своде (consolidate --report-template или настройка "
+               "«Шаблон отчёта» мастер-книги).")
 
 
 @main.command("history")

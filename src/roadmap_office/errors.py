@@ -14,7 +14,7 @@ class Exit(IntEnum):
     FILES = 1  # check: the file has findings; batch: some files were refused (quarantined)
     USAGE = 2  # configuration or usage error, an unreadable input given by hand
     LOCKED = 3  # another batch run holds the lock
-    PDF = 4  # the PDF could not be made; the other outputs were written
+    PDF = 4  # the PDF or DOCX could not be made; the other outputs were written
     OUTPUT = 5  # outputs could not be written (disk full, read-only); previous results kept
     INTERNAL = 70  # a bug: an unexpected error, never to be read as "files were refused"
 
@@ -24,7 +24,7 @@ EXIT_MEANINGS = {
     Exit.FILES: "часть файлов не принята (batch) или в файле есть замечания (check)",
     Exit.USAGE: "ошибка конфигурации или параметров",
     Exit.LOCKED: "выполняется другой запуск свода",
-    Exit.PDF: "не удалось создать PDF (остальные результаты записаны)",
+    Exit.PDF: "не удалось создать PDF или DOCX (остальные результаты записаны)",
     Exit.OUTPUT: "не удалось записать результаты (нет места, только чтение); прежние результаты сохранены",
     Exit.INTERNAL: "внутренняя ошибка программы",
 }

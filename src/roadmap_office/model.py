@@ -133,6 +133,7 @@ class School:
     name: str  # short name, as schools call themselves
     full_name: str = ""
     students: int | None = None  # weight for weighted means of percents
+    key: str = ""  # stable identity from the master's «Школы» sheet (see master.school_key)
 
     def to_json(self) -> dict:
         return {"code": self.code, "name": self.name}
@@ -186,6 +187,8 @@ class Roadmap:
     # positions inside a school offered as executors in school templates
     school_roles: list[str] = field(default_factory=list)
     school_year_start: tuple[int, int] = (9, 1)  # (month, day) a school year starts on
+    report_template: str = ""  # the report's Writer template, a path relative to the master ("" = built in)
+    report_signer: str = ""  # who signs the report, the «<Подписант>» field ("" = the default)
 
     @property
     def items(self) -> list[Item]:

@@ -42,13 +42,44 @@ def duplicate_line(d) -> str:
     return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
 
 
+def warnings(c) -> list[str]:
+    """What the district specialist must see before any figure: schools that sent files with
+    different answers, and files whose save dates disagree with the order they arrived in.
+    Shown first by every summary (CLI, macro, workbook «Сводка», ODT report)."""
+    names = {s.code: s.name for s in c.roadmap.schools}
+    lines = []
+    for d in c.duplicates:
+        if not d.differ and not d.clock:
+            continue  # the same answers sent again: listed with the other files, no warning
+        school = f"{names.get(d.school, d.school)} ({d.school})"
+        ignored = ", ".join(f"«{n}»" for n in d.ignored)
+        text = (f"От {school} получено несколько файлов с разными сведениями: в свод включён файл «{d.used}», "
+                f"полученный последним, не включены: {ignored}. Убедитесь, что учтён верный файл "
+                "(один из них мог быть заполнен другой школой в чужом шаблоне)."
+                if d.differ else f"От {school} получено несколько файлов с одинаковыми сведениями: "
+                                 f"в свод включён файл «{d.used}», полученный последним.")
+        if d.clock:
+            text += (" По дате сохранения (часы компьютера школы) новее " + ", ".join(f"«{n}»" for n in d.clock)
+                     + ": порядок получения и дата сохранения расходятся — выбран файл, полученный последним.")
+        lines.append(text)
+    return lines
+
+
+def ignored_line(c) -> str:
+    """The system files of the input folders that were not read (lock files, Thumbs.db…)."""
+    if not c.ignored:
+        return ""
+    return "Пропущены служебные файлы: " + ", ".join(f"«{e.name}»" for e in c.ignored) + "."
+
+
 def run_summary(c) -> str:
     """The summary of a consolidation, the same in the terminal and in LibreOffice."""
     submitted = sum(1 for s in c.schools if s.submitted)
-    lines = [f"Свод по состоянию на {day(c.as_of)}.",
-             f"Представили отчёт: {submitted} из {len(c.schools)}; выполнение мероприятий: {percent(c.completion_pct)}; "
-             f"просрочено: {c.overdue}; записей: {len(c.records)}; замечаний к файлам: {len(c.findings)}; "
-             f"не принято файлов: {len(c.rejected)}."]
+    lines = [f"ВНИМАНИЕ! {line}" for line in warnings(c)]
+    lines += [f"Свод по состоянию на {day(c.as_of)}.",
+              f"Представили отчёт: {submitted} из {len(c.schools)}; выполнение мероприятий: {percent(c.completion_pct)}; "
+              f"просрочено: {c.overdue}; записей: {len(c.records)}; замечаний к файлам: {len(c.findings)}; "
+              f"не принято файлов: {len(c.rejected)}."]
     if c.missing:
         lines.append("Не представили отчёт: " + ", ".join(f"{s.name} ({s.code})" for s in c.missing))
     for d in c.duplicates:
@@ -56,4 +87,6 @@ def run_summary(c) -> str:
     if c.rejected:
         lines.append("Не приняты файлы:")
         lines += [f"• «{r.name}»: {r.rejected}" for r in c.rejected]
+    if c.ignored:
+        lines.append(ignored_line(c))
     return "\n".join(lines)

@@ -34,7 +34,7 @@ def test_office_opens_all_outputs(office, demo_run):
         assert "СВОДНЫЙ ОТЧЁТ" in body and "Данные по состоянию на 30.06.2022." in body
         # key figures, sections, 14 item tables, schools, indicators, the periods (one), problems
         assert document.TextTables.Count == 20
-        assert document.DrawPage.Count == 1  # the chart image
+        assert document.DrawPage.Count == 3  # the charts: sections, schools, indicators in percent
     finally:
         document.close(True)
 

@@ -280,7 +280,7 @@ def test_a_crash_is_exit_70_never_refused_files(tree, monkeypatch):
     (("keep_days = 90", "keep_days = 1.5"), "keep_days"),
     (("settle_seconds = 60", "settle_seconds = -1"), "settle_seconds"),
     (('formats = ["xlsx"]', "formats = 5"), "formats"),
-    (('formats = ["xlsx"]', 'formats = ["xlsx", "docx"]'), "formats"),
+    (('formats = ["xlsx"]', 'formats = ["xlsx", "doc"]'), "formats"),
     (('inbox = "inbox"', "inbox = 3"), "inbox"),
     (('quarantine = "quarantine"', 'quarantine = "inbox"'), "quarantine"),
     (('as_of = "2022-06-30"', 'as_of = "вчера"'), "as_of"),

@@ -52,3 +52,24 @@ def test_the_extension_description_is_the_one_at_the_top_of_the_project():
     assert top.is_file() and not top.is_symlink()
     assert (ROOT / "extension" / "description.xml").resolve() == top.resolve()
     assert description_version(ROOT) == __version__
+
+
+def test_every_report_field_is_in_the_guide():
+    """The guide's table of template fields lists every field the program fills."""
+    from roadmap_office.rendering.report_fields import SCHEMA, field_names
+
+    guide = (ROOT / "docs" / "руководство.md").read_text(encoding="utf-8")
+    for name in field_names():
+        listed = f"`<Начало: {name}>`" if isinstance(_find(SCHEMA, name), list) else f"`<{name}>`"
+        assert listed in guide, name
+
+
+def _find(schema, name):
+    for key, value in schema.items():
+        if key == name:
+            return value
+        if isinstance(value, list):
+            found = _find(value[0], name)
+            if found is not None:
+                return found
+    return None

@@ -159,7 +159,7 @@ def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkey
     report = [zipfile.ZipFile(run.outputs[2]).read("content.xml") for run in (alone, aside)]
     assert report[0] == report[1] and "СВОДНЫЙ ОТЧЁТ".encode() in report[0]
 
-    def full(*args):
+    def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     before = {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()}

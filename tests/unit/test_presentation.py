@@ -24,7 +24,8 @@ def test_numbers_percents_and_dates_in_russian():
 def test_the_cli_prints_the_one_run_summary(demo_run, tmp_path):
     c = demo_run.consolidation
     summary = run_summary(c)
-    assert summary.startswith(f"Свод по состоянию на {day(c.as_of)}.")
+    warned = [line for line in summary.splitlines() if line.startswith("ВНИМАНИЕ! ")]
+    assert summary.splitlines()[len(warned)] == f"Свод по состоянию на {day(c.as_of)}."  # warnings first
     assert f"Представили отчёт: {sum(s.submitted for s in c.schools)} из {len(c.schools)}" in summary
     assert all(f"«{r.name}»: {r.rejected}" in summary for r in c.rejected)
     result = CliRunner().invoke(main, ["consolidate", str(demo_run.master), str(demo_run.outdir / "submissions"),

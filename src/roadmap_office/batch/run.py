@@ -17,13 +17,14 @@ from pathlib import Path
 
 from .. import __version__
 from ..cache import ResultCache, rules_digest
-from ..checking import CheckedSubmission
+from ..checking import CheckedSubmission, refused
 from ..errors import Exit, OutputError, RoadmapError, unwritable_reason
 from ..history import record_history
+from ..inputs import IGNORED, REPORT, classify_entry, classify_name
 from ..master import read_master, roadmap_fingerprint
 from ..merging import consolidate
 from ..pipeline import (STAGING_PREFIX, Selection, check_files, files_to_consolidate, is_submission_name,
-                        pick_current, publish, render_outputs, writing_to)
+                        pick_current, publish, render_outputs, report_template_for, writing_to)
 from ..selection import other_period
 from .config import BatchConfig, load_config
 from .files import REASON_SUFFIX, copy_across, file_signature, usable_name, write_atomic
@@ -42,6 +43,7 @@ class RunSummary:
     other_period: list[str] = field(default_factory=list)  # archived for their own period, not merged now
     waiting: list[str] = field(default_factory=list)  # still being copied: left for the next run
     skipped: list[str] = field(default_factory=list)  # links, folders, pipes: reported, never followed
+    ignored: list[str] = field(default_factory=list)  # lock files and other system junk of the inbox
     schools_missing: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
@@ -56,6 +58,7 @@ class RunSummary:
     def to_json(self) -> dict:
         return {"accepted": self.accepted, "rejected": self.rejected, "replaced": self.replaced,
                 "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
+                "ignored": self.ignored,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
                 "conversion_error": self.conversion_error or None, "exit_code": self.exit_code}
 
@@ -118,6 +121,8 @@ class _Night:
         # cached checks and the run signature also depend on the schools: the master's bytes
         self.checksum = hashlib.sha256(config.master.read_bytes()).hexdigest()
         self.cache = ResultCache(config.root / CACHE_DIR, self.checksum)
+        # the report's template (the master's «Шаблон отчёта»), checked before any file is moved
+        self.template = report_template_for(config.master.parent, self.roadmap)
 
     def run(self) -> RunSummary:
         log_event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
@@ -133,7 +138,8 @@ class _Night:
             self.summary.unchanged = True
             log_event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            self.render(current, rejected_tonight, fingerprint)
+            older = [f for files in selection.superseded.values() for f in files if not f.rejected]
+            self.render(current + older, rejected_tonight, fingerprint)  # older files: named, never counted
         cleanup(self.config, self.today, selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -165,14 +171,12 @@ class _Night:
         with os.scandir(self.config.inbox) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 path = Path(entry.path)
-                if entry.name.startswith((".", "~$")):  # hidden, temporary, office lock files
+                verdict = classify_entry(path)  # the one folder policy (CLI, macros, batch)
+                if verdict.verdict == IGNORED:  # hidden files, office lock files, Thumbs.db…
+                    self.summary.ignored.append(path.name)
                     continue
-                if entry.is_symlink():
-                    self.skip(path, "символическая ссылка: ссылки не обрабатываются, положите в папку сам файл")
-                elif entry.is_dir(follow_symlinks=False):
-                    self.skip(path, "папка: вложенные папки не обрабатываются, положите файлы прямо в папку")
-                elif not entry.is_file(follow_symlinks=False):
-                    self.skip(path, "не обычный файл (канал, сокет или устройство): не обрабатывается")
+                if not entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    self.skip(path, verdict.reason)  # links, folders, pipes: reported, left in place
                 else:
                     st = entry.stat(follow_symlinks=False)
                     if now - st.st_mtime < self.config.settle_seconds:
@@ -193,10 +197,14 @@ class _Night:
     def take_inbox(self) -> None:
         ready = self.inbox_files()
         paths = [path for path, _ in ready]
-        results = check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)
+        verdicts = [classify_name(path.name) for path in paths]  # another format: refused by name
+        checked = iter(check_files([p for p, v in zip(paths, verdicts) if v.verdict == REPORT], self.roadmap,
+                                   self.roadmap_fingerprint, cache=self.cache))
+        results = [next(checked) if v.verdict == REPORT else refused(p, v.reason) for p, v in zip(paths, verdicts)]
         for (path, signature), result in zip(ready, results):
             try:
-                unchanged = file_signature(path.lstat()) == signature
+                st = path.lstat()
+                unchanged = file_signature(st) == signature
             except OSError:
                 unchanged = False
             if not unchanged:  # written to while it was being checked: take it next time
@@ -213,7 +221,9 @@ class _Night:
                           file=path.name, reason=result.rejected, stored_as=target.name,
                           **({"detail": result.detail} if result.detail else {}))
             else:
-                self.move(path, self.config.archive / self.today.isoformat() / result.school)
+                # arrival is recorded as the archived file's time: when it reached the inbox by this
+                # server's clock (ctime; a copy may keep the school's file time as its mtime)
+                self.move(path, self.config.archive / self.today.isoformat() / result.school, arrived=st.st_ctime)
                 if result.rejected:
                     self.summary.other_period.append(path.name)
                     log_event(logging.WARNING, f"Файл «{path.name}» ({result.school}) относится к другому отчётному "
@@ -225,9 +235,10 @@ class _Night:
                           event="accepted", file=path.name, school=result.school, problems=len(result.findings))
         self.cache.save()
 
-    def move(self, path: Path, folder: Path, reserve: int = 0) -> Path:
+    def move(self, path: Path, folder: Path, reserve: int = 0, arrived: float | None = None) -> Path:
         """Move a file into ``folder`` under a usable name, atomically on one file system and
-        by copy, sync, rename, unlink across file systems; the file is never lost."""
+        by copy, sync, rename, unlink across file systems; the file is never lost. ``arrived``
+        becomes the moved file's modification time (what picks a school's current file)."""
         with writing_to(folder):
             folder.mkdir(parents=True, exist_ok=True)
             name = usable_name(path.name, reserve)
@@ -243,6 +254,8 @@ class _Night:
                 if exc.errno != errno.EXDEV:
                     raise
                 copy_across(path, target)
+            if arrived is not None:
+                os.utime(target, (arrived, arrived))
         self.cache.moved(path, target)
         return target
 
@@ -265,8 +278,9 @@ class _Night:
 
     def fingerprint(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission]) -> str:
         # the library's own sources too: a changed rule or writer makes the outputs again
-        parts = [__version__, rules_digest() or "", self.checksum, self.config.as_of_date(self.today, self.roadmap).isoformat(),
-                 ",".join(self.config.formats)]
+        parts = [__version__, rules_digest() or "", self.checksum,
+                 self.config.as_of_date(self.today, self.roadmap).isoformat(), ",".join(self.config.formats),
+                 hashlib.sha256(self.template.data).hexdigest()]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -291,7 +305,8 @@ class _Night:
             shutil.rmtree(staging, ignore_errors=True)
 
     def _render_into(self, staging: Path, consolidation, fingerprint: str) -> None:
-        rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
+        rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout,
+                                  self.template)
         for error in rendered.errors:
             self.summary.conversion_error = error
             log_event(logging.ERROR, f"PDF не создан: {error}", event="conversion_failed", reason=error)

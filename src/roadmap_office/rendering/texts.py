@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..merging import Consolidation
 from ..model import Aggregation, Indicator, Roadmap
 from ..presentation import day
-from ..presentation import duplicate_line as duplicate_line  # the summaries' wording
+from ..presentation import duplicate_line as duplicate_line  # the summaries' wording, with
+from ..presentation import ignored_line as ignored_line  # what every summary says first and last
+from ..presentation import warnings as warnings
 from ..sheets import Cell
 
 SHEET_SUMMARY = "Сводка"
@@ -33,6 +35,14 @@ def as_of_line(c: Consolidation) -> str:
     return f"{period}Данные по состоянию на {day(c.as_of)}."
 
 
+def page_header(c: Consolidation) -> str:
+    """The head of every printed page of the workbook: who reports, for which period, as of when."""
+    label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
+    parts = [c.roadmap.issuer or c.roadmap.title, label or "",
+             f"данные на {day(c.as_of)}"]
+    return " · ".join(part for part in parts if part)
+
+
 def key_figures(c: Consolidation) -> list[tuple[str, object]]:
     submitted = sum(1 for s in c.schools if s.submitted)
     return [
@@ -47,6 +57,9 @@ def key_figures(c: Consolidation) -> list[tuple[str, object]]:
         ("Замечаний к файлам", len(c.findings)),
         ("Файлов не принято", len(c.rejected)),
     ]
+
+
+WARNINGS_HEADING = "Внимание"
 
 
 def indicator_cell(value) -> Cell:

@@ -19,8 +19,8 @@ from odf import chart, config, draw, number, style, table, text
 from odf.namespaces import LOEXTNS, nsdict
 from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
-from .spec import (Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, page_breaks,
-                   parse_range, print_scale, same_rule_ranges)
+from .spec import (PAGE_FOOTER, Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights,
+                   page_breaks, parse_range, print_scale, same_rule_ranges)
 from .xmltext import Buffered, attr
 from .xmltext import text as xml_text
 
@@ -183,10 +183,17 @@ class _OdsWriter:
             props.setAttrNS(LOEXTNS, "scale-to-X", "1")
             props.setAttrNS(LOEXTNS, "scale-to-Y", "0")
         layout.addElement(props)
+        if self.book.page_header:
+            for kind in (style.HeaderStyle, style.FooterStyle):
+                spacing = kind()
+                spacing.addElement(style.HeaderFooterProperties(minheight="0.5cm", margin="0.2cm"))
+                layout.addElement(spacing)
         self.doc.automaticstyles.addElement(layout)
         # the page style's name shows in LibreOffice's status bar: a Russian one
         title = {"landscape": "Альбомная", "portrait": "Книжная"}[orientation] + (f", {scale} %" if scale else "")
         master = style.MasterPage(name=title, pagelayoutname=layout)
+        if self.book.page_header:
+            self._page_header_footer(master)
         self.doc.masterstyles.addElement(master)
         table_style = style.Style(name=name, family="table", masterpagename=master)
         table_style.addElement(style.TableProperties(display="true"))
@@ -196,6 +203,24 @@ class _OdsWriter:
         self.content_styles.append(hidden)
         self.table_styles.add(name)
         return name
+
+    def _page_header_footer(self, master) -> None:
+        """The book's page header and «Страница N из M» at the foot of every printed page."""
+        header = style.Header()
+        header.addElement(text.P(text=self.book.page_header))
+        master.addElement(header)
+        footer = style.Footer()
+        line = text.P()
+        before, _, after = PAGE_FOOTER.partition("{page}")
+        between, _, tail = after.partition("{pages}")
+        line.addText(before)
+        line.addElement(text.PageNumber(selectpage="current", text="1"))
+        line.addText(between)
+        line.addElement(text.PageCount(text="1"))
+        if tail:
+            line.addText(tail)
+        footer.addElement(line)
+        master.addElement(footer)
 
     def _cell_style(self, name: str, locked: bool) -> str:
         key = (name, locked)
@@ -381,10 +406,16 @@ class _OdsWriter:
         doc.automaticstyles.addElement(x_style)
         the_chart = chart.Chart(width=f"{spec.width_cm}cm", height=f"{spec.height_cm}cm",
                                 attributes={"class": "chart:bar"})
+        if spec.kind == "bar":  # horizontal bars: the plot area's style turns the axes
+            plot_style = style.Style(name="chp1", family="chart")
+            plot_style.addElement(style.ChartProperties(vertical="true"))
+            plot_style.addElement(style.GraphicProperties(fill="none", stroke="none"))
+            doc.automaticstyles.addElement(plot_style)
         title = chart.Title()
         title.addElement(text.P(text=spec.title))
         the_chart.addElement(title)
-        plot = chart.PlotArea(cellrangeaddress=f"{address(spec.categories)} {address(spec.values)}")
+        plot = chart.PlotArea(cellrangeaddress=f"{address(spec.categories)} {address(spec.values)}",
+                              **({"stylename": "chp1"} if spec.kind == "bar" else {}))
         x_axis = chart.Axis(dimension="x", name="primary-x", stylename="chx1")
         x_axis.addElement(chart.Categories(cellrangeaddress=address(spec.categories)))
         plot.addElement(x_axis)

@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
-from .spec import (STYLES, Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights,
-                   page_breaks, parse_range, print_scale, same_rule_ranges)
+from .spec import (PAGE_FOOTER, STYLES, Cell, Chart, Sheet, Validation, Workbook, column_letter,
+                   estimated_row_heights, page_breaks, parse_range, print_scale, same_rule_ranges)
 from .xmltext import Buffered, attr, text
 
 _FONT = "Liberation Sans"
@@ -84,8 +84,7 @@ def write_xlsx(book: Workbook, path: str | os.PathLike) -> Path:
             drawing = drawings.get(index)
             # opened by name, so that the archive's level applies (a ZipInfo would bring level 6)
             with archive.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True) as stream:
-                _write_sheet(Buffered(stream), sheet, book.password, styles, strings, bool(drawing),
-                             index == selected)
+                _write_sheet(Buffered(stream), sheet, book, styles, strings, bool(drawing), index == selected)
             if drawing:
                 numbers = range(chart + 1, chart + 1 + len(sheet.charts))
                 archive.writestr(f"xl/worksheets/_rels/sheet{index + 1}.xml.rels",
@@ -232,7 +231,7 @@ def _listed(tag: str, items: list[str]) -> str:
 
 
 # ---- a sheet ---------------------------------------------------------------------------------------
-def _write_sheet(out: Buffered, sheet: Sheet, password: str | None, styles: _Styles, strings: dict[str, int],
+def _write_sheet(out: Buffered, sheet: Sheet, book: Workbook, styles: _Styles, strings: dict[str, int],
                  drawing: bool, selected: bool) -> None:
     merges = [parse_range(ref) for ref in sheet.merges]
     width = max([len(sheet.columns)] + [len(row) for row in sheet.rows] + [c2 + 1 for _, _, c2, _ in merges])
@@ -248,10 +247,11 @@ def _write_sheet(out: Buffered, sheet: Sheet, password: str | None, styles: _Sty
     _rows(out, sheet, width, merges, styles.index, strings)
     out.write("</sheetData>")
     if sheet.protected:
-        key = f' password="{_password_hash(password)}"' if password else ""
-        # schools may widen columns, heighten rows, filter and sort
+        key = f' password="{_password_hash(book.password)}"' if book.password else ""
+        # schools may widen columns, heighten rows and filter; never sort: a sort of some columns
+        # would move a school's answers to other items
         out.write(f'<sheetProtection{key} sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0"'
-                  ' sort="0" autoFilter="0"/>')
+                  ' autoFilter="0"/>')
     if sheet.autofilter:
         out.write(f'<autoFilter ref="{sheet.autofilter}"/>')
     if sheet.merges:
@@ -267,6 +267,10 @@ def _write_sheet(out: Buffered, sheet: Sheet, password: str | None, styles: _Sty
     # Excel ignores manual breaks under «fit to page width»: the scale that fits it instead
     fit = f'scale="{print_scale(sheet)}"' if breaks else 'fitToHeight="0"'
     out.write(f'<pageSetup paperSize="9" {fit} orientation="{orientation}"/>')  # A4
+    if book.page_header:  # Excel's codes: &C centre, &9 the size, &P page, &N pages; a literal & is doubled
+        header = text("&C&9" + book.page_header.replace("&", "&&")[:200])
+        footer = text("&C&9" + PAGE_FOOTER.format(page="&P", pages="&N"))
+        out.write(f"<headerFooter><oddHeader>{header}</oddHeader><oddFooter>{footer}</oddFooter></headerFooter>")
     if breaks:
         out.write(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
                   + "".join(f'<brk id="{row}" max="16383" man="1"/>' for row in breaks) + "</rowBreaks>")
@@ -475,25 +479,31 @@ def _rich(title: str) -> str:
 
 
 def _chart(sheet_name: str, spec: Chart, number: int) -> str:
-    """A column chart of one series drawn from ranges of its own sheet."""
+    """A bar chart of one series drawn from ranges of its own sheet: vertical bars («column»), or
+    horizontal ones («bar», the first category at the bottom, small labels so that none is skipped)."""
     quoted = text(_quoted(sheet_name))
     category_axis, value_axis = 50000000 + number * 10 + 1, 50000000 + number * 10 + 2
+    horizontal = spec.kind == "bar"
     name = f"<c:tx><c:v>{text(spec.series_title)}</c:v></c:tx>" if spec.series_title else ""
     maximum = f'<c:max val="{_number_text(spec.y_max)}"/>' if spec.y_max is not None else ""
     y_title = _rich(spec.y_title) if spec.y_title else ""
+    small = ('<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="800"/></a:pPr><a:endParaRPr lang="ru-RU"/>'
+             "</a:p></c:txPr>") if horizontal else ""
     return (f'{_HEAD}<c:chartSpace {_CHART_NS}><c:lang val="ru-RU"/><c:style val="10"/><c:chart>{_rich(spec.title)}'
-            '<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/><c:barChart><c:barDir val="col"/>'
+            '<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/><c:barChart>'
+            f'<c:barDir val="{"bar" if horizontal else "col"}"/>'
             '<c:grouping val="clustered"/><c:varyColors val="0"/><c:ser><c:idx val="0"/><c:order val="0"/>'
             f'{name}<c:spPr><a:solidFill><a:srgbClr val="4472C4"/></a:solidFill></c:spPr>'
             f"<c:cat><c:strRef><c:f>{quoted}!{_absolute(spec.categories)}</c:f></c:strRef></c:cat>"
             f"<c:val><c:numRef><c:f>{quoted}!{_absolute(spec.values)}</c:f></c:numRef></c:val></c:ser>"
             f'<c:axId val="{category_axis}"/><c:axId val="{value_axis}"/></c:barChart>'
             f'<c:catAx><c:axId val="{category_axis}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
-            '<c:delete val="0"/><c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/>'
-            f'<c:tickLblPos val="nextTo"/><c:crossAx val="{value_axis}"/><c:crosses val="autoZero"/>'
+            f'<c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>'
+            '<c:numFmt formatCode="General" sourceLinked="1"/>'
+            f'<c:tickLblPos val="nextTo"/>{small}<c:crossAx val="{value_axis}"/><c:crosses val="autoZero"/>'
             '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
             f'<c:valAx><c:axId val="{value_axis}"/><c:scaling><c:orientation val="minMax"/>{maximum}'
-            '<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/>'
-            f'{y_title}<c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+            f'<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="{"b" if horizontal else "l"}"/>'
+            f'<c:majorGridlines/>{y_title}<c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
             f'<c:crossAx val="{category_axis}"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>'
             '</c:valAx></c:plotArea><c:plotVisOnly val="1"/></c:chart></c:chartSpace>')
