@@ -381,44 +381,25 @@ class _SelectAll(unohelper.Base, XFocusListener):
         pass
 
 
-def _classify_folder(folder):
-    """The files of a folder, each with its verdict: "report" (read), "refused" (not a report:
-    named in the list) or "ignored" (lock and hidden files). A stand-in with the shape of the
-    library's classification of a folder (``path``, ``verdict``, ``reason``)."""
-    from types import SimpleNamespace
-
-    from roadmap_office.pipeline import is_submission_name
-
-    entries = []
-    for name in sorted(os.listdir(folder)):
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            continue
-        if name.startswith((".", "~$")):
-            verdict, reason = "ignored", "служебный файл"
-        elif is_submission_name(name):
-            verdict, reason = "report", ""
-        else:
-            verdict, reason = "refused", "не отчёт: принимаются файлы ODS и XLSX"
-        entries.append(SimpleNamespace(path=path, verdict=verdict, reason=reason))
-    return entries
-
-
 def _folder_files(folder, master_path):
-    """(the files to read, the lines of the dialog's list) for a submissions folder; the master
-    itself is never a school's report (with no submissions folder its own folder is offered)."""
-    reports, lines, others = [], [], []
-    for entry in _classify_folder(folder):
-        name = os.path.basename(str(entry.path))
-        if master_path and os.path.normcase(os.path.abspath(str(entry.path))) == \
-                os.path.normcase(os.path.abspath(master_path)):
-            others.append("%s — мастер-книга, не отчёт школы" % name)
-        elif entry.verdict == "report":
-            reports.append(str(entry.path))
-            lines.append(name)
-        elif entry.verdict == "refused":
-            others.append("%s — %s" % (name, entry.reason))
-    return reports, lines + others
+    """(the reports, the other files to name in the summary, the lines of the dialog's list) of a
+    submissions folder; the master itself is never a school's report (with no submissions
+    folder its own folder is offered), lock and hidden files are not listed."""
+    from roadmap_office.inputs import IGNORED, REPORT, classify_folder
+
+    reports, others, lines, below = [], [], [], []
+    for entry in classify_folder(folder):
+        path = str(entry.path)
+        if master_path and os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(master_path)):
+            below.append("%s — мастер-книга, не отчёт школы" % entry.name)
+        elif entry.verdict == REPORT:
+            reports.append(path)
+            lines.append(entry.name)
+        elif entry.verdict != IGNORED:
+            below.append("%s — %s" % (entry.name, entry.reason))
+            if os.path.isfile(path) and not os.path.islink(path):
+                others.append(path)
+    return reports, others, lines + below
 
 
 def _files_label(folder, reports, listed):
@@ -508,8 +489,8 @@ class ConsolidationDialog:
         """Show which files of the folder will be read, and which are not reports."""
         folder = self.dialog.getControl("folder").getText().strip()
         try:
-            reports, listed = _folder_files(folder, self.master_path) if os.path.isdir(folder) else ([], [])
-        except Exception:
+            reports, _, listed = _folder_files(folder, self.master_path) if os.path.isdir(folder) else ([], [], [])
+        except OSError:
             reports, listed = [], []
         self.model.getByName("files").StringItemList = tuple(listed)
         self.model.getByName("lbl_files").Label = _files_label(folder, reports, listed)
@@ -683,8 +664,9 @@ def _open_results(result, hidden=False):
     return opened
 
 
-def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, history=None):
-    """``files``: the schools' reports chosen in the dialog; ``history``: the history file, or None."""
+def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, history=None, master_folder=None):
+    """``files``: the folder's files chosen in the dialog (the reports, and the files that are
+    not, to be named in the summary); ``history``: the history file, or None."""
     _library()
     from roadmap_office.pipeline import run_consolidation
 
@@ -694,22 +676,15 @@ def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, his
         if not ask_overwrite("Папка «%s» уже содержит результаты свода. Заменить их?" % outdir):
             return None
     _close_open_outputs(outdir)
+    # the master's relative settings («Шаблон отчёта») start from its own folder, not from a copy's
     return run_consolidation(master_path, files, outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history or None)
+                             progress=progress, history=history or None, master_folder=master_folder)
 
 
 def _summary_text(result):
-    c = result.consolidation
-    submitted = sum(1 for s in c.schools if s.submitted)
-    pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
-    text = ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
-            "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d." % (
-                c.as_of.strftime("%d.%m.%Y"), submitted, len(c.schools), pct, c.overdue, len(c.findings),
-                len(c.rejected)))
-    if c.rejected:
-        text += "\n\nНе приняты файлы:\n" + "\n".join("• «%s»: %s" % (r.name, r.rejected) for r in c.rejected)
-    if c.missing:
-        text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
+    from roadmap_office.presentation import run_summary
+
+    text = run_summary(result.consolidation)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
     for error in result.errors:
         text += "\n" + error
@@ -728,10 +703,11 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite):
             _write_history_setting(document, saved, history)
         elif roadmap.period is None:
             history = None  # no period, no history (the command line says the same)
-        files = _folder_files(folder, saved)[0]
-        status = progress_for(len(files))
+        reports, others, _ = _folder_files(folder, saved)
+        status = progress_for(len(reports))
         try:
-            result = _consolidate(master, files, outdir, as_of, status, ask_overwrite, history)
+            result = _consolidate(master, reports + others, outdir, as_of, status, ask_overwrite, history,
+                                  os.path.dirname(saved) if saved else None)
         finally:
             if status is not None:
                 status.end()
@@ -845,7 +821,7 @@ def test_consolidate_document(path, folder, outdir, as_of="", history="", *args)
         asked.append(default_as_of(roadmap).isoformat())
         typed = as_of or default_as_of(roadmap).strftime("%d.%m.%Y")
         chosen = history or (history_path(master_path, roadmap.history_file) if master_path else "")
-        shown.update(history=chosen, listed=_folder_files(folder, master_path)[1],
+        shown.update(history=chosen, listed=_folder_files(folder, master_path)[2],
                      problem=_choice_problem(roadmap, typed, folder, outdir, chosen, master_path))
         return None if shown["problem"] else (_parse_day(typed), folder, outdir, chosen)
 

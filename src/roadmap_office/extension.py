@@ -32,9 +32,8 @@ OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
 SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an installed package builds it
 OLDEST_PYTHON = "3.8"  # of the LibreOffice versions the extension supports (see description.xml)
 # The pure-Python libraries the office path imports: module → the distribution, at the newest
-# version whose Requires-Python still admits OLDEST_PYTHON (MarkupSafe 3 needs 3.9).
-LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1", "xlsxwriter": "XlsxWriter==3.3.1",
-             "jinja2": "Jinja2==3.1.6", "markupsafe": "MarkupSafe==2.1.5"}
+# version whose Requires-Python still admits OLDEST_PYTHON.
+LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1"}
 BUNDLED = ("roadmap_office",) + tuple(LIBRARIES)
 # Parts of the library the macros never import (the command line, the nightly batch, the demo,
 # the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt.
@@ -121,10 +120,6 @@ def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> 
             skip = NOT_BUNDLED if name == "roadmap_office" else ()
             if _add_tree(archive, sources[name], f"python/pythonpath/{name}", skip=skip) == 0:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
-        # the report templates: a separate folder in the project, inside roadmap_office once installed
-        templates = _package_dir("roadmap_office.templates")
-        if library not in templates.parents:
-            _add_tree(archive, templates, "python/pythonpath/roadmap_office/templates")
     return output
 
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import RoadmapError
+from .errors import RoadmapError, unwritable_reason
 from .locations import HISTORY_NAME as HISTORY_NAME  # re-exported: the batch and the demo name it here
 from .locations import history_path
 from .merging import Consolidation
 from .period import PERIOD_NOT_UNDERSTOOD, Period, PeriodKind, custom
+from .presentation import day
 
 # MIGRATIONS[n] brings a file from schema version n to n + 1; never edit a released step, append.
 MIGRATIONS: list[str] = [
@@ -135,7 +136,8 @@ def _migrate(con: sqlite3.Connection, name: str) -> None:
                         (step + 1, datetime.now().isoformat(timespec="seconds")))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
 
 
@@ -154,7 +156,9 @@ def open_history(path: str | os.PathLike | None, create: bool = True) -> Iterato
     with closing(con):
         try:
             _migrate(con, name)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if unwritable_reason(exc):  # a full disk or a read-only folder, not a foreign file
+                raise
             raise HistoryError("файл не является файлом истории сводов roadmap-office (база SQLite)",
                                file=name) from None
         yield con
@@ -188,7 +192,8 @@ def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period
         _insert_rows(con, c, period_id, details)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
     return period_id
 
@@ -335,7 +340,7 @@ def record_history(c: Consolidation, path: str | os.PathLike | None = None) -> l
                                "для ведения истории сводов укажите отчётный период в мастер-книге "
                                "(лист «Настройки»)")
         start = c.roadmap.period_start if c.roadmap.period_start and c.roadmap.period_start <= c.as_of else c.as_of
-        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {c.as_of:%d.%m.%Y}")
+        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {day(c.as_of)}")
     with open_history(path) as con:
         save_consolidation(con, c, period, details=path is not None)
         history = snapshots(con)

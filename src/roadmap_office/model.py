@@ -133,6 +133,7 @@ class School:
     name: str  # short name, as schools call themselves
     full_name: str = ""
     students: int | None = None  # weight for weighted means of percents
+    key: str = ""  # stable identity from the master's «Школы» sheet (see master.school_key)
 
     def to_json(self) -> dict:
         return {"code": self.code, "name": self.name}
@@ -188,6 +189,8 @@ class Roadmap:
     school_year_start: tuple[int, int] = (9, 1)  # (month, day) a school year starts on
     # the history file of the periods, relative to the master's folder; "" is history.sqlite beside it
     history_file: str = ""
+    report_template: str = ""  # the report's Writer template, a path relative to the master ("" = built in)
+    report_signer: str = ""  # who signs the report, the «<Подписант>» field ("" = the default)
 
     @property
     def items(self) -> list[Item]:

@@ -35,12 +35,13 @@ def test_oxt_contents(oxt):
         names = set(archive.namelist())
     assert {"description.xml", "META-INF/manifest.xml", "Addons.xcu", "python/roadmap_office_macros.py",
             "python/pythonpath/roadmap_office/__init__.py",
-            "python/pythonpath/roadmap_office/templates/report/content.xml.j2",
-            "python/pythonpath/odf/opendocument.py", "python/pythonpath/xlsxwriter/__init__.py",
-            "python/pythonpath/jinja2/__init__.py", "python/pythonpath/markupsafe/__init__.py"} <= names
-    # only what the office path imports: not openpyxl, not the command line or the batch
+            "python/pythonpath/roadmap_office/rendering/odt_template.py",
+            "python/pythonpath/odf/opendocument.py",
+            "python/pythonpath/defusedxml/__init__.py"} <= names
+    # only what the office path imports: not openpyxl, the command line, the batch or the importer
     assert not [n for n in names if n.startswith(("python/pythonpath/openpyxl/", "python/pythonpath/roadmap_office/batch",
-                                                  "python/pythonpath/roadmap_office/cli"))]
+                                                  "python/pythonpath/roadmap_office/cli",
+                                                  "python/pythonpath/roadmap_office/importing"))]
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]  # nothing compiled inside
     assert description_version(sources_dir()) == __version__
 
@@ -127,7 +128,7 @@ def test_check_action(office_with_extension, demo_run):
     result = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_S11_МБОУ_Школа_N_11_I_полугодие_2022_г.ods")))
     assert result["school"] == "S11"
-    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "J5"), ("Мероприятия", "G6")}
+    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "K5"), ("Мероприятия", "H6")}
     assert result["message"].startswith("Замечаний: 2.")
     clean = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods")))
@@ -139,8 +140,8 @@ def test_check_action(office_with_extension, demo_run):
 def test_check_selects_the_first_bad_cell_and_keeps_no_copy(office_with_extension, demo_run):
     path = demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
     result = json.loads(office_with_extension.script("test_check_document", str(path)))
-    assert result["selected"] == "Мероприятия.G5"
-    assert result["selection"] == [6, 4]  # column G, row 5 (0-based)
+    assert result["selected"] == "Мероприятия.H5"
+    assert result["selection"] == [7, 4]  # column H (the date), row 5 (0-based)
     assert result["temporary_left"] == []  # the school's data copied for the check is gone
 
 
@@ -174,6 +175,8 @@ def _master_copy(demo_run, tmp_path):
 
 
 def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damaged_file, tmp_path):
+    (folder_with_a_damaged_file / "Отчёт_S17.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder_with_a_damaged_file / "Thumbs.db").write_bytes(b"x")
     result = json.loads(office_with_extension.script(
         "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(folder_with_a_damaged_file),
         str(tmp_path / "out")))
@@ -192,6 +195,43 @@ def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damag
     assert "«Отчёт_повреждённый.ods»" in result["message"] and "Не приняты файлы" in result["message"]
     assert "по состоянию на 30.06.2022" in result["message"]
     assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
+    # the same folder policy and the same warnings as the CLI, the warnings first
+    assert result["message"].startswith("ВНИМАНИЕ! От МБОУ Школа № 5 (S05) получено несколько файлов")
+    assert "«Отчёт_S17.xls»: файл в старом формате Excel 97–2003 (XLS)" in result["message"]
+    assert "Пропущены служебные файлы: «Thumbs.db»." in result["message"]
+
+
+def test_consolidate_fills_the_masters_report_template(office_with_extension, demo_run, tmp_path):
+    """«Шаблон отчёта» on the master's sheet «Настройки», a path beside the master: the macro fills it,
+    and a misspelt field in it is told before anything is written."""
+    from odf import opendocument, teletype
+    from odf import text as odftext
+
+    from roadmap_office.master import read_master, write_master
+    from roadmap_office.rendering.odt_template import field_name
+    from roadmap_office.rendering.report import write_report_template
+
+    roadmap = read_master(demo_run.master)
+    roadmap.report_template = "бланк/отчёт.odt"
+    master = write_master(roadmap, tmp_path / "master.ods")
+    template = opendocument.load(str(write_report_template(tmp_path / "исходный.odt")))
+    template.getElementsByType(odftext.H)[0].childNodes[0].data = "1. Итоги отчётного периода"
+    (tmp_path / "бланк").mkdir()
+    template.save(str(tmp_path / "бланк" / "отчёт.odt"))
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(demo_run.outdir / "submissions"), str(tmp_path / "out")))
+    report = opendocument.load(str(tmp_path / "out" / "Сводный_отчёт.odt"))
+    assert "error" not in result
+    assert teletype.extractText(report.text.getElementsByType(odftext.H)[0]) == "1. Итоги отчётного периода"
+
+    for placeholder in template.getElementsByType(odftext.Placeholder):
+        if field_name(placeholder) == "Школа: код":
+            placeholder.childNodes[0].data = "<Школа: кот>"
+    template.save(str(tmp_path / "бланк" / "отчёт.odt"))
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(demo_run.outdir / "submissions"), str(tmp_path / "again")))
+    assert "неизвестное поле «<Школа: кот>»" in result["error"]
+    assert not (tmp_path / "again").exists()
 
 
 def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(office_with_extension, demo_run,
@@ -231,7 +271,8 @@ def test_the_dialog_lists_other_files_as_not_reports_and_never_the_master(office
         "test_consolidate_document", str(master), str(tmp_path / "папка"), str(tmp_path / "out")))
     listed = result["listed"]
     assert "master.ods — мастер-книга, не отчёт школы" in listed
-    assert "Письмо в школы.docx — не отчёт: принимаются файлы ODS и XLSX" in listed
+    assert "Письмо в школы.docx — текстовый документ не является отчётом; заполните шаблон отчёта (ODS или XLSX), " \
+           "полученный от органа управления образованием" in listed
     schools = len(list((demo_run.outdir / "submissions").iterdir()))
     assert not [line for line in listed if "lock" in line] and len(listed) == schools + 2
     assert "master.ods" not in json.dumps(result["summary"]["files_rejected"], ensure_ascii=False)

@@ -14,7 +14,7 @@ from datetime import date
 
 
 def main(master, submissions, workdir, as_of):
-    for name in ("lxml", "python_calamine", "click", "openpyxl"):
+    for name in ("lxml", "python_calamine", "click"):
         try:
             __import__(name)
         except ImportError:

@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 from xml.sax.saxutils import escape
 
@@ -32,16 +32,29 @@ def _roadmap(demo_run):
 
 
 def _replace_result_text(path, new_text: str) -> str:
-    """Put ``new_text`` (XML-escaped as Excel writes it) in place of the first result text."""
+    """Put ``new_text`` (XML-escaped as Excel writes it) in place of the first result text: in its
+    cell only, also when the text is shared by several cells (a new shared string for that cell)."""
     with zipfile.ZipFile(path) as archive:
         parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
-    member = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in parts else next(
-        n for n in parts if n.startswith("xl/worksheets/sheet"))
+    shared = "xl/sharedStrings.xml" in parts
+    member = "xl/sharedStrings.xml" if shared else next(n for n in parts if n.startswith("xl/worksheets/sheet"))
     text = parts[member].decode("utf-8")
-    match = next(m for m in re.finditer(r"<t>([^<]*)</t>", text)
-                 if html.unescape(m.group(1)).startswith(("Проведено", "Мероприятие проведено", "Организовано")))
+    matches = list(re.finditer(r"<t(?: [^>]*)?>([^<]*)</t>", text))
+    number, match = next((n, m) for n, m in enumerate(matches)
+                         if html.unescape(m.group(1)).startswith(("Проведено", "Мероприятие проведено", "Организовано")))
     old = html.unescape(match.group(1))
-    parts[member] = (text[:match.start(1)] + escape(new_text) + text[match.end(1):]).encode("utf-8")
+    if not shared:
+        parts[member] = (text[:match.start(1)] + escape(new_text) + text[match.end(1):]).encode("utf-8")
+    else:
+        parts[member] = text.replace("</sst>", f"<si><t>{escape(new_text)}</t></si></sst>").encode("utf-8")
+        for name in sorted(n for n in parts if n.startswith("xl/worksheets/sheet")):
+            sheet = parts[name].decode("utf-8")
+            cell = re.search(rf'<c [^>]*t="s"[^>]*><v>{number}</v>', sheet)
+            if cell:
+                start, end = cell.span()
+                parts[name] = (sheet[:start] + sheet[start:end].replace(f"<v>{number}</v>", f"<v>{len(matches)}</v>")
+                               + sheet[end:]).encode("utf-8")
+                break
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
@@ -100,6 +113,8 @@ def test_a_save_date_in_the_future_never_wins_over_the_corrected_file(demo_run, 
     with zipfile.ZipFile(older, "w") as archive:
         for name, data in parts.items():
             archive.writestr(name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    os.utime(older, (datetime(2022, 6, 20).timestamp(),) * 2)  # arrived first
+    os.utime(newer, (datetime(2022, 6, 29).timestamp(),) * 2)
     roadmap, fingerprint = _roadmap(demo_run)
     checked = [check_file(older, roadmap, fingerprint), check_file(newer, roadmap, fingerprint)]
     assert any(f.message == M.FUTURE_SAVE_DATE.format(found="01.01.2099") for f in checked[0].findings)
