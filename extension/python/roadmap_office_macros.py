@@ -330,12 +330,6 @@ def _set(model, name, value, uno_type=None):
         setattr(model, name, value)
 
 
-def _uno_date(day):
-    value = uno.createUnoStruct("com.sun.star.util.Date")
-    value.Day, value.Month, value.Year = day.day, day.month, day.year
-    return value
-
-
 class _Browse(unohelper.Base, XActionListener):
     """«Обзор…»: a folder picker that starts at the folder typed in the field beside it."""
 
@@ -439,11 +433,9 @@ class ConsolidationDialog:
         self.model.Title = "Свод отчётов школ"
         self.model.Width, self.model.Height = 290, 238
         self._label("lbl_date", 8, 9, 110, "Данные по состоянию на:")
-        date_field = self._control("DateField", "as_of", 120, 7, 70, 13)
-        date_field.Dropdown = True
-        date_field.StrictFormat = True
-        _set(date_field, "DateFormat", 7, "short")  # DD.MM.YYYY
-        date_field.Date = _uno_date(as_of)
+        # a plain field in ДД.ММ.ГГГГ, read by _parse_day: a DateField reformats its text after
+        # taking the focus, so what is typed lands beside the old date instead of replacing it
+        self._control("Edit", "as_of", 120, 7, 70, 13).Text = as_of.strftime("%d.%m.%Y")
         self._label("lbl_folder", 8, 28, 270, "Папка с отчётами школ (файлы ODS и XLSX):")
         self._control("Edit", "folder", 8, 40, 222, 13).Text = folder
         self._button("browse_folder", 234, 39, 48, "Обзор…")
