@@ -389,10 +389,11 @@ def _folder_files(folder, master_path):
         elif entry.verdict == REPORT:
             reports.append(path)
             lines.append(entry.name)
-        elif entry.verdict != IGNORED:
-            below.append("%s — %s" % (entry.name, entry.reason))
+        else:
+            if entry.verdict != IGNORED:
+                below.append("%s — %s" % (entry.name, entry.reason))
             if os.path.isfile(path) and not os.path.islink(path):
-                others.append(path)
+                others.append(path)  # named in the summary as the command line names them
     return reports, others, lines + below
 
 

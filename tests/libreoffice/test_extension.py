@@ -149,6 +149,7 @@ def test_check_of_an_unfilled_template_names_the_empty_statuses(office_with_exte
     path = demo_run.outdir / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.ods"
     result = json.loads(office_with_extension.script("test_check_document", str(path)))
     assert result["message"].startswith("Замечаний: 52.")
+    assert result["message"].count("\n• ") == 52  # every remark: the window shows them in a field that scrolls
     assert "не указан статус мероприятия 1.1;" in result["message"]
     assert result["selected"] == "Мероприятия.F5"
 

@@ -274,20 +274,21 @@ def _components(calc):
 
 
 def test_a_long_check_fits_the_screen_and_shows_every_remark(calc, screen, demo_run):
-    """An unfilled template: 52 remarks. The window fits a 768-pixel screen and its field, which
-    scrolls, holds every one of them."""
+    """An unfilled template: 52 remarks. The window fits a 768-pixel screen, and its field scrolls
+    (the text it holds, every remark, is checked through the macro in test_extension.py)."""
     path = demo_run.outdir / "templates" / "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.ods"
     document, window = _open(calc, screen, path)
+    box = None
     try:
         before = _menu(screen, window, "Проверить этот файл")
         box = screen.wait_new_window(before, title=BOX, timeout=120)
         screen.shot("check-long")
-        height = int(dict(line.strip().split(": ", 1) for line in screen.xdotool(
-            "getwindowgeometry", box).splitlines()[1:] if ": " in line)["Geometry"].split("x")[1])
-        assert height <= 700  # a 768-pixel screen has a panel and a title bar too
+        geometry = dict(line.strip().split(": ", 1) for line in screen.xdotool("getwindowgeometry", box).splitlines()
+                        if ": " in line)
+        assert int(geometry["Geometry"].split("x")[1]) <= 700  # a 768-pixel screen has a panel and a title bar too
         text = _box_text(calc)
-        assert "Замечаний: 52." in text and text.count("• ") >= 52
-        assert "не указан статус мероприятия 1.1;" in text
-        _close_box(screen, box)
+        assert "Замечаний: 52. Исправьте их перед отправкой:" in text and "Вертикальная полоса прокрутки" in text
     finally:
+        if box is not None:
+            _close_box(screen, box)
         document.close(True)
