@@ -13,6 +13,7 @@ from datetime import date
 
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
+from .checking.percents import refuse_fractions
 from .forms.layout import items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
 from .selection import files_to_consolidate
@@ -157,6 +158,7 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     usable = [s for s in submissions if not s.rejected]
     selection = files_to_consolidate(roadmap, usable)
     used = list(selection.current.values())
+    refuse_fractions(roadmap, used)
     superseded = [f for files in selection.superseded.values() for f in files]
     duplicates = [Duplicate(code, selection.current[(code, period)].name, [f.name for f in files])
                   for (code, period), files in selection.superseded.items()]
