@@ -9,6 +9,7 @@ the server (lxml tokenizes) and inside LibreOffice (the standard library tokeniz
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -42,20 +43,21 @@ class Book:
     has_macros: bool = False
 
 
-def read_book(data: bytes, pure: bool = False) -> Book:
+def read_book(data: bytes, pure: bool = False, skip: frozenset = frozenset()) -> Book:
     """Read a workbook's bytes; raises :class:`ContainerError` with a Russian reason.
 
-    ``pure`` tokenizes with the standard library, as inside LibreOffice."""
+    ``pure`` tokenizes with the standard library, as inside LibreOffice. The sheets named in
+    ``skip`` are not read (nothing is taken from them, so nothing of theirs is built)."""
     archive = Archive(data)
     try:
         if "content.xml" in archive or "mimetype" in archive:
             from .ods import read_ods
 
-            return read_ods(archive, pure)
+            return read_ods(archive, pure, skip)
         if "xl/workbook.xml" in archive:
             from .xlsx import read_xlsx
 
-            return read_xlsx(archive, pure)
+            return read_xlsx(archive, pure, skip)
         raise ContainerError("архив не является документом ODS или XLSX")
     finally:
         archive.close()
@@ -142,26 +144,31 @@ class Reading:
     """What one reading of a workbook shares: the archive, the tokenizer, the counts."""
 
     def __init__(self, archive: Archive, kind: str, pure: bool) -> None:
+        from .xmlevents import attributes
+
         self.archive, self.pure = archive, pure
+        self.attributes = attributes(pure)
         self.book = Book(kind)
         self.cells = 0  # used-area cells of all sheets
         self.done: Set[str] = set()
 
-    def events(self, name: str, tags: tuple, starts: bool = False):
+    def events(self, name: str, containers: tuple = (), leaves: tuple = ()):
+        """The events of a part (see :func:`.xmlevents.part_events`); the part counts as read."""
         from .xmlevents import part_events
 
         self.done.add(name)
-        return part_events(self.archive, name, tags, self.pure, starts)
+        return part_events(self.archive, name, containers, leaves, self.pure)
 
     def rest(self) -> None:
-        """Every other part: XML parsed (for the policy and well-formedness), the rest inflated."""
-        from .xmlevents import check_part
+        """Every other part: inflated (counted, checksums checked), an XML part's prolog held to
+        the XML policy."""
+        from .xmlevents import check_policy
 
         for name in self.archive.names:
             if name in self.done or name.endswith("/"):
                 continue
             if name.endswith((".xml", ".rels")):
-                check_part(self.archive, name, self.pure)
+                check_policy(self.archive, name)
             else:
                 self.archive.read(name, 0)
 
@@ -180,9 +187,27 @@ def moment(value: datetime) -> Any:
     return value
 
 
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?(?:Z|[+-]\d\d:?\d\d)?")
+
+
+def iso_datetime(text: str) -> Any:
+    """``2022-05-01`` -> date, ``2022-05-01T10:00:00[.123456789][Z|+03:00]`` -> date-time (the
+    clock time as written); ValueError otherwise. The same on every Python the reader runs on
+    (``fromisoformat`` of 3.8 knows neither «Z» nor nine decimals, which LibreOffice writes)."""
+    found = _ISO.fullmatch(text)
+    if not found:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction = found.groups()
+    if hour is None:
+        return date(int(year), int(month), int(day))
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                    int((fraction or "0")[:6].ljust(6, "0")))
+
+
 def iso_date(text: str) -> Any:
-    """``2022-05-01`` or ``2022-05-01T10:00:00`` -> date or date-time; ValueError otherwise."""
-    return moment(datetime.fromisoformat(text)) if "T" in text else date.fromisoformat(text)
+    """A date or date-time cell's value (see :func:`iso_datetime`); midnight is a date."""
+    value = iso_datetime(text)
+    return moment(value) if isinstance(value, datetime) else value
 
 
 def positive(value: Optional[str], what: str, sheet: str) -> int:
@@ -200,7 +225,9 @@ def positive(value: Optional[str], what: str, sheet: str) -> int:
 
 
 def meta_date(text: str) -> Optional[datetime]:
+    """When the document says it was saved; None when it does not say it readably."""
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
+        value = iso_datetime(text.strip())
     except ValueError:
         return None
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)

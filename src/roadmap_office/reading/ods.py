@@ -38,7 +38,7 @@ SPACES = f"{{{_TEXT}}}c"
 NUMBERS = ("float", "percentage", "currency")
 
 
-def read_ods(archive: Archive, pure: bool) -> Book:
+def read_ods(archive: Archive, pure: bool, skip: frozenset = frozenset()) -> Book:
     reading = Reading(archive, "ods", pure)
     if "mimetype" in archive:
         reading.done.add("mimetype")
@@ -47,16 +47,15 @@ def read_ods(archive: Archive, pure: bool) -> Book:
             raise ContainerError(f"это не электронная таблица ODS (тип документа: {mimetype[:60]})")
     if "META-INF/manifest.xml" in archive:
         encrypted = f"{{{_MANIFEST}}}encryption-data"
-        for event, _ in reading.events("META-INF/manifest.xml", (encrypted,)):
-            if event == "end":
-                raise ContainerError(PASSWORD)
+        for _ in reading.events("META-INF/manifest.xml", leaves=(encrypted,)):
+            raise ContainerError(PASSWORD)
     if "content.xml" not in archive:
         raise ContainerError("в документе ODS нет содержимого (части «content.xml»); файл повреждён")
     reading.book.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in archive.names)
-    _Content(reading).read(reading.events("content.xml", (TABLE, ROW), starts=True))
+    _Content(reading, skip).read(reading.events("content.xml", containers=(TABLE,), leaves=(ROW,)))
     if "meta.xml" in archive:
         date_tag = f"{{{_DC}}}date"
-        dates = [el.text or "" for event, el in reading.events("meta.xml", (date_tag,)) if event == "end"]
+        dates = [el.text or "" for _, el in reading.events("meta.xml", leaves=(date_tag,))]
         reading.book.saved_at = meta_date(dates[0]) if dates else None
     reading.rest()
     return reading.book
@@ -65,8 +64,8 @@ def read_ods(archive: Archive, pure: bool) -> Book:
 class _Content:
     """content.xml: each top-level table's cells, used area, formulas, percents and merges."""
 
-    def __init__(self, reading: Reading) -> None:
-        self.reading = reading
+    def __init__(self, reading: Reading, skip: frozenset) -> None:
+        self.reading, self.skip = reading, skip
         self.sheet: Sheet = None  # type: ignore[assignment]
         self.depth = 0  # tables inside cells are part of their cell, not sheets
         self.row = 0  # 0-based index of the next row
@@ -77,19 +76,20 @@ class _Content:
                 if event == "start":
                     self.depth += 1
                     if self.depth == 1:
-                        self.sheet = Sheet(self.reading, el.get(NAME) or f"Лист{len(self.reading.book.sheets) + 1}")
+                        name = el.get(NAME) or f"Лист{len(self.reading.book.sheets) + 1}"
+                        self.sheet = None if name in self.skip else Sheet(self.reading, name)
                         self.row = 0
                     continue
                 self.depth -= 1
                 if self.depth == 0 and self.sheet is not None:
                     self.sheet.done()
                     self.sheet = None
-            elif event == "end" and self.depth == 1 and self.sheet is not None:
+            elif self.depth == 1 and self.sheet is not None:
                 self.end_row(el)
-                el.clear()
 
     def end_row(self, el) -> None:
         sheet, row = self.sheet, self.row
+        attributes = self.reading.attributes
         repeat = positive(el.get(ROWS_REPEATED), "number-rows-repeated", sheet.name)
         cells: List[Any] = []
         percent: List[int] = []
@@ -97,7 +97,7 @@ class _Content:
         for cell in el:
             if cell.tag not in CELLS:
                 continue
-            get = cell.get
+            get = attributes(cell).get
             n = get(COLUMNS_REPEATED)
             n = 1 if n is None else positive(n, "number-columns-repeated", sheet.name)
             kind = get(VALUE_TYPE)
@@ -106,7 +106,7 @@ class _Content:
                 last = col + n
                 if last > L.MAX_COLUMNS:  # refused before anything that wide is built
                     sheet.used(row + repeat, last)
-                value = self.value(cell, kind, col) if kind or len(cell) else None
+                value = self.value(cell, get, kind, col) if kind or len(cell) else None
                 if formula:
                     value = sheet.formula(row, col, formula)
                 if value is None:
@@ -120,8 +120,9 @@ class _Content:
                         percent.extend(range(col, col + n))
             else:
                 empty += n
-            if get(ROWS_SPANNED) is not None or get(COLUMNS_SPANNED) is not None:
-                self.merge(cell, row, col, repeat)
+            spanned_rows, spanned_cols = get(ROWS_SPANNED), get(COLUMNS_SPANNED)
+            if spanned_rows is not None or spanned_cols is not None:
+                self.merge(spanned_rows, spanned_cols, row, col, repeat)
             col += n
         if last:
             sheet.used(row + repeat, last)
@@ -132,37 +133,37 @@ class _Content:
                         sheet.percent(r, c)
         self.row = row + repeat
 
-    def merge(self, cell, row: int, col: int, repeat: int) -> None:
+    def merge(self, spanned_rows, spanned_cols, row: int, col: int, repeat: int) -> None:
         name = self.sheet.name
-        rows = positive(cell.get(ROWS_SPANNED), "number-rows-spanned", name)
-        cols = positive(cell.get(COLUMNS_SPANNED), "number-columns-spanned", name)
+        rows = positive(spanned_rows, "number-rows-spanned", name)
+        cols = positive(spanned_cols, "number-columns-spanned", name)
         if (rows > 1 or cols > 1) and col < L.MAX_COLUMNS:
             for r in range(row, min(row + repeat, L.MAX_ROWS)):
                 self.sheet.merge(r, col, r + rows - 1, col + cols - 1)
 
-    def value(self, cell, kind, col: int) -> Any:
+    def value(self, cell, get, kind, col: int) -> Any:
         if kind in NUMBERS:
-            text = cell.get(VALUE)
+            text = get(VALUE)
             try:
                 return number(float((text or "").strip()))
             except ValueError:
                 self.fault(text, col, "число")
         if kind == "date":
-            text = cell.get(DATE_VALUE)
+            text = get(DATE_VALUE)
             try:
                 return iso_date((text or "").strip())
             except ValueError:
                 self.fault(text, col, "дата")
         if kind == "boolean":
-            text = cell.get(BOOLEAN_VALUE)
+            text = get(BOOLEAN_VALUE)
             stripped = (text or "").strip()
             if stripped not in ("true", "false"):
                 self.fault(text, col, "логическое значение")
             return stripped == "true"
-        paragraphs = [child for child in cell if child.tag == PARAGRAPH]
-        if not paragraphs:
+        texts = [(p.text or "") if not len(p) else _text(p) for p in cell if p.tag == PARAGRAPH]
+        if not texts:
             return None
-        return "\n".join(_text(p) for p in paragraphs) or None
+        return ("\n".join(texts) if len(texts) > 1 else texts[0]) or None
 
     def fault(self, text, col: int, what: str) -> None:
         from ..sheets.spec import column_letter

@@ -17,8 +17,8 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 from functools import cached_property
 
 from ..errors import FileReadError
-from ..forms.layout import (HEADER_ROW, INDICATOR_COLUMNS, INDICATORS_SHEET, ITEM_COLUMNS, ITEMS_SHEET, META_KEYS,
-                            META_SHEET)
+from ..forms.layout import (HEADER_ROW, HELP_SHEET, INDICATOR_COLUMNS, INDICATORS_SHEET, ITEM_COLUMNS, ITEMS_SHEET,
+                            LISTS_SHEET, META_KEYS, META_SHEET)
 from ..sheets.reading import Rows, fast_reader
 from ..sheets.spec import column_letter
 from .book import FormulaCell, read_book
@@ -54,10 +54,12 @@ class RawSubmission:
         return display_name(self.path)
 
 
-def read_submission(path: Union[str, os.PathLike]) -> RawSubmission:
+def read_submission(path: Union[str, os.PathLike], lists: bool = True) -> RawSubmission:
     """Read a submission safely, in one pass over each part of the file.
 
-    The bytes are read once, so the file cannot change while it is read.
+    The bytes are read once, so the file cannot change while it is read. The instructions sheet
+    is not read (nothing is taken from it), nor the lists sheet without ``lists`` (a check
+    against the master does not need the template's own lists).
     """
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
@@ -69,7 +71,8 @@ def read_submission(path: Union[str, os.PathLike]) -> RawSubmission:
         data = load_bytes(path)
     except OSError as exc:
         raise SubmissionReadError(f"файл не читается ({_os_reason(exc)})") from None
-    book = read_book(data, pure=not fast_reader())
+    skip = frozenset((HELP_SHEET,) if lists else (HELP_SHEET, LISTS_SHEET))
+    book = read_book(data, pure=not fast_reader(), skip=skip)
     if book.kind != kind:
         raise SubmissionReadError(f"содержимое файла не соответствует расширению {path.suffix} "
                                   f"(внутри документ {book.kind.upper()})")

@@ -14,7 +14,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .book import Book, Reading, Sheet, meta_date, moment, number
+from . import limits as L
+from .book import Book, Reading, Sheet, iso_date, meta_date, moment, number
 from .zipsafe import Archive, ContainerError
 
 _MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -33,7 +34,7 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')  # quoted text, [colours and conditions], escaped characters
 
 
-def read_xlsx(archive: Archive, pure: bool) -> Book:
+def read_xlsx(archive: Archive, pure: bool, skip: frozenset = frozenset()) -> Book:
     reading = Reading(archive, "xlsx", pure)
     reading.book.has_macros = any(n.lower().endswith("vbaproject.bin") for n in archive.names)
     if "_rels/.rels" in archive:
@@ -51,11 +52,11 @@ def read_xlsx(archive: Archive, pure: bool) -> Book:
             strings = _shared_strings(reading, target, main)
     dates, percents = _styles(reading, main) if "xl/styles.xml" in archive else (set(), set())
     for member, name in sheets:
-        if member in archive and member not in reading.done:
+        if member in archive and member not in reading.done and name not in skip:
             _Worksheet(reading, Sheet(reading, name), main, strings, dates, percents, epoch).read(member)
     if "docProps/core.xml" in archive:
         modified = f"{{{_DCTERMS}}}modified"
-        found = [el.text or "" for event, el in reading.events("docProps/core.xml", (modified,)) if event == "end"]
+        found = [el.text or "" for _, el in reading.events("docProps/core.xml", leaves=(modified,))]
         reading.book.saved_at = meta_date(found[0]) if found else None
     reading.rest()
     return reading.book
@@ -64,8 +65,8 @@ def read_xlsx(archive: Archive, pure: bool) -> Book:
 def _relationships(reading: Reading, member: str, base: str) -> Dict[str, Tuple[str, str]]:
     """Relationship id -> (type, part name) of a .rels part, targets resolved as readers do."""
     found: Dict[str, Tuple[str, str]] = {}
-    for event, el in reading.events(member, (_RELATIONSHIP,)):
-        if event == "end" and el.get("TargetMode") != "External":
+    for _, el in reading.events(member, leaves=(_RELATIONSHIP,)):
+        if el.get("TargetMode") != "External":
             target = el.get("Target", "").replace("\\", "/")
             target = target.lstrip("/") if target.startswith("/") else base + target
             found[el.get("Id", "")] = (el.get("Type", ""), posixpath.normpath(target))
@@ -74,11 +75,12 @@ def _relationships(reading: Reading, member: str, base: str) -> Dict[str, Tuple[
 
 def _workbook(reading: Reading, targets) -> Tuple[str, List[Tuple[str, str]], datetime]:
     """The workbook's namespace, its sheets (part, name) in order, and its date epoch."""
-    tags = tuple(f"{{{ns}}}{local}" for ns in _MAIN for local in ("workbook", "sheet", "workbookPr"))
+    roots = tuple(f"{{{ns}}}workbook" for ns in _MAIN)
+    leaves = tuple(f"{{{ns}}}{local}" for ns in _MAIN for local in ("sheet", "workbookPr"))
     main = _MAIN[0]
     sheets: List[Tuple[str, str]] = []
     epoch = datetime(1899, 12, 30)
-    for event, el in reading.events("xl/workbook.xml", tags, starts=True):
+    for event, el in reading.events("xl/workbook.xml", roots, leaves):
         namespace, _, local = el.tag[1:].partition("}")
         if local == "workbook":
             main = namespace
@@ -104,11 +106,9 @@ def _unescape(text: str) -> str:
 def _shared_strings(reading: Reading, member: str, main: str) -> List[str]:
     si, t, rph = f"{{{main}}}si", f"{{{main}}}t", f"{{{main}}}rPh"
     strings = []
-    for event, el in reading.events(member, (si,)):
-        if event == "end":
-            phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
-            strings.append(_unescape("".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)))
-            el.clear()
+    for _, el in reading.events(member, leaves=(si,)):
+        phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
+        strings.append(_unescape("".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)))
     return strings
 
 
@@ -118,12 +118,12 @@ def _styles(reading: Reading, main: str) -> Tuple[Set[int], Set[int]]:
     custom: Dict[int, str] = {}
     formats: List[int] = []
     in_xfs = False
-    for event, el in reading.events("xl/styles.xml", (xfs, xf, fmt), starts=True):
+    for event, el in reading.events("xl/styles.xml", (xfs,), (xf, fmt)):
         if el.tag == xfs:
             in_xfs = event == "start"
-        elif event == "end" and el.tag == fmt:
+        elif el.tag == fmt:
             custom[_int(el.get("numFmtId"))] = el.get("formatCode", "")
-        elif event == "end" and el.tag == xf and in_xfs:
+        elif in_xfs:
             formats.append(_int(el.get("numFmtId")))
     codes = {n: _LITERALS.sub("", code) for n, code in custom.items()}
     dates = {n for n, f in enumerate(formats) if f in _DATE_FORMATS or _is_date(codes.get(f, ""))}
@@ -179,7 +179,7 @@ class _Worksheet:
         self.col = 0
 
     def read(self, member: str) -> None:
-        for event, el in self.reading.events(member, (self.row_tag, self.data_tag, self.merge_tag)):
+        for event, el in self.reading.events(member, (self.data_tag,), (self.row_tag, self.merge_tag)):
             if event != "end":
                 continue
             tag = el.tag
@@ -190,7 +190,6 @@ class _Worksheet:
                 self.row = int(number_text) if number_text is not None else self.row + 1
                 self.col = 0
                 self.cells(el)
-                el.clear()
             elif tag == self.data_tag:
                 self.cells(el)  # cells outside any row: readers place them too
             else:
@@ -206,11 +205,11 @@ class _Worksheet:
         top = right = 0
         c_tag = self.c_tag
         suffix = str(row)  # a reference in this row ends with its number: only the letters are looked up
-        found = []
         for el in parent:
             if el.tag != c_tag:
                 continue
-            ref = el.get("r")
+            get = el.get
+            ref = get("r")
             if ref:
                 known = _COLUMNS.get(ref[:-len(suffix)]) if ref.endswith(suffix) else None
                 if known is not None:
@@ -227,19 +226,24 @@ class _Worksheet:
                 col += 1
             if col > right:
                 right = col
+                if right > L.MAX_COLUMNS:
+                    self.sheet.used(row, right)
             if row > top:
                 top = row
-            if len(el) or el.get("t") not in _KINDS_OR_NONE:  # a value or a formula inside, or a bad type
-                found.append((row, col, el))
+                if top > L.MAX_ROWS:
+                    self.sheet.used(top, right)
+            kind = get("t")
+            if len(el):  # a value or a formula inside
+                self.row, self.col = row, col
+                self.cell(el, "n" if kind is None else kind, get("s"))
+            elif kind not in _KINDS_OR_NONE:
+                self.row, self.col = row, col
+                self.fail(self.name(), f"неизвестный тип ячейки «{kind[:20]}»")
         self.row, self.col = row, col
         if right:
             self.sheet.used(top, right)
-        for self.row, self.col, el in found:
-            self.cell(el)
-        self.row, self.col = row, col
 
-    def cell(self, el) -> None:
-        kind = el.get("t", "n")
+    def cell(self, el, kind: str, style: Optional[str]) -> None:
         if kind not in KINDS:
             self.fail(self.name(), f"неизвестный тип ячейки «{kind[:20]}»")
         row, col = self.row - 1, self.col - 1
@@ -248,19 +252,20 @@ class _Worksheet:
         for child in el:
             tag = child.tag
             if tag == self.v_tag:
-                value = self.value(kind, el, child.text)
+                value = self.value(kind, style, child.text)
             elif tag == self.f_tag:
                 formula = child.text or "(общая формула)"
             elif tag == self.is_tag and kind == "inlineStr":
-                value = _unescape("".join(t.text or "" for t in child.iter(self.t_tag))) or None
+                texts = [t.text or "" for t in child.iter(self.t_tag)]
+                value = _unescape(texts[0] if len(texts) == 1 else "".join(texts)) or None
         if formula is not None:
             value = self.sheet.formula(row, col, formula)
-        elif kind == "n" and value is not None and self.percents and _int(el.get("s")) in self.percents:
+        elif kind == "n" and value is not None and self.percents and _int(style) in self.percents:
             self.sheet.percent(row, col)
         if value is not None:
             self.sheet.put(row, col, value)
 
-    def value(self, kind: str, el, raw: Optional[str]) -> Any:
+    def value(self, kind: str, style: Optional[str], raw: Optional[str]) -> Any:
         text = (raw or "").strip()
         if not text:  # an empty <v/> (a formula never calculated) is no value
             return None
@@ -269,7 +274,7 @@ class _Worksheet:
                 value = float(text)
             except ValueError:
                 self.fail(self.name(), f"значение «{text[:40]}» не является числом")
-            if self.dates and _int(el.get("s")) in self.dates:
+            if self.dates and _int(style) in self.dates:
                 try:
                     return moment(self.epoch + timedelta(days=value))
                 except (OverflowError, ValueError):
@@ -285,7 +290,7 @@ class _Worksheet:
             return text == "1"
         if kind == "d":
             try:
-                return moment(datetime.fromisoformat(text))
+                return iso_date(text)
             except ValueError:
                 self.fail(self.name(), f"значение «{text[:40]}» не является датой")
         if kind in ("str", "e"):
