@@ -144,10 +144,10 @@ class Reading:
     """What one reading of a workbook shares: the archive, the tokenizer, the counts."""
 
     def __init__(self, archive: Archive, kind: str, pure: bool) -> None:
-        from .xmlevents import attributes
+        from .xmlevents import attributes, children
 
         self.archive, self.pure = archive, pure
-        self.attributes = attributes(pure)
+        self.attributes, self.children = attributes(pure), children(pure)
         self.book = Book(kind)
         self.cells = 0  # used-area cells of all sheets
         self.done: Set[str] = set()

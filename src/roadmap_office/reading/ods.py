@@ -94,9 +94,7 @@ class _Content:
         cells: List[Any] = []
         percent: List[int] = []
         col = last = empty = 0
-        for cell in el:
-            if cell.tag not in CELLS:
-                continue
+        for cell in self.reading.children(el, CELLS):
             get = attributes(cell).get
             n = get(COLUMNS_REPEATED)
             n = 1 if n is None else positive(n, "number-columns-repeated", sheet.name)

@@ -205,9 +205,7 @@ class _Worksheet:
         top = right = 0
         c_tag = self.c_tag
         suffix = str(row)  # a reference in this row ends with its number: only the letters are looked up
-        for el in parent:
-            if el.tag != c_tag:
-                continue
+        for el in self.reading.children(parent, (c_tag,)):
             get = el.get
             ref = get("r")
             if ref:
@@ -256,8 +254,12 @@ class _Worksheet:
             elif tag == self.f_tag:
                 formula = child.text or "(общая формула)"
             elif tag == self.is_tag and kind == "inlineStr":
-                texts = [t.text or "" for t in child.iter(self.t_tag)]
-                value = _unescape(texts[0] if len(texts) == 1 else "".join(texts)) or None
+                first = child[0] if len(child) == 1 else None
+                if first is not None and first.tag == self.t_tag and not len(first):
+                    text = first.text or ""  # nearly every inline text: one run
+                else:
+                    text = "".join(t.text or "" for t in child.iter(self.t_tag))
+                value = _unescape(text) or None
         if formula is not None:
             value = self.sheet.formula(row, col, formula)
         elif kind == "n" and value is not None and self.percents and _int(style) in self.percents:

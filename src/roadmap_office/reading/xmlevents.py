@@ -72,6 +72,20 @@ def _stdlib_attributes(element) -> dict:
     return element.attrib
 
 
+def children(pure: bool = False):
+    """The function that gives an element's children of some tags, in order, for the tokenizer
+    in use (lxml picks them in C)."""
+    return _lxml_children if lxml_available(pure) else _stdlib_children
+
+
+def _lxml_children(element, tags: tuple):
+    return element.iterchildren(*tags)
+
+
+def _stdlib_children(element, tags: tuple):
+    return [child for child in element if child.tag in tags]
+
+
 def part_events(archive: Archive, name: str, containers: tuple = (), leaves: tuple = (),
                 pure: bool = False) -> Iterator[Event]:
     """The events of part ``name`` (no containers or leaves: the part is only checked). Faults
