@@ -8,7 +8,6 @@ habits made by a real LibreOffice are in tests/libreoffice/test_school_habits_of
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -41,15 +40,6 @@ def strict_ooxml():
 def roadmap(demo_run):
     master = read_master(demo_run.master)
     return master, roadmap_fingerprint(master)
-
-
-@pytest.fixture()
-def sample(demo_run, tmp_path):
-    def copy(name: str, new_name: str | None = None) -> Path:
-        target = tmp_path / (new_name or name)
-        shutil.copy(demo_run.outdir / "submissions" / name, target)
-        return target
-    return copy
 
 
 def _edit(path: Path, edits: dict) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import struct
 import zipfile
 from datetime import date
@@ -35,15 +34,6 @@ def _russian_only(reason: str) -> bool:
     """No English parser text: Latin words only as names of parts, formats and attributes."""
     unquoted = re.sub(r"«[^»]*»", "", reason)
     return all(word in _ALLOWED_LATIN for word in _LATIN.findall(unquoted))
-
-
-@pytest.fixture()
-def sample(demo_run, tmp_path):
-    def copy(name: str, new_name: str | None = None) -> Path:
-        target = tmp_path / (new_name or name)
-        shutil.copy(demo_run.outdir / "submissions" / name, target)
-        return target
-    return copy
 
 
 @pytest.fixture(scope="module")

@@ -159,6 +159,12 @@ class Reading:
         self.done.add(name)
         return part_events(self.archive, name, containers, leaves, self.pure)
 
+    def saved_at(self, part: str, tag: str) -> None:
+        """The save time from the document's properties (its first ``tag`` in ``part``), if any."""
+        if part in self.archive:
+            found = [el.text or "" for _, el in self.events(part, leaves=(tag,))]
+            self.book.saved_at = meta_date(found[0]) if found else None
+
     def rest(self) -> None:
         """Every other part: inflated (counted, checksums checked), an XML part's prolog held to
         the XML policy."""

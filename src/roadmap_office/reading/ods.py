@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, List
 
 from . import limits as L
-from .book import Book, Reading, Sheet, iso_date, meta_date, number, positive
+from .book import Book, Reading, Sheet, iso_date, number, positive
 from .zipsafe import PASSWORD, Archive, ContainerError
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -53,10 +53,7 @@ def read_ods(archive: Archive, pure: bool, skip: frozenset = frozenset()) -> Boo
         raise ContainerError("в документе ODS нет содержимого (части «content.xml»); файл повреждён")
     reading.book.has_macros = any(n.startswith(("Basic/", "Scripts/")) for n in archive.names)
     _Content(reading, skip).read(reading.events("content.xml", containers=(TABLE,), leaves=(ROW,)))
-    if "meta.xml" in archive:
-        date_tag = f"{{{_DC}}}date"
-        dates = [el.text or "" for _, el in reading.events("meta.xml", leaves=(date_tag,))]
-        reading.book.saved_at = meta_date(dates[0]) if dates else None
+    reading.saved_at("meta.xml", f"{{{_DC}}}date")
     reading.rest()
     return reading.book
 

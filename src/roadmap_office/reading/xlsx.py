@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from . import limits as L
-from .book import Book, Reading, Sheet, iso_date, meta_date, moment, number
+from .book import Book, Reading, Sheet, iso_date, moment, number
 from .zipsafe import Archive, ContainerError
 
 _MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -54,10 +54,7 @@ def read_xlsx(archive: Archive, pure: bool, skip: frozenset = frozenset()) -> Bo
     for member, name in sheets:
         if member in archive and member not in reading.done and name not in skip:
             _Worksheet(reading, Sheet(reading, name), main, strings, dates, percents, epoch).read(member)
-    if "docProps/core.xml" in archive:
-        modified = f"{{{_DCTERMS}}}modified"
-        found = [el.text or "" for _, el in reading.events("docProps/core.xml", leaves=(modified,))]
-        reading.book.saved_at = meta_date(found[0]) if found else None
+    reading.saved_at("docProps/core.xml", f"{{{_DCTERMS}}}modified")
     reading.rest()
     return reading.book
 
