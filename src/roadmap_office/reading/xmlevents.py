@@ -95,11 +95,14 @@ def part_events(archive: Archive, name: str, containers: tuple = (), leaves: tup
             tokens = _lxml_events if lxml_available(pure) else _stdlib_events
             yield from tokens(archive, name, frozenset(containers), frozenset(leaves))
     except UnsafeXml:
-        raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); "
-                             "файл не обработан") from None
+        raise _unsafe(name) from None
     except BrokenXml as exc:
         where = f" (строка {exc.line})" if exc.line else ""
         raise ContainerError(f"часть «{name}» повреждена: нарушена разметка XML{where}") from None
+
+
+def _unsafe(name: str) -> ContainerError:
+    return ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); файл не обработан")
 
 
 def _whole(archive: Archive, name: str) -> Optional[bytes]:
@@ -140,8 +143,7 @@ def check_policy(archive: Archive, name: str) -> None:
             try:
                 prolog.feed(chunk, not chunk)
             except UnsafeXml:
-                raise ContainerError(f"часть «{name}» содержит объявления DOCTYPE/ENTITY (возможная атака); "
-                                     "файл не обработан") from None
+                raise _unsafe(name) from None
             if not chunk:
                 return
             if prolog.done:
