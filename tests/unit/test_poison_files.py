@@ -27,7 +27,7 @@ G02_ODS = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_202
 S10_XLSX = "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.xlsx"
 _LATIN = re.compile(r"\b[A-Za-z][a-z]{3,}")
 _ALLOWED_LATIN = {"DOCTYPE", "ENTITY", "content", "styles", "Libre", "Office", "Excel", "manifest", "number",
-                  "columns", "repeated", "rows", "META", "INF", "media", "padding", "worksheets", "sheet"}
+                  "columns", "repeated", "spanned", "rows", "META", "INF", "media", "padding", "worksheets", "sheet"}
 
 
 def _russian_only(reason: str) -> bool:
@@ -120,6 +120,11 @@ CASES = {
     "repeat_abc": (G02_ODS, lambda p: _content_edit(p, lambda c: c.replace(
         "<table:table-cell ", '<table:table-cell table:number-columns-repeated="abc" ', 1)),
         "недопустимое значение атрибута number-columns-repeated «abc»"),
+    "span_zero": (G02_ODS, lambda p: _content_edit(p, lambda c: c.replace(
+        "<table:table-cell ", '<table:table-cell table:number-columns-spanned="0" ', 1)),
+        "недопустимое значение атрибута number-columns-spanned «0»"),
+    "merge_bad_ref_xlsx": (S10_XLSX, lambda p: _rewrite(p, replace={_sheet1(p): lambda d: d.replace(
+        b"</mergeCells>", b'<mergeCell ref="F1:XYZW9"/></mergeCells>')}), "F1:XYZW9: недопустимая ссылка на ячейку"),
     "impossible_date": (G02_ODS, lambda p: _content_edit(p, lambda c: c[:_first_string_cell(c)]
                         + '<table:table-cell office:value-type="date" office:date-value="2022-02-30"/>'
                         + c[_first_string_cell(c):]), "не читается как дата"),
