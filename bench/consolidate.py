@@ -30,7 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-GENERATOR_VERSION = "2"  # the files of template format 2
+GENERATOR_VERSION = "3"  # template format 2, XLSX written by our own writer
 MISTAKES = ("L03", "S11", "S12", "S14", "L15")  # the demo's planted mistakes, by demo school
 KINDS = ("Школа", "Гимназия", "Лицей")
 
