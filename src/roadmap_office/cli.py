@@ -242,12 +242,14 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
 @click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
               help="Файл истории сводов (SQLite): сохранить в нём этот свод и показать динамику по периодам.")
+@click.option("--letters", "letters", type=click.Path(file_okay=False, path_type=Path),
+              help="Папка для писем школам: по файлу .eml на школу (её замечания, показатели или напоминание).")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
-def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, as_json: bool) -> None:
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, letters, as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
 
     result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json,
-                                        history=history)
+                                        history=history, letters=letters)
     c = result.consolidation
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
@@ -258,21 +260,26 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
         if history:
             click.echo(f"История сводов: {history} (отчётных периодов: {len(c.history)}, "
                        f"текущий — {c.history[-1].period.label})")
+        if letters:
+            click.echo(f"Письма школам: {len(result.letters)} в папке {letters}")
+    if result.letters_note:
+        click.echo(f"Предупреждение: {result.letters_note}", err=True)
     for error in result.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if result.errors:
         sys.exit(Exit.PDF)
 
 
-def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None):
+def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None,
+                               letters=None):
     from .pipeline import collect_inputs, run_consolidation
 
     total = len(collect_inputs(inputs))
     if quiet or total < 2 or not sys.stderr.isatty():
-        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history)
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history, letters=letters)
     with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
-                                 progress=lambda n, total, name: bar.update(1), history=history)
+                                 progress=lambda n, total, name: bar.update(1), history=history, letters=letters)
 
 
 @main.command("history")

@@ -19,6 +19,7 @@ from . import labels
 from .deadlines import parse_deadline, parse_section
 from .errors import MasterError
 from .executors import Catalogue
+from .mail.addresses import parse_addresses
 from .model import (
     Aggregation,
     Deadline,
@@ -42,6 +43,7 @@ ROLES = "Роли в ОО"
 DEADLINES = "Сроки"
 STATUSES = "Статусы"
 SCHOOLS = "Школы"
+EMAIL_COLUMN = "Эл. почта"  # found by its header, so other columns may come and go around it
 INDICATORS = "Показатели"
 
 _SETTING_KEYS = {
@@ -116,8 +118,8 @@ def master_workbook(roadmap: Roadmap) -> Workbook:
             _simple_sheet(
                 SCHOOLS,
                 [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
-                 Column("Число обучающихся", 3)],
-                [[s.code, s.name, s.full_name, s.students] for s in roadmap.schools],
+                 Column("Число обучающихся", 3), Column(EMAIL_COLUMN, 6)],
+                [[s.code, s.name, s.full_name, s.students, "; ".join(s.emails)] for s in roadmap.schools],
             ),
             _indicators_sheet(roadmap),
         ],
@@ -338,6 +340,8 @@ class _MasterReader:
 
     def schools(self) -> list[School]:
         schools, seen = [], set()
+        header = [_text(v).lower() for v in (self.sheets.get(SCHOOLS) or [[]])[0]]
+        email_column = header.index(EMAIL_COLUMN.lower()) if EMAIL_COLUMN.lower() in header else None
         for number, row in self.rows(SCHOOLS):
             code = _text(row[0])
             if not code:
@@ -348,7 +352,13 @@ class _MasterReader:
             students = row[3]
             if students not in (None, "") and not isinstance(students, (int, float)):
                 raise self.error(f"число обучающихся должно быть числом, указано «{students}»", SCHOOLS, number, 3)
-            schools.append(School(code, _text(row[1]), _text(row[2]), int(students) if students else None))
+            emails = []
+            if email_column is not None:
+                try:
+                    emails = parse_addresses(_text(row[email_column]))
+                except ValueError as exc:
+                    raise self.error(str(exc), SCHOOLS, number, email_column) from None
+            schools.append(School(code, _text(row[1]), _text(row[2]), int(students) if students else None, emails))
         return schools
 
     def indicators(self) -> list[Indicator]:

@@ -1,7 +1,8 @@
 """The main job as composable steps, shared by the CLI, the extension and the nightly batch:
 
 collect inputs → check files (a process pool, a result cache) → pick each school's current
-file → merge → write outputs (one format registry) into a staging folder → publish atomically.
+file → merge → write outputs (one format registry) into a staging folder → publish atomically
+→ (optionally) a letter to every school.
 
 ``run_consolidation`` chains the steps for the CLI and the macro; the batch calls the same
 steps and adds only its file policy (inbox, archive, quarantine, lock, logs, retention).
@@ -321,6 +322,8 @@ class ConsolidationResult:
     consolidation: Consolidation
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # outputs that could not be made
+    letters: list[Path] = field(default_factory=list)  # one .eml per school, when asked for
+    letters_note: str = ""  # why the letters carry ODT instead of PDF
 
 
 def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, formats: Iterable[str],
@@ -355,13 +358,22 @@ def run_consolidation(
     jobs: int | None = None,
     progress: Progress | None = None,
     history: str | os.PathLike | None = None,
+    letters: str | os.PathLike | None = None,
+    letters_pdf: bool | None = None,
 ) -> ConsolidationResult:
     """The whole job for the CLI and the macro: every step above in order; the period is kept in the
-    ``history`` file when one is given."""
+    ``history`` file when one is given, and every school's letter is written into ``letters`` (one
+    ``.eml`` each; the letter as PDF when ``letters_pdf``, ``None``: when LibreOffice is installed)."""
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
     consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats)
-    return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
+    result = ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
+    if letters is not None:
+        from .mail.eml import write_school_letters
+
+        written = write_school_letters(consolidation, master, letters, letters_pdf)
+        result.letters, result.letters_note = written.files, written.pdf_error
+    return result

@@ -120,19 +120,28 @@ def _chart_svg(env: jinja2.Environment, c: Consolidation, context: dict) -> str:
 
 def write_report(c: Consolidation, path: str | os.PathLike, now: datetime | None = None) -> Path:
     """Write the ODT report atomically (a previous report is never left half-overwritten)."""
-    path = Path(path)
     env = _environment()
     context = report_context(c)
     svg = _chart_svg(env, c, context)
     pictures = {context["chart"]["file"]: svg}
     for chart in context["dynamics"]["charts"]:
         pictures[chart["file"]] = env.get_template("chart.svg.j2").render(**chart["svg"])
+    return write_odt(path, env.get_template("content.xml.j2").render(r=context), T.report_title(c.roadmap),
+                     pictures, now)
+
+
+def write_odt(path: str | os.PathLike, content: str, title: str, pictures: dict[str, str] | None = None,
+              now: datetime | None = None) -> Path:
+    """An ODT text document of the report's styles around ``content`` (a ``content.xml``),
+    written atomically; ``pictures`` are SVG files by name."""
+    path = Path(path)
+    env = _environment()
+    pictures = pictures or {}
     created = (now or datetime.now()).replace(microsecond=0).isoformat()
     parts = {
-        "content.xml": env.get_template("content.xml.j2").render(r=context),
+        "content.xml": content,
         "styles.xml": env.get_template("styles.xml.j2").render(),
-        "meta.xml": env.get_template("meta.xml.j2").render(version=__version__, title=T.report_title(c.roadmap),
-                                                           created=created),
+        "meta.xml": env.get_template("meta.xml.j2").render(version=__version__, title=title, created=created),
         "META-INF/manifest.xml": env.get_template("manifest.xml.j2").render(pictures=list(pictures)),
         **{f"Pictures/{name}": text for name, text in pictures.items()},
     }

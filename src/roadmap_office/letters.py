@@ -1,0 +1,203 @@
+"""Every school hears back: one Russian letter per school after a consolidation.
+
+A letter is built from the :class:`~roadmap_office.merging.Consolidation` and holds only its own
+school's data: what was received and when, accepted or refused and why, the findings by sheet and
+cell, the school's own figures (completion, overdue items with their deadlines) or, for a school
+that sent nothing, a reminder naming the period and the due date. The wording lives in Jinja2 text
+templates (``templates/letter``); this module prepares plain values for them. Sending and files
+are elsewhere (``mail/``).
+
+A letter's ``state`` is a hash of what it says about the school (files, findings, overdue items,
+whether the due date has passed), not of the day it was written: the batch sends a school a
+letter only when its state changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+import jinja2
+
+from .checking import CheckedSubmission
+from .merging import Consolidation, SchoolSummary
+from .model import School
+
+ACCEPTED, FINDINGS, REFUSED, REMINDER, DISTRICT = "accepted", "findings", "refused", "reminder", "district"
+ORGANISATION = "Отдел образования"  # when the master names no issuing body
+
+
+@dataclass
+class Letter:
+    """One letter: to a school (``school`` set) or the district's summary."""
+
+    kind: str
+    subject: str
+    body: str
+    recipients: list[str] = field(default_factory=list)
+    school: School | None = None
+    state: str = ""  # what the letter says about the school, hashed; the same state is never sent twice
+    resubmit: bool = False  # the school must send its report (again): its template goes with the letter
+
+    @property
+    def code(self) -> str:
+        return self.school.code if self.school else ""
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    folder = resources.files("roadmap_office.templates") / "letter"
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=autoescape,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%d.%m.%Y %H:%M}" if moment else ""
+
+
+def period_label(c: Consolidation) -> str:
+    period = c.roadmap.period
+    return period.label if period is not None else (c.roadmap.reporting_period or "текущий отчётный период")
+
+
+def due_date(c: Consolidation) -> date | None:
+    """The day a school's report is due: the last day of the reporting period."""
+    period = c.roadmap.period
+    return period.end if period is not None else None
+
+
+def school_letters(c: Consolidation, senders: dict[str, list[str]] | None = None,
+                   written: datetime | None = None) -> list[Letter]:
+    """A letter for every school of the master, in the master's order.
+
+    ``senders`` maps a school code to the addresses its files came from (the mailbox intake):
+    the letter goes there as well as to the master's addresses.
+    """
+    senders = senders or {}
+    written = written or datetime.now()
+    env = _environment(False)
+    used = {s.school: s for s in c.used}
+    superseded: dict[str, list[CheckedSubmission]] = {}
+    for s in c.superseded:
+        superseded.setdefault(s.school, []).append(s)
+    refused: dict[str, list[CheckedSubmission]] = {}
+    for s in c.rejected:
+        if s.school:
+            refused.setdefault(s.school, []).append(s)
+    letters = []
+    for summary in c.schools:
+        code = summary.school.code
+        letters.append(_school_letter(env, c, summary, used.get(code), superseded.get(code, []),
+                                      refused.get(code, []), senders.get(code, []), written))
+    return letters
+
+
+def _school_letter(env, c: Consolidation, summary: SchoolSummary, used: CheckedSubmission | None,
+                   superseded: list[CheckedSubmission], refused: list[CheckedSubmission],
+                   senders: list[str], written: datetime) -> Letter:
+    school = summary.school
+    period = period_label(c)
+    due = due_date(c)
+    if used is not None:
+        errors = [f for f in used.findings if f.severity == "error"]
+        kind = FINDINGS if used.findings else ACCEPTED
+    else:
+        errors = []
+        kind = REFUSED if refused else REMINDER
+    items = {i.key: i for i in c.roadmap.items}
+    overdue = [items[k] for k in summary.overdue_keys if k in items] if used is not None else []
+    received = []
+    if used is not None:
+        verdict = (f"принят, замечаний: {len(used.findings)}" if used.findings else "принят без замечаний")
+        received.append({"name": used.name, "when": _when(used.modified or used.saved_at), "verdict": verdict})
+    received += [{"name": s.name, "when": _when(s.modified or s.saved_at), "verdict": "не принят"} for s in refused]
+    context = {
+        "kind": kind,
+        "school_name": school.name,
+        "school_full_name": school.full_name or school.name,
+        "issuer": c.roadmap.issuer or ORGANISATION,
+        "roadmap_title": c.roadmap.title,
+        "period": period,
+        "as_of": f"{c.as_of:%d.%m.%Y}",
+        "received": received,
+        "refused": [{"name": s.name, "reason": s.rejected.rstrip(".") + "."} for s in refused],
+        "used_file": used.name if used is not None else "",
+        "findings": [("предупреждение: " if f.severity != "error" else "") + str(f) for f in used.findings]
+                    if used is not None else [],
+        "figures": {
+            "applicable": summary.applicable, "done": summary.done, "pct": _pct(summary.completion_pct),
+            "overdue": [{"number": i.number, "event": i.event, "deadline": i.deadline.text,
+                         "end": f"{i.deadline.end:%d.%m.%Y}" if i.deadline.end else ""} for i in overdue],
+        } if used is not None else None,
+        "superseded": [f"«{s.name}»" for s in superseded],
+        "due": f"{due:%d.%m.%Y}" if due else "",
+        "due_passed": bool(due and c.as_of > due),
+        "written": f"{written:%d.%m.%Y}",
+    }
+    body = env.get_template("school.txt.j2").render(l=context)
+    subject = {
+        ACCEPTED: f"Отчёт по дорожной карте за {period} принят",
+        FINDINGS: f"Отчёт по дорожной карте за {period} принят, замечаний: {len(used.findings) if used else 0}",
+        REFUSED: f"Отчёт по дорожной карте за {period} не принят: направьте его повторно",
+        REMINDER: f"Напоминание: отчёт по дорожной карте за {period} не представлен",
+    }[kind] + f" — {school.name}"
+    state = _state({
+        "kind": kind, "period": period,
+        "file": used.sha256 or used.name if used is not None else "",
+        "findings": context["findings"], "errors": len(errors),
+        "refused": [[s.name, s.sha256, s.rejected] for s in refused],
+        "overdue": [i.key for i in overdue],
+        "due_passed": context["due_passed"] if kind == REMINDER else None,
+    })
+    recipients = _merge_addresses(school.emails, senders)
+    return Letter(kind, subject, body, recipients, school, state, resubmit=kind in (REFUSED, REMINDER))
+
+
+def district_letter(c: Consolidation, recipients: list[str], written: datetime | None = None) -> Letter:
+    """The night's summary for the district; the report goes with it as an attachment."""
+    written = written or datetime.now()
+    submitted = sum(1 for s in c.schools if s.submitted)
+    context = {
+        "roadmap_title": c.roadmap.title, "period": period_label(c), "as_of": f"{c.as_of:%d.%m.%Y}",
+        "written": f"{written:%d.%m.%Y %H:%M}", "expected": len(c.schools), "submitted": submitted,
+        "missing": [s.name for s in c.missing], "pct": _pct(c.completion_pct), "overdue": c.overdue,
+        "problems": len(c.findings),
+        "rejected": [{"name": r.name, "reason": r.rejected} for r in c.rejected],
+    }
+    body = _environment(False).get_template("district.txt.j2").render(d=context)
+    subject = f"Свод по дорожной карте за {context['period']}: данные на {context['as_of']}"
+    state = _state({"district": [[s.school.code, s.file, s.done, s.applicable, s.overdue_keys, s.problems]
+                                 for s in c.schools], "rejected": context["rejected"], "as_of": context["as_of"]})
+    return Letter(DISTRICT, subject, body, list(recipients), None, state)
+
+
+def letter_odt_content(letter: Letter) -> str:
+    """The letter as the ``content.xml`` of an ODT page (the report's styles)."""
+    blocks, block = [], []
+    for line in letter.body.splitlines():
+        if line.strip():
+            block.append(line)
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return _environment(True).get_template("content.xml.j2").render(subject=letter.subject, blocks=blocks)
+
+
+def _merge_addresses(*groups: list[str]) -> list[str]:
+    seen: list[str] = []
+    for group in groups:
+        for address in group:
+            if address.lower() not in (a.lower() for a in seen):
+                seen.append(address)
+    return seen
+
+
+def _state(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:16]
