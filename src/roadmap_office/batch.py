@@ -36,8 +36,9 @@ from .checking import CheckedSubmission
 from .errors import Exit, OutputError, RoadmapError
 from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
+from .mail.settings import MAILBOX_KEYS, MAIL_KEYS, MailboxSettings, MailSettings, parse_mail, parse_mailbox
 from .merging import consolidate
-from .pipeline import (OUTPUT_FORMATS, STAGING_PREFIX, Selection, check_files, default_as_of,
+from .pipeline import (OUTPUT_FORMATS, OUTPUTS, STAGING_PREFIX, Selection, check_files, default_as_of,
                        files_to_consolidate, is_submission_name, pick_current, publish, render_outputs, writing_to)
 from .selection import other_period
 
@@ -72,6 +73,8 @@ class BatchConfig:
     pdf_timeout: float = 180.0
     history: Path | None = None  # the history store of every night's consolidation (one set per period)
     settle_seconds: float = 60.0  # a file changed more recently may still be being copied in
+    mail: MailSettings | None = None  # [mail]: letters to schools and the district
+    mailbox: MailboxSettings | None = None  # [mailbox]: submissions fetched from an IMAP folder
 
     @property
     def root(self) -> Path:
@@ -120,6 +123,32 @@ pdf_timeout = 180
 
 # Файл, изменявшийся менее стольких секунд назад, ещё копируется: его возьмёт следующий запуск.
 settle_seconds = 60
+
+# Письма школам и району (раскомментируйте, чтобы включить). Каждая школа получает письмо со своими
+# замечаниями и показателями или напоминание, когда о ней появилось новое (новый файл, замечания,
+# просрочка, истёк срок); одно и то же письмо дважды не отправляется. Если сервер недоступен,
+# письма остаются в очереди mail/outbox/ и уходят при следующем запуске.
+# [mail]
+# smtp_host = "smtp.example.org"
+# smtp_port = 587
+# security = "starttls"            # "starttls", "ssl" или "none"
+# user = "roadmap@example.org"
+# password_file = "smtp-password.txt"  # файл с паролем (первая строка); сам пароль здесь не пишется
+# sender = "roadmap@example.org"
+# district_to = ["specialist@example.org"]  # кому отправлять итоги ночного свода с отчётом
+# send_to_schools = true
+
+# Приём отчётов из почтового ящика (раскомментируйте, чтобы включить): вложения ODS и XLSX новых писем
+# попадают в inbox со временем получения письма; письмо отмечается прочитанным и переносится в папку
+# roadmap-office-processed только после того, как его файлы сохранены. Ответ школе уходит и на адрес
+# отправителя.
+# [mailbox]
+# imap_host = "imap.example.org"
+# imap_port = 993
+# security = "ssl"                 # "ssl", "starttls" или "none"
+# user = "roadmap@example.org"
+# password_file = "imap-password.txt"
+# folder = "INBOX"
 """
 
 
@@ -200,6 +229,8 @@ CONFIG_SCHEMA = {
     "settle_seconds": (60, lambda k, v, c: float(_number(k, v, c, 0, 86400, False))),
 }
 CONFIG_KEYS = tuple(CONFIG_SCHEMA)
+# Tables of the configuration: name -> (its keys, its parser); README documents each key.
+CONFIG_TABLES = {"mail": (MAIL_KEYS, parse_mail), "mailbox": (MAILBOX_KEYS, parse_mailbox)}
 
 
 def load_config(path: str | os.PathLike) -> BatchConfig:
@@ -223,10 +254,10 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
         at = f" в строке {where[1]}, позиция {where[2]}" if where else ""
         raise ConfigError(f"ошибка в файле конфигурации {path.name}{at}: запись не соответствует формату TOML "
                           "(проверьте кавычки, знаки «=» и не повторяется ли параметр)") from None
-    unknown = sorted(set(data) - set(CONFIG_SCHEMA))
+    unknown = sorted(set(data) - set(CONFIG_SCHEMA) - set(CONFIG_TABLES))
     if unknown:
         raise ConfigError(f"неизвестный параметр «{_printable(unknown[0])}» в {path.name}; "
-                          f"допустимые: {', '.join(CONFIG_KEYS)}")
+                          f"допустимые: {', '.join(CONFIG_KEYS)}, таблицы {', '.join(f'[{t}]' for t in CONFIG_TABLES)}")
     if "master" not in data:
         raise ConfigError(f"в {path.name} не указан параметр «master»")
     values = {key: check(key, data.get(key, default), path) for key, (default, check) in CONFIG_SCHEMA.items()}
@@ -244,9 +275,12 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
             where[key].mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _bad(path, key, f"папку не удаётся создать ({exc.strerror or exc})", values[key]) from None
+    tables = {name: parse(data[name], lambda key, expected, value=None: _bad(path, key, expected, value), base)
+              for name, (_, parse) in CONFIG_TABLES.items() if name in data}
     return BatchConfig(path, where["master"], where["inbox"], where["archive"], where["quarantine"],
                        where["output"], values["formats"], values["as_of"], values["keep_days"],
-                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"])
+                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"],
+                       tables.get("mail"), tables.get("mailbox"))
 
 
 # ---- locking ------------------------------------------------------------------------------
@@ -379,6 +413,9 @@ class RunSummary:
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
     conversion_error: str = ""
+    fetched: list[str] = field(default_factory=list)  # files taken from the mailbox into the inbox
+    letters_queued: list[str] = field(default_factory=list)  # school codes ("district" for the summary)
+    letters_sent: list[str] = field(default_factory=list)  # Message-IDs
 
     @property
     def exit_code(self) -> int:
@@ -390,7 +427,8 @@ class RunSummary:
         return {"accepted": self.accepted, "rejected": self.rejected, "replaced": self.replaced,
                 "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
-                "conversion_error": self.conversion_error or None, "exit_code": self.exit_code}
+                "conversion_error": self.conversion_error or None, "fetched": self.fetched,
+                "letters_queued": self.letters_queued, "letters_sent": self.letters_sent, "exit_code": self.exit_code}
 
 
 def run_batch(config_path: str | os.PathLike, now: datetime | None = None, quiet: bool = False) -> RunSummary:
@@ -453,6 +491,8 @@ class _Night:
     def run(self) -> RunSummary:
         _event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
         self.remove_leftovers()
+        if self.config.mailbox is not None:
+            self.take_mailbox()
         self.take_inbox()
         _pause("after_inbox")
         rejected_tonight = self.quarantined_today()
@@ -460,11 +500,17 @@ class _Night:
         current = [s for s in selection.for_period(None) if not s.rejected]
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
+        consolidation = None  # made only when the outputs are written again
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
             self.summary.unchanged = True
             _event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            self.render(current, rejected_tonight, fingerprint)
+            consolidation = self.render(current, rejected_tonight, fingerprint)
+        if self.config.mail is not None:  # the letters know every refusal of the period, not only tonight's
+            since = self.roadmap.period.start if self.roadmap.period else self.today
+            self.letters(consolidate(self.roadmap, current + self.quarantined(since),
+                                     self.config.as_of_date(self.today, self.roadmap)),
+                         rendered=consolidation is not None)
         self.cleanup(selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -495,14 +541,28 @@ class _Night:
     # -- inbox --------------------------------------------------------------------------
     def quarantined_today(self) -> list[CheckedSubmission]:
         """Files refused today (this run or an earlier one today): the report names them."""
-        folder = self.config.quarantine / self.today.isoformat()
+        return self.quarantined(self.today)
+
+    def quarantined(self, since: date) -> list[CheckedSubmission]:
+        """Files refused from ``since`` on, with their reasons (and their school, when known)."""
         refused = []
-        for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")) if folder.is_dir() else []:
-            path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
-            text = reason.read_text(encoding="utf-8", errors="replace")
-            why = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Причина:")),
-                       text.strip())
-            refused.append(CheckedSubmission(path, rejected=why))
+        for folder in sorted(self.config.quarantine.iterdir()):
+            try:
+                if not folder.is_dir() or date.fromisoformat(folder.name) < since:
+                    continue
+            except ValueError:
+                continue
+            for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")):
+                path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
+                lines = reason.read_text(encoding="utf-8", errors="replace").splitlines()
+                value_of = lambda name: next((l.split(":", 1)[1].strip() for l in lines if l.startswith(name)), "")  # noqa: E731
+                result = CheckedSubmission(path, rejected=value_of("Причина:") or "\n".join(lines).strip(),
+                                           school=value_of("Школа:"))
+                try:
+                    result.modified = datetime.fromtimestamp(path.stat().st_mtime)
+                except OSError:
+                    pass
+                refused.append(result)
         return refused
 
     def inbox_files(self) -> list[tuple[Path, tuple]]:
@@ -554,7 +614,8 @@ class _Night:
                 reason = target.with_name(target.name + REASON_SUFFIX)
                 with writing_to(reason.parent):
                     _write_atomic(reason, f"Файл: {_printable(path.name)}\nДата: {self.now:%d.%m.%Y %H:%M}\n"
-                                          f"Причина: {_printable(result.rejected)}\n")
+                                          f"Причина: {_printable(result.rejected)}\n"
+                                          + (f"Школа: {result.school}\n" if result.school else ""))
                 self.summary.rejected.append(path.name)
                 _event(logging.WARNING, f"Не принят «{path.name}»: {result.rejected}", event="rejected",
                        file=path.name, reason=result.rejected, stored_as=target.name,
@@ -618,7 +679,7 @@ class _Night:
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
     # -- outputs ------------------------------------------------------------------------
-    def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
+    def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str):
         consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today, self.roadmap))
         try:
             consolidation.history = record_history(consolidation, self.config.history if self.roadmap.period else None)
@@ -635,6 +696,7 @@ class _Night:
                 self._render_into(staging, consolidation, fingerprint)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        return consolidation
 
     def _render_into(self, staging: Path, consolidation, fingerprint: str) -> None:
         rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
@@ -652,6 +714,55 @@ class _Night:
             publish(staging, target, names)
         self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
         _event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
+
+    # -- mail (roadmap_office.mail does the work; the night only logs) -------------------
+    def take_mailbox(self) -> None:
+        from .mail.imap import take_mailbox
+        from .mail.state import MailState
+
+        report = take_mailbox(self.config.mailbox, self.config.inbox, MailState(self.config.root))
+        for item in report.imported:
+            self.summary.fetched.append(item.file.name)
+            _event(logging.INFO, f"Из почты получен «{item.file.name}» от {item.sender} "
+                   f"({item.received:%d.%m.%Y %H:%M})", event="fetched", file=item.file.name, sender=item.sender,
+                   message_id=item.message_id)
+        for why in report.left:
+            _event(logging.INFO, f"Письмо оставлено в почтовом ящике: {why}", event="mail_left", reason=why)
+        if report.error:
+            _event(logging.WARNING, f"Почта не получена: {report.error}; отчёты будут взяты при следующем запуске",
+                   event="mailbox_failed", reason=report.error)
+
+    def letters(self, consolidation, rendered: bool) -> None:
+        from .mail.outbox import queue_night, send_night
+        from .mail.state import MailState
+
+        mail, state = self.config.mail, MailState(self.config.root)
+        latest = self.config.output / "latest"
+        report = next(([latest / OUTPUTS[f].filename] for f in ("pdf", "odt", "xlsx", "ods")
+                       if (latest / OUTPUTS[f].filename).exists()), [])  # the report the district reads
+        night = queue_night(consolidation, mail, state, self.config.master, "pdf" in self.config.formats,
+                            report if rendered else None, self.now)
+        self.summary.letters_queued = [letter.key for letter in night.queued]
+        for code in night.no_address:
+            _event(logging.WARNING, f"{code}: письмо не отправлено — в мастер-книге не указан адрес эл. почты школы",
+                   event="no_address", school=code)
+        if night.pdf_error:
+            _event(logging.WARNING, night.pdf_error, event="letters_pdf_failed")
+
+        def sent(letter) -> None:
+            self.summary.letters_sent.append(letter.message_id)
+            _event(logging.INFO, f"Отправлено письмо «{letter.subject}»: {', '.join(letter.recipients)}, "
+                   f"Message-ID {letter.message_id}", event="mail_sent", message_id=letter.message_id,
+                   to=letter.recipients, subject=letter.subject, file=letter.path.name)
+
+        outcome = send_night(mail, state, self.now, sent)
+        for name, why in outcome.failed.items():
+            _event(logging.WARNING, f"Письмо «{name}» не принято сервером: {why}; оно остаётся в очереди",
+                   event="mail_refused", file=name, reason=why)
+        if outcome.error:
+            left = len(state.queued())
+            _event(logging.WARNING, f"Письма не отправлены: {outcome.error}; в очереди писем: {left}, они будут "
+                   "отправлены при следующем запуске", event="mail_failed", reason=outcome.error, queued=left)
 
     # -- retention ----------------------------------------------------------------------
     def cleanup(self, current: list[CheckedSubmission]) -> None:

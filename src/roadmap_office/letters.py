@@ -40,10 +40,16 @@ class Letter:
     school: School | None = None
     state: str = ""  # what the letter says about the school, hashed; the same state is never sent twice
     resubmit: bool = False  # the school must send its report (again): its template goes with the letter
+    about: str = ""  # for a letter to the sender of a refused file of no known school: the file's SHA-256
 
     @property
     def code(self) -> str:
         return self.school.code if self.school else ""
+
+    @property
+    def key(self) -> str:
+        """Whom the state belongs to: a school, a refused file, or the district."""
+        return self.code or (f"file:{self.about}" if self.about else self.kind)
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -87,7 +93,7 @@ def school_letters(c: Consolidation, senders: dict[str, list[str]] | None = None
         superseded.setdefault(s.school, []).append(s)
     refused: dict[str, list[CheckedSubmission]] = {}
     for s in c.rejected:
-        if s.school:
+        if s.school and (s.school not in used or _newer(s, used[s.school])):  # older refusals are history
             refused.setdefault(s.school, []).append(s)
     letters = []
     for summary in c.schools:
@@ -158,6 +164,22 @@ def _school_letter(env, c: Consolidation, summary: SchoolSummary, used: CheckedS
     return Letter(kind, subject, body, recipients, school, state, resubmit=kind in (REFUSED, REMINDER))
 
 
+def refused_letter(c: Consolidation, refused: CheckedSubmission, senders: list[str],
+                   written: datetime | None = None) -> Letter:
+    """To whoever sent a refused file whose school is not known: that file and its reason only."""
+    written = written or datetime.now()
+    due = due_date(c)
+    context = {
+        "issuer": c.roadmap.issuer or ORGANISATION, "name": refused.name, "when": _when(refused.modified),
+        "roadmap_title": c.roadmap.title, "period": period_label(c), "reason": refused.rejected.rstrip(".") + ".",
+        "due": f"{due:%d.%m.%Y}" if due else "", "written": f"{written:%d.%m.%Y}",
+    }
+    body = _environment(False).get_template("refused.txt.j2").render(f=context)
+    subject = f"Файл «{refused.name}» не принят в свод отчётов по дорожной карте"
+    return Letter(REFUSED, subject, body, list(senders), None, _state({"refused": [refused.sha256, refused.rejected]}),
+                  about=refused.sha256)
+
+
 def district_letter(c: Consolidation, recipients: list[str], written: datetime | None = None) -> Letter:
     """The night's summary for the district; the report goes with it as an attachment."""
     written = written or datetime.now()
@@ -188,6 +210,10 @@ def letter_odt_content(letter: Letter) -> str:
     if block:
         blocks.append(block)
     return _environment(True).get_template("content.xml.j2").render(subject=letter.subject, blocks=blocks)
+
+
+def _newer(a: CheckedSubmission, b: CheckedSubmission) -> bool:
+    return (a.modified or datetime.min) > (b.modified or b.saved_at or datetime.min)
 
 
 def _merge_addresses(*groups: list[str]) -> list[str]:

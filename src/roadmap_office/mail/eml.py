@@ -32,7 +32,7 @@ PDF_SECONDS_PER_LETTER = 10.0  # on top of a minute for LibreOffice to start
 def letter_stem(letter: Letter) -> str:
     """The file name of a letter and its document, without suffix: safe on every system."""
     if letter.school is None:
-        return "Письмо_району"
+        return f"Письмо_отправителю_{letter.about[:12]}" if letter.about else "Письмо_району"
     return f"Письмо_{safe_name(letter.school.code, 20)}_{safe_name(letter.school.name, 40)}"
 
 
