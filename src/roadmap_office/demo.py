@@ -101,7 +101,7 @@ def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tup
     for old in letters.glob("*.eml") if letters.is_dir() else ():
         old.unlink()
     result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=period.as_of, jobs=1,
-                               history=history, letters=letters, letters_pdf="pdf" in formats)
+                               history=history, letters=letters)
     outputs.consolidation = result.consolidation
     outputs.errors = result.errors + ([result.letters_note] if result.letters_note else [])
     outputs.extra["Письма школам (по файлу .eml на школу)"] = letters

@@ -359,21 +359,21 @@ def run_consolidation(
     progress: Progress | None = None,
     history: str | os.PathLike | None = None,
     letters: str | os.PathLike | None = None,
-    letters_pdf: bool | None = None,
 ) -> ConsolidationResult:
     """The whole job for the CLI and the macro: every step above in order; the period is kept in the
     ``history`` file when one is given, and every school's letter is written into ``letters`` (one
-    ``.eml`` each; the letter as PDF when ``letters_pdf``, ``None``: when LibreOffice is installed)."""
+    ``.eml`` each; the letter attached as PDF when PDF is among the ``formats``, else as ODT)."""
     roadmap = read_master(master)
     paths = collect_inputs(inputs)
     checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
     consolidation.history = record_history(consolidation, history)
+    formats = tuple(formats)
     rendered = write_outputs(consolidation, outdir, formats)
     result = ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
     if letters is not None:
         from .mail.eml import write_school_letters
 
-        written = write_school_letters(consolidation, master, letters, letters_pdf)
+        written = write_school_letters(consolidation, master, letters, pdf="pdf" in formats)
         result.letters, result.letters_note = written.files, written.pdf_error
     return result

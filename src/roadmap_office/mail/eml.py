@@ -1,7 +1,7 @@
 """Letters as RFC 5322 messages (the standard library's ``email`` package), one ``.eml`` file a school.
 
 A message has a Russian subject, the letter as UTF-8 plain text, the same letter attached as a
-PDF (made by LibreOffice when it is there) or else as an ODT, and, when the school must send its
+PDF (when PDF is among the formats asked for and LibreOffice makes it) or else as an ODT, and, when the school must send its
 report (again), its own template in ODS and XLSX. A message written without a sender carries
 ``X-Unsent: 1``, so a mail program opens it as a draft to send.
 """
@@ -69,17 +69,15 @@ class WrittenLetters:
     pdf_error: str = ""  # why the letters carry ODT instead of PDF, when PDF was wanted
 
 
-def letter_documents(letters: list[Letter], folder: Path, pdf: bool | None = None,
+def letter_documents(letters: list[Letter], folder: Path, pdf: bool,
                      pdf_timeout: float | None = None) -> tuple[dict[str, Path], str]:
-    """Each letter as a document in ``folder``: PDF when ``pdf`` (``None``: when LibreOffice is
-    installed) and the conversion works, else ODT. Returns the documents by letter stem and
-    why PDF was not made (empty when it was or was not wanted)."""
+    """Each letter as a document in ``folder``: PDF when ``pdf`` and LibreOffice makes it, else
+    ODT. Returns the documents by letter stem and why PDF was not made (empty when it was or
+    was not wanted)."""
     from ..rendering import write_odt
 
     odts = {letter_stem(l): write_odt(folder / f"{letter_stem(l)}.odt", letter_odt_content(l), l.subject)
             for l in letters}
-    if pdf is None:
-        pdf = _office_installed()
     if not pdf or not odts:
         return odts, ""
     from ..office import OfficeError, convert_all_to_pdf
@@ -94,16 +92,6 @@ def letter_documents(letters: list[Letter], folder: Path, pdf: bool | None = Non
     return documents, (f"LibreOffice не создал PDF писем: {', '.join(missing)}; приложены ODT" if missing else "")
 
 
-def _office_installed() -> bool:
-    from ..office import OfficeError, find_soffice
-
-    try:
-        find_soffice()
-    except OfficeError:
-        return False
-    return True
-
-
 def school_templates(master: Path, codes: list[str], folder: Path) -> dict[str, list[Path]]:
     """Each school's own template again (ODS and XLSX), for the letters that ask to resubmit."""
     if not codes:
@@ -114,7 +102,7 @@ def school_templates(master: Path, codes: list[str], folder: Path) -> dict[str, 
 
 
 def write_letters(letters: list[Letter], master: str | os.PathLike, folder: str | os.PathLike,
-                  sender: str = "", pdf: bool | None = None, now: datetime | None = None) -> WrittenLetters:
+                  sender: str = "", pdf: bool = False, now: datetime | None = None) -> WrittenLetters:
     """Write one ``.eml`` file per letter into ``folder`` (the CLI's and the macro's ``--letters``,
     the batch's queue)."""
     folder = Path(folder)
@@ -134,7 +122,7 @@ def write_letters(letters: list[Letter], master: str | os.PathLike, folder: str 
 
 
 def write_school_letters(c: Consolidation, master: str | os.PathLike, folder: str | os.PathLike,
-                         pdf: bool | None = None) -> WrittenLetters:
+                         pdf: bool = False) -> WrittenLetters:
     """Every school's letter of a consolidation as ``.eml`` files (CLI, macro, demo)."""
     from ..letters import school_letters
 
