@@ -24,6 +24,7 @@ from com.sun.star.awt import XActionListener, XTextListener
 TITLE = "Дорожная карта"
 SETTINGS_FILE = "roadmap-office.json"  # in the profile's config folder: folders chosen last time
 LOG_FILE = "roadmap-office.log"  # in the profile: details of internal errors
+LETTERS_FOLDER = "Письма"  # in the output folder: one .eml per school when letters are asked for
 
 
 def _prefer_bundled_packages():
@@ -315,7 +316,7 @@ class ConsolidationDialog:
         smgr = ctx.ServiceManager
         self.model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", ctx)
         self.model.Title = "Свод отчётов школ"
-        self.model.Width, self.model.Height = 290, 206
+        self.model.Width, self.model.Height = 290, 222
         self._label("lbl_date", 8, 9, 110, "Данные по состоянию на:")
         date_field = self._control("DateField", "as_of", 120, 7, 70, 13)
         date_field.Dropdown = True
@@ -331,10 +332,13 @@ class ConsolidationDialog:
         self._label("lbl_outdir", 8, 140, 270, "Папка для результатов (свод и отчёт):")
         self._control("Edit", "outdir", 8, 152, 222, 13).Text = outdir
         self._button("browse_outdir", 234, 151, 48, "Обзор…")
-        ok = self._button("ok", 160, 184, 70, "Консолидировать")
+        letters = self._control("CheckBox", "letters", 8, 172, 274, 12)
+        letters.Label = "Подготовить письма школам (папка «%s» в папке результатов)" % LETTERS_FOLDER
+        letters.State = 1 if _load_settings().get("letters") else 0
+        ok = self._button("ok", 160, 200, 70, "Консолидировать")
         _set(ok, "PushButtonType", 1, "short")  # OK
         ok.DefaultButton = True
-        _set(self._button("cancel", 234, 184, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
+        _set(self._button("cancel", 234, 200, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
         self.dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", ctx)
         self.dialog.setModel(self.model)
         self.dialog.createPeer(_service("com.sun.star.awt.Toolkit"), _window())  # modal over Calc
@@ -374,14 +378,14 @@ class ConsolidationDialog:
             "В папке нет файлов ODS и XLSX." if os.path.isdir(folder) else "Папка не найдена.")
 
     def execute(self):
-        """(as_of, folder, outdir) when the user pressed «Консолидировать», else None."""
+        """(as_of, folder, outdir, letters) when the user pressed «Консолидировать», else None."""
         try:
             if self.dialog.execute() != 1:
                 return None
             value = self.model.getByName("as_of").Date
             chosen = date(value.Year, value.Month, value.Day) if value and value.Year else None
             return (chosen, self.dialog.getControl("folder").getText().strip(),
-                    self.dialog.getControl("outdir").getText().strip())
+                    self.dialog.getControl("outdir").getText().strip(), self.model.getByName("letters").State == 1)
         finally:
             self.dialog.dispose()
 
@@ -400,14 +404,15 @@ def _dialog_choices(master_path, roadmap):
         chosen = ConsolidationDialog(default_as_of(roadmap), folder, outdir).execute()
         if chosen is None:
             return None
-        as_of, folder, outdir = chosen
+        as_of, folder, outdir, letters = chosen
         problem = _choice_problem(folder, outdir)
         if not problem:
             break
         _message(problem, "warning")
     settings.setdefault("folders", {})[master_path] = {"submissions": folder, "output": outdir}
+    settings["letters"] = letters
     _save_settings(settings)
-    return as_of or default_as_of(roadmap), folder, outdir
+    return as_of or default_as_of(roadmap), folder, outdir, letters
 
 
 def _choice_problem(folder, outdir):
@@ -507,7 +512,7 @@ def _open_results(result, hidden=False):
     return opened
 
 
-def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, saved_master=None):
+def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, saved_master=None, letters=False):
     """``saved_master``: the master's own file (``master_path`` may be a copy with unsaved changes);
     the history of the periods lives beside it."""
     _library()
@@ -521,7 +526,8 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, sa
             return None
     _close_open_outputs(outdir)
     return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history_for_master(saved_master) if saved_master else None)
+                             progress=progress, history=history_for_master(saved_master) if saved_master else None,
+                             letters=os.path.join(outdir, LETTERS_FOLDER) if letters else None)
 
 
 def _summary_text(result):
@@ -537,6 +543,9 @@ def _summary_text(result):
     if c.missing:
         text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
+    if result.letters:
+        text += "\n\nПисьма школам (%d) — файлы .eml для отправки из почтовой программы:\n%s" % (
+            len(result.letters), os.path.dirname(str(result.letters[0])))
     for error in result.errors:
         text += "\n" + error
     return text
@@ -548,10 +557,11 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite):
         chosen = choose(_saved_path(document), roadmap)
         if chosen is None:
             return None
-        as_of, folder, outdir = chosen
+        as_of, folder, outdir = chosen[:3]
         status = progress_for(folder)
         try:
-            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite, _saved_path(document))
+            result = _consolidate(master, folder, outdir, as_of, status, ask_overwrite, _saved_path(document),
+                                  letters=len(chosen) > 3 and chosen[3])
         finally:
             if status is not None:
                 status.end()
@@ -605,6 +615,9 @@ def consolidate(*args):
         if result is not None:
             _message(_summary_text(result))  # over the master, then the results open beside it
             _open_results(result)
+            if result.letters:  # the letters' folder in the file manager, to send them from a mail program
+                _service("com.sun.star.system.SystemShellExecute").execute(
+                    uno.systemPathToFileUrl(os.path.dirname(str(result.letters[0]))), "", 0)
     _guarded(action)
 
 
@@ -651,7 +664,7 @@ def test_create_templates(master, folder, *args):
     return json.dumps({"files": [str(p) for p in made[1]]}, ensure_ascii=False)
 
 
-def test_consolidate_document(path, folder, outdir, as_of="", *args):
+def test_consolidate_document(path, folder, outdir, as_of="", letters="", *args):
     """«Консолидировать…» on a document opened hidden, the dialog answered with the given values;
     says whether the dialog was reached and which documents the results opened."""
     asked = []
@@ -660,7 +673,7 @@ def test_consolidate_document(path, folder, outdir, as_of="", *args):
         from roadmap_office.pipeline import default_as_of
 
         asked.append(default_as_of(roadmap).isoformat())
-        return (date.fromisoformat(as_of) if as_of else default_as_of(roadmap)), folder, outdir
+        return (date.fromisoformat(as_of) if as_of else default_as_of(roadmap)), folder, outdir, bool(letters)
 
     document = _open_hidden(path)
     opened = []
@@ -676,6 +689,7 @@ def test_consolidate_document(path, folder, outdir, as_of="", *args):
         return json.dumps({"asked": asked, "outputs": [str(p) for p in result.outputs],
                            "opened": [(d.getURL(), d.isModified()) for d in opened],
                            "summary": result.consolidation.summary_json(), "message": _summary_text(result),
+                           "letters": [str(p) for p in result.letters],
                            "report_first_line": next((d.getText().getString().split("\n")[0] for d in opened
                                                       if d.getURL().endswith(".odt")), "")},
                           ensure_ascii=False)

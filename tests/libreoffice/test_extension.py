@@ -191,6 +191,25 @@ def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damag
     assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
 
 
+def test_consolidate_action_writes_the_schools_letters(office_with_extension, demo_run, tmp_path):
+    """The dialog's «Подготовить письма школам»: one .eml per school in «Письма» beside the results."""
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(demo_run.outdir / "submissions"),
+        str(tmp_path / "out"), "", "yes"))
+    letters = sorted((tmp_path / "out" / "Письма").iterdir())
+    assert sorted(p.rsplit("/", 1)[1] for p in result["letters"]) == [p.name for p in letters]
+    assert len(letters) == 12 and all(p.suffix == ".eml" for p in letters)
+    assert f"Письма школам (12) — файлы .eml для отправки из почтовой программы:\n{tmp_path / 'out' / 'Письма'}" \
+        in result["message"]
+    import email
+    from email.policy import default
+
+    message = email.message_from_bytes((tmp_path / "out" / "Письма" / "Письмо_L03_МБОУ_Лицей_N_3.eml").read_bytes(),
+                                       policy=default)
+    assert "ячейка F7: недопустимый статус «сделали»" in message.get_body(("plain",)).get_content()
+    assert [p.get_filename() for p in message.iter_attachments()] == ["Письмо_L03_МБОУ_Лицей_N_3.odt"]
+
+
 def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(office_with_extension, demo_run,
                                                                            tmp_path):
     school_file = demo_run.outdir / "submissions" / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
