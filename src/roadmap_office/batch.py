@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import __version__
-from ._files import replacing
+from ._files import replacing, sync_folder
 from .cache import ResultCache
 from .checking import CheckedSubmission
 from .errors import Exit, OutputError, RoadmapError
@@ -828,14 +828,7 @@ def _copy_across(source: Path, target: Path) -> None:
         os.rename(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    try:
-        folder = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError:
-        pass
+    sync_folder(target.parent)
     source.unlink()
 
 

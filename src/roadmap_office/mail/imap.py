@@ -23,6 +23,7 @@ from datetime import datetime
 from email.policy import default as DEFAULT_POLICY
 from pathlib import Path
 
+from .._files import sync_folder
 from ..pipeline import is_submission_name
 from .settings import MailboxSettings
 from .state import MailState
@@ -186,14 +187,7 @@ def _deliver(inbox: Path, name: str, payload: bytes, received: datetime) -> Path
     finally:
         if tmp.exists():
             tmp.unlink()
-    try:  # the rename itself on disk (POSIX; elsewhere a folder cannot be opened, and that is fine)
-        folder = os.open(inbox, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError:
-        pass
+    sync_folder(inbox)
     return target
 
 
