@@ -99,11 +99,14 @@ service imap-login {{
         box.authenticate("PLAIN", lambda _: f"\0{USER}\0{PASSWORD}".encode("utf-8"))
         return box
 
-    def deliver(self, message: bytes, when: str = '"28-Jun-2022 10:15:00 +0300"') -> None:
-        """A message arrives in INBOX (IMAP APPEND) at the given arrival time."""
+    def deliver(self, message: bytes, when: str = '"28-Jun-2022 10:15:00 +0300"', folder: str = "INBOX") -> None:
+        """A message arrives in a folder (IMAP APPEND; the folder is made when missing) at the given time."""
+        from roadmap_office.mail.imap import folder_name
+
         box = self.client()
         try:
-            assert box.append("INBOX", None, when, message)[0] == "OK"
+            box.create(folder_name(folder))
+            assert box.append(folder_name(folder), None, when, message)[0] == "OK"
         finally:
             box.logout()
 
@@ -111,7 +114,9 @@ service imap-login {{
         """The messages of a folder with their flags (read without marking anything)."""
         box = self.client()
         try:
-            if box.select(f'"{folder}"', readonly=True)[0] != "OK":
+            from roadmap_office.mail.imap import folder_name
+
+            if box.select(folder_name(folder), readonly=True)[0] != "OK":
                 return []
             found = []
             for uid in box.uid("SEARCH", None, "ALL")[1][0].split():

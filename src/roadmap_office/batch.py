@@ -740,8 +740,13 @@ class _Night:
         latest = self.config.output / "latest"
         report = next(([latest / OUTPUTS[f].filename] for f in ("pdf", "odt", "xlsx", "ods")
                        if (latest / OUTPUTS[f].filename).exists()), [])  # the report the district reads
-        night = queue_night(consolidation, mail, state, self.config.master, "pdf" in self.config.formats,
-                            report if rendered else None, self.now)
+        try:
+            night = queue_night(consolidation, mail, state, self.config.master, "pdf" in self.config.formats,
+                                report if rendered else None, self.now)
+        except OSError as exc:  # the outputs are published; the letters wait for a night with room
+            _event(logging.ERROR, f"Письма не подготовлены: {exc.strerror or exc}; они будут подготовлены при "
+                   "следующем запуске", event="letters_failed", reason=str(exc))
+            return
         self.summary.letters_queued = [letter.key for letter in night.queued]
         for code in night.no_address:
             _event(logging.WARNING, f"{code}: письмо не отправлено — в мастер-книге не указан адрес эл. почты школы",

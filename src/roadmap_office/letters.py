@@ -142,7 +142,7 @@ def _school_letter(env, c: Consolidation, summary: SchoolSummary, used: CheckedS
         } if used is not None else None,
         "superseded": [f"«{s.name}»" for s in superseded],
         "due": f"{due:%d.%m.%Y}" if due else "",
-        "due_passed": bool(due and c.as_of > due),
+        "due_passed": bool(due and written.date() > due),  # judged the day the letter is written
         "written": f"{written:%d.%m.%Y}",
     }
     body = env.get_template("school.txt.j2").render(l=context)

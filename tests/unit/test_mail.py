@@ -170,8 +170,10 @@ def test_a_message_leaves_the_mailbox_only_after_its_files_are_in_the_inbox(tree
     from roadmap_office.mail.state import MailState
 
     config, root, submissions = tree
-    dovecot.deliver(school_mail("school-g02@example.org", "Отчёт", submissions / G02))
+    folder = "Отчёты школ"  # a folder of Cyrillic name: modified UTF-7 on the wire
+    dovecot.deliver(school_mail("school-g02@example.org", "Отчёт", submissions / G02), folder=folder)
     settings = load_config(config).mailbox
+    settings.folder = folder
 
     def disk_full(*args):
         raise OSError(28, "No space left on device")
@@ -179,13 +181,13 @@ def test_a_message_leaves_the_mailbox_only_after_its_files_are_in_the_inbox(tree
     monkeypatch.setattr(imap.os, "replace", disk_full)
     report = imap.take_mailbox(settings, root / "inbox", MailState(root))
     assert report.error and report.imported == []
-    (flags, message), = dovecot.messages("INBOX")  # still there, still unread
+    (flags, message), = dovecot.messages(folder)  # still there, still unread
     assert "\\Seen" not in flags and list((root / "inbox").iterdir()) == []
 
     monkeypatch.undo()
     report = imap.take_mailbox(settings, root / "inbox", MailState(root))
     assert [i.file.name for i in report.imported] == [G02] and report.error == ""
-    assert dovecot.messages("INBOX") == [] and len(dovecot.messages(PROCESSED)) == 1
+    assert dovecot.messages(folder) == [] and len(dovecot.messages(PROCESSED)) == 1
     assert (root / "inbox" / G02).read_bytes() == (submissions / G02).read_bytes()
     arrived = datetime(2022, 6, 28, 7, 15, tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
     assert datetime.fromtimestamp((root / "inbox" / G02).stat().st_mtime) == arrived  # the arrival time

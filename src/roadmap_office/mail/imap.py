@@ -10,6 +10,7 @@ already was. Messages without a report are left where they are for people to rea
 
 from __future__ import annotations
 
+import base64
 import email
 import email.utils
 import hashlib
@@ -83,8 +84,24 @@ def _text(data) -> str:
     return " ".join(d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d) for d in data or [] if d)
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def folder_name(name: str) -> str:
+    """A folder name as IMAP wants it: modified UTF-7 (RFC 3501: «Отчёты» is «&BB4EQgRHBFEEQgRL-»), quoted."""
+    out, run = [], []
+
+    def flush() -> None:
+        if run:
+            packed = base64.b64encode("".join(run).encode("utf-16-be")).decode("ascii").rstrip("=")
+            out.append("&" + packed.replace("/", ",") + "-")
+            run.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return '"' + "".join(out).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def take_mailbox(settings: MailboxSettings, inbox: Path, state: MailState) -> IntakeReport:
@@ -96,11 +113,16 @@ def take_mailbox(settings: MailboxSettings, inbox: Path, state: MailState) -> In
         report.error = f"почтовый ящик {settings.imap_host}:{settings.imap_port} недоступен ({_why(exc)})"
         return report
     try:
-        _ok(box.select(_quoted(settings.folder)), f"папка «{settings.folder}» не открывается")
+        _ok(box.select(folder_name(settings.folder)), f"папка «{settings.folder}» не открывается")
         uids = _ok(box.uid("SEARCH", None, "ALL"), "поиск писем не выполнен")[0].split()
         moved_any = False
         for uid in uids:
-            moved_any |= _take_message(box, uid.decode("ascii"), inbox, state, report)
+            try:
+                moved_any |= _take_message(box, uid.decode("ascii"), inbox, state, report)
+            except (OSError, imaplib.IMAP4.error, MailboxError):
+                raise
+            except Exception as exc:  # a message that cannot be understood is left for people
+                report.left.append(f"письмо {uid.decode('ascii')} не разобрано ({type(exc).__name__}: {exc})")
         if moved_any and not _can_move(box):
             _ok(box.expunge(), "письма не удалены из папки")
     except (OSError, imaplib.IMAP4.error, MailboxError) as exc:
@@ -194,9 +216,9 @@ def _deliver(inbox: Path, name: str, payload: bytes, received: datetime) -> Path
 def _done(box: imaplib.IMAP4, uid: str) -> None:
     """Mark the message as read and move it into PROCESSED (MOVE, or copy and delete)."""
     _ok(box.uid("STORE", uid, "+FLAGS", "(\\Seen)"), "письмо не отмечено прочитанным")
-    box.create(_quoted(PROCESSED))  # answers NO when the folder exists: that is fine
+    box.create(folder_name(PROCESSED))  # answers NO when the folder exists: that is fine
     if _can_move(box):
-        _ok(box.uid("MOVE", uid, _quoted(PROCESSED)), "письмо не перемещено")
+        _ok(box.uid("MOVE", uid, folder_name(PROCESSED)), "письмо не перемещено")
     else:
-        _ok(box.uid("COPY", uid, _quoted(PROCESSED)), "письмо не скопировано")
+        _ok(box.uid("COPY", uid, folder_name(PROCESSED)), "письмо не скопировано")
         _ok(box.uid("STORE", uid, "+FLAGS", "(\\Deleted)"), "письмо не отмечено к удалению")
