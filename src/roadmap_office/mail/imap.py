@@ -25,6 +25,7 @@ from email.policy import default as DEFAULT_POLICY
 from pathlib import Path
 
 from .._files import sync_folder
+from ..errors import RoadmapError
 from ..pipeline import is_submission_name
 from .settings import MailboxSettings
 from .state import MailState
@@ -49,8 +50,8 @@ class IntakeReport:
     error: str = ""  # why the mailbox could not be read tonight
 
 
-class MailboxError(Exception):
-    pass
+class MailboxError(RoadmapError):
+    """The IMAP server refused a step; the night logs it and reads the mailbox again next time."""
 
 
 def connect(settings: MailboxSettings) -> imaplib.IMAP4:
