@@ -143,6 +143,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: email.message.EmailMessage
+    login: str = ""  # the user the client logged in as
 
     @property
     def text(self) -> str:
@@ -155,7 +156,8 @@ class Received:
 
 @dataclass
 class SmtpServer:
-    """aiosmtpd keeping every message it accepts; ``stop()`` and ``start()`` again on the same port."""
+    """aiosmtpd keeping every message it accepts from a client that logged in as ``USER`` with
+    ``PASSWORD``; ``stop()`` and ``start()`` again on the same port."""
 
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
@@ -163,13 +165,22 @@ class SmtpServer:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=DEFAULT_POLICY)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        login = session.auth_data.decode("utf-8") if session.authenticated and session.auth_data else ""
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, login))
         return "250 Message accepted for delivery"
+
+    @staticmethod
+    def authenticate(server, session, envelope, mechanism, data):
+        from aiosmtpd.smtp import AuthResult
+
+        good = data.login == USER.encode() and data.password == PASSWORD.encode("utf-8")
+        return AuthResult(success=good, handled=False, auth_data=data.login if good else None)
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, auth_required=True,
+                                     auth_require_tls=False, authenticator=self.authenticate)
         self.controller.start()
 
     def stop(self) -> None:

@@ -62,15 +62,19 @@ def connect(settings: MailboxSettings) -> imaplib.IMAP4:
                                                **timeout)
     else:
         box = imaplib.IMAP4(settings.imap_host, settings.imap_port, **timeout)
+    try:
         if settings.security == "starttls":
             box.starttls(ssl_context=context)
-    password = settings.password()
-    if password.isascii() and settings.user.isascii():
-        box.login(settings.user, password)
-    else:  # LOGIN takes ASCII only; SASL PLAIN carries UTF-8
-        box.authenticate("PLAIN", lambda _: f"\0{settings.user}\0{password}".encode("utf-8"))
-    answer = _ok(box.capability(), "сервер не сообщил свои возможности")  # they grow after the login
-    box.capabilities = tuple(_text(answer).upper().split())
+        password = settings.password()
+        if password.isascii() and settings.user.isascii():
+            box.login(settings.user, password)
+        else:  # LOGIN takes ASCII only; SASL PLAIN carries UTF-8
+            box.authenticate("PLAIN", lambda _: f"\0{settings.user}\0{password}".encode("utf-8"))
+        answer = _ok(box.capability(), "сервер не сообщил свои возможности")  # they grow after the login
+        box.capabilities = tuple(_text(answer).upper().split())
+    except BaseException:  # a refused login or TLS leaves no connection open
+        box.shutdown()
+        raise
     return box
 
 

@@ -7,6 +7,7 @@ night and leaves the rest queued for the next one.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.utils
 import smtplib
@@ -42,11 +43,28 @@ def connect(settings: MailSettings) -> smtplib.SMTP:
                                                 context=context)
     else:
         server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT)
+    try:
         if settings.security == "starttls":
             server.starttls(context=context)
-    if settings.user:
-        server.login(settings.user, settings.password())
+        if settings.user:
+            _login(server, settings.user, settings.password())
+    except BaseException:  # a refused login or TLS leaves no connection open
+        server.close()
+        raise
     return server
+
+
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    """``login`` for ASCII credentials; smtplib encodes them as ASCII only, so others go as AUTH PLAIN
+    in UTF-8 (RFC 4616), which is what servers expect."""
+    if user.isascii() and password.isascii():
+        server.login(user, password)
+        return
+    server.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, answer = server.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def send_queued(settings: MailSettings, paths: list[Path], on_sent) -> SendReport:
