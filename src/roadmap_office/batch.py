@@ -500,17 +500,13 @@ class _Night:
         current = [s for s in selection.for_period(None) if not s.rejected]
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
-        consolidation = None  # made only when the outputs are written again
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
             self.summary.unchanged = True
             _event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            consolidation = self.render(current, rejected_tonight, fingerprint)
-        if self.config.mail is not None:  # the letters know every refusal of the period, not only tonight's
-            since = self.roadmap.period.start if self.roadmap.period else self.today
-            self.letters(consolidate(self.roadmap, current + self.quarantined(since),
-                                     self.config.as_of_date(self.today, self.roadmap)),
-                         rendered=consolidation is not None)
+            self.render(current, rejected_tonight, fingerprint)
+        if self.config.mail is not None:
+            self.letters(current)
         self.cleanup(selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -555,9 +551,9 @@ class _Night:
             for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")):
                 path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
                 lines = reason.read_text(encoding="utf-8", errors="replace").splitlines()
-                value_of = lambda name: next((l.split(":", 1)[1].strip() for l in lines if l.startswith(name)), "")  # noqa: E731
-                result = CheckedSubmission(path, rejected=value_of("Причина:") or "\n".join(lines).strip(),
-                                           school=value_of("Школа:"))
+                fields = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
+                result = CheckedSubmission(path, rejected=fields.get("Причина") or "\n".join(lines).strip(),
+                                           school=fields.get("Школа", ""))
                 try:
                     result.modified = datetime.fromtimestamp(path.stat().st_mtime)
                 except OSError:
@@ -679,7 +675,7 @@ class _Night:
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
     # -- outputs ------------------------------------------------------------------------
-    def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str):
+    def render(self, current: list[CheckedSubmission], rejected: list[CheckedSubmission], fingerprint: str) -> None:
         consolidation = consolidate(self.roadmap, current + rejected, self.config.as_of_date(self.today, self.roadmap))
         try:
             consolidation.history = record_history(consolidation, self.config.history if self.roadmap.period else None)
@@ -696,7 +692,6 @@ class _Night:
                 self._render_into(staging, consolidation, fingerprint)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return consolidation
 
     def _render_into(self, staging: Path, consolidation, fingerprint: str) -> None:
         rendered = render_outputs(consolidation, staging, self.config.formats, self.config.pdf_timeout)
@@ -732,17 +727,21 @@ class _Night:
             _event(logging.WARNING, f"Почта не получена: {report.error}; отчёты будут взяты при следующем запуске",
                    event="mailbox_failed", reason=report.error)
 
-    def letters(self, consolidation, rendered: bool) -> None:
+    def letters(self, current: list[CheckedSubmission]) -> None:
+        """Queue and send the letters; they know every refusal of the period, not only tonight's."""
         from .mail.outbox import queue_night, send_night
         from .mail.state import MailState
 
+        since = self.roadmap.period.start if self.roadmap.period else self.today
+        consolidation = consolidate(self.roadmap, current + self.quarantined(since),
+                                    self.config.as_of_date(self.today, self.roadmap))
         mail, state = self.config.mail, MailState(self.config.root)
         latest = self.config.output / "latest"
         report = next(([latest / OUTPUTS[f].filename] for f in ("pdf", "odt", "xlsx", "ods")
                        if (latest / OUTPUTS[f].filename).exists()), [])  # the report the district reads
         try:
             night = queue_night(consolidation, mail, state, self.config.master, "pdf" in self.config.formats,
-                                report if rendered else None, self.now)
+                                None if self.summary.unchanged else report, self.now)
         except OSError as exc:  # the outputs are published; the letters wait for a night with room
             _event(logging.ERROR, f"Письма не подготовлены: {exc.strerror or exc}; они будут подготовлены при "
                    "следующем запуске", event="letters_failed", reason=str(exc))

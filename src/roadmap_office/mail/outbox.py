@@ -10,6 +10,7 @@ that cannot be reached only leaves the queue for the next night.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,8 @@ def queue_night(c: Consolidation, settings: MailSettings, state: MailState, mast
     """Queue the letters whose state changed and, with ``report_files`` (a night that wrote
     outputs), the district's summary with the report attached."""
     night = Night()
+    for leftover in state.outbox.glob(".letters-*"):  # the work folder of a run that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
     if settings.send_to_schools:
         for letter in letters_for_night(c, state, now):
             if state.letters.get(letter.key) == letter.state:
