@@ -139,9 +139,9 @@ def templates(master: Path, outdir: Path, formats, schools, period, password) ->
               help="Мастер-книга для записи (.ods или .xlsx).")
 @click.option("--roadmap", "choice", metavar="N", help="Номер дорожной карты в документе, например 2.3.")
 @click.option("--list", "list_only", is_flag=True, help="Показать дорожные карты документа и выйти.")
-@click.option("--json", "as_json", is_flag=True, help="Вывести модель в формате JSON (как show --json).")
+@click.option("--json", "as_json", is_flag=True, help="Вывести модель в формате JSON (как show --json) со сверкой с документом (reconciliation).")
 def import_(source: Path, output: Path | None, choice: str | None, list_only: bool, as_json: bool) -> None:
-    """Импортировать дорожную карту из документа SOURCE (ODT, DOCX, ODS, XLSX, текст) в мастер-книгу."""
+    """Импортировать дорожную карту из документа SOURCE (ODT, DOCX, ODS, XLSX, PDF, текст) в мастер-книгу."""
     from .importing import ImportReport, import_roadmap, list_roadmaps
     from .master import write_master
 
@@ -161,7 +161,8 @@ def import_(source: Path, output: Path | None, choice: str | None, list_only: bo
     roadmap = import_roadmap(source, choice, report=report)
     write_master(roadmap, output)
     if as_json:
-        click.echo(json.dumps(roadmap.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(dict(roadmap.to_json(), reconciliation=report.reconciliation), ensure_ascii=False,
+                              indent=2))
         return
     flagged = sum(1 for item in roadmap.items if item.deadline.flagged)
     click.echo(f"Импортирована дорожная карта: {roadmap.title}")
@@ -176,12 +177,24 @@ def import_(source: Path, output: Path | None, choice: str | None, list_only: bo
         click.echo(f"Предупреждения ({len(report.warnings)}):")
         for warning in report.warnings:
             click.echo(f"  {warning}")
+    counts = report.reconciliation
+    click.echo(f"Сверка с документом: строк таблицы {counts['source_rows']} (с номером мероприятия "
+               f"{counts['numbered_rows']}, со сроком {counts['deadline_cells']}), абзацев {counts['paragraphs']}; "
+               f"размещено строк {counts['placed']}: мероприятий {counts['items']}, разделов {counts['sections']}, "
+               f"продолжений {counts['continuations']}; названо ниже: {len(counts['named'])}")
     if report.unplaced:
-        click.echo(f"Текст документа, не размещённый в мастер-книге ({len(report.unplaced)}):")
+        click.echo(f"Текст таблицы, не размещённый в мастер-книге ({len(report.unplaced)}):")
         for text in report.unplaced:
             click.echo(f"  {text}")
-    else:
+    if report.notes:
+        click.echo(f"Текст после таблицы (подписи, примечания), не размещённый в мастер-книге ({len(report.notes)}):")
+        for text in report.notes:
+            click.echo(f"  {text}")
+    if report.complete:
         click.echo("Весь текст таблицы размещён в мастер-книге.")
+    else:
+        click.echo("ВНИМАНИЕ: не весь текст таблицы размещён в мастер-книге — сверьте её с документом "
+                   "по строкам, названным выше.")
     click.echo(f"Мастер-книга записана: {output}")
 
 

@@ -68,11 +68,15 @@ _RECURRENCE_PHRASES: list[tuple[str, Recurrence]] = [
      r"|ежечетвертно|по четвертям|по триместрам|каждую четверть", Recurrence.TERMLY),
     (r"(?:по итогам|по окончании|в конце) (?:каждого )?полугодия", Recurrence.SEMIANNUAL),
     (r"(?:по итогам|по окончании|в конце) (?:каждого )?учебного года", Recurrence.YEARLY),
-    (r"еженедельно", Recurrence.WEEKLY),
+    (r"еженедельно(?:,? по (?:понедельникам|вторникам|средам|четвергам|пятницам|субботам))?", Recurrence.WEEKLY),
     (r"ежемесячно|каждый месяц|каждого месяца", Recurrence.MONTHLY),
     (r"ежеквартально|каждый квартал|по итогам (?:каждого )?квартала", Recurrence.QUARTERLY),
     (r"ежегодно|каждый год|ежегодный", Recurrence.YEARLY),
     (r"раз в полугодие", Recurrence.SEMIANNUAL),
+    # a report due after each reporting period: "не позднее 5 числа месяца, следующего за отчетным полугодием"
+    (r"(?:не позднее|до) \d{1,2} числа месяца,? следующего за отчетным полугодием", Recurrence.SEMIANNUAL),
+    (r"(?:не позднее|до) \d{1,2} числа месяца,? следующего за отчетным кварталом", Recurrence.QUARTERLY),
+    (r"(?:не позднее|до) \d{1,2} числа месяца,? следующего за отчетным(?: месяцем)?", Recurrence.MONTHLY),
 ]
 _FREQUENCY = re.compile(
     r"(?:не реже|не менее|не чаще|не более|до)?\s*(?P<n>\d+|один|одного|два|двух|три|трех|четыре)?\s*"
@@ -145,6 +149,10 @@ def normalize(text: str) -> str:
     s = re.sub(r"<[^>]+>", " ", text)
     s = s.replace("\xa0", " ").lower().replace("ё", "е")
     s = re.sub(r"[‐‑‒–—−]", "-", s)
+    s = re.sub(r"(?<=[\dа-я.])\*+", "", s)  # a footnote mark: "15 мая 2023* г."
+    # a range of school years: "2023-2026 учебные годы" runs from the first one's September on
+    s = re.sub(r"(\d{4})\s*-\s*(\d{4})\s*(?:уч(?:ебн\w*|\.)\s*(?:г(?:од\w*)?\.?|гг\.?))",
+               _school_years, s)
     # numeric dates: "15.09.2021", "01.09.21" -> "15 сентября 2021"
     s = re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d])", _numeric_date, s)
     s = re.sub(r"(?<![\d.])(\d{1,2})\.(\d{2})(?![\d.])(?=\s*(?:-|по|и|,|$))", _numeric_day_month, s)
@@ -152,7 +160,7 @@ def normalize(text: str) -> str:
     s = re.sub(r"(\d{4})\s*[-/]\s*(\d{4}|\d{2})(?![\d])\s*(?:уч(?:ебн\w*|\.)?\s*(?:г(?:од\w*)?\.?|гг\.?)?)",
                _school_year, s)
     s = re.sub(r"(\d{4})\s*/\s*(\d{4}|\d{2})(?![\d])", _school_year, s)
-    s = re.sub(r"(\d{4})\s*(?:гг?\.?|годы|годов|года|году|год)(?![а-я])", r"\1", s)
+    s = re.sub(r"(\d{4})\s*(?:гг?\.?|годы|годов|годах|года|году|год)(?![а-я])", r"\1", s)
     s = re.sub(r"(\d{4})г(?![а-я])", r"\1", s)
     s = re.sub(r"(\d)\s*-\s*(?:го|й|е|м|ого|ое|ая)(?![а-я])", r"\1", s)  # "1-й квартал", "10-го"
     s = re.sub(r"\bкв\.", "квартал ", s)
@@ -175,6 +183,13 @@ def _numeric_date(match: re.Match) -> str:
 def _numeric_day_month(match: re.Match) -> str:
     day, month = int(match.group(1)), int(match.group(2))
     return f"{day} {_GENITIVE[month - 1]}" if 1 <= month <= 12 and 1 <= day <= 31 else match.group(0)
+
+
+def _school_years(match: re.Match) -> str:
+    first, last = int(match.group(1)), int(match.group(2))
+    if last <= first + 1:
+        return match.group(0)  # one school year: read below
+    return f" уг{first} - уг{last - 1} "
 
 
 def _school_year(match: re.Match) -> str:
@@ -208,13 +223,22 @@ def parse_deadline(
 
 def parse_section(texts: list[str], period_start: date | None = None, period_end: date | None = None,
                   school_year: tuple[int, int] = SCHOOL_YEAR_START) -> list[Deadline]:
+    """Deadlines of one section in document order (see :func:`section_deadlines`)."""
+    return [deadline for deadline, _ in section_deadlines(texts, period_start, period_end, school_year)]
+
+
+def section_deadlines(texts: list[str], period_start: date | None = None, period_end: date | None = None,
+                      school_year: tuple[int, int] = SCHOOL_YEAR_START) -> list[tuple[Deadline, bool]]:
     """Deadlines of one section in document order: a year left out comes from the neighbouring items.
 
     A month without a year is its first occurrence from the month of the dated item before it
     (school-year order), or, for the first items of a section, its last occurrence up to the dated
     item after it. Without a dated neighbour it is flagged unless the period holds it once.
+    Each deadline comes with True when its dates were taken from the neighbours' context, so
+    the import can say so.
     """
     result = [parse_deadline(text, period_start, period_end, school_year=school_year) for text in texts]
+    from_context = [False] * len(texts)
     anchors = [_anchor(d) for d in result]
     for index, text in enumerate(texts):
         if not result[index].flagged:
@@ -224,7 +248,8 @@ def parse_section(texts: list[str], period_start: date | None = None, period_end
         if after or before:
             result[index] = parse_deadline(text, period_start, period_end, after, before, school_year)
             anchors[index] = _anchor(result[index])
-    return result
+            from_context[index] = not result[index].flagged
+    return list(zip(result, from_context))
 
 
 def _anchor(deadline: Deadline) -> date | None:
@@ -294,7 +319,8 @@ def _parse(original: str, s: str, pstart: date | None, pend: date | None, after:
     until = re.match(r"^(?:в срок )?(?:до|не позднее|не позже|к)\s+(?P<end>конца\s+)?(?P<rest>.+)$", s)
     since = re.match(r"^(?:начиная )?с\s+(?P<rest>.+)$", s) if not re.search(r"\sпо\s", s) else None
     if until:
-        s = until.group("rest")
+        # "до 1 августа 2024 г., до 1 августа 2025 г.": a list of dates, each with its "до"
+        s = re.sub(r"(,|\sи)\s*(?:до|не позднее|к)\s+", r"\1 ", until.group("rest"))
     elif since:
         s = since.group("rest")
     s = re.sub(r"^с\s+(.+?)\s+по\s+(.+)$", r"\1 - \2", s)

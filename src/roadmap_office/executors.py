@@ -21,6 +21,9 @@ _AGREED = "\x01"
 _CONTINUES = re.compile(r"^(?:[а-яё]+(?:ющ|ящ|ащ|вш|ем|им|нн)[а-яё]*|(?:на базе |в |при |у )?котор\w*|в том числе|"
                         r"в т\.\s*ч\.|включая|где|"
                         r"из них|а также|расположенн\w*)\b")
+# "Отдел культуры, спорта и молодёжной политики": a body's name going on after a comma in lower case
+_BODY = re.compile(r"^(?:Отдел|Управление|Комитет|Департамент|Министерство|Центр|Служба|Сектор)\s+[^,]+$")
+_NAME_GOES_ON = re.compile(r"^[а-яё]+(?:а|ы|и|я|ой|ого|ых)\b")
 # organisational-legal forms that start a new name when glued to the previous one
 _ORG_FORMS = ("МБОУ", "МАОУ", "МКОУ", "МБДОУ", "МАДОУ", "МКДОУ", "МБУ", "МАУ", "МКУ", "МБУДО", "МАУДО", "ГБОУ",
               "ГАОУ", "ГКОУ", "ГБУДО", "ГАУДО", "ГБУ", "ГАУ", "ГКУ", "ГБПОУ", "ГАПОУ", "ФГБОУ", "ФГАОУ", "АНО", "ЧОУ")
@@ -48,13 +51,16 @@ def split_executors(cell: str) -> tuple[list[str], list[str]]:
 
     Names are separated by line breaks, semicolons and commas, "совместно с", "при участии"; a
     comma inside a name does not split it ("МБОУ Школы №№ 10, 17" names two schools, "школы,
-    демонстрирующие высокий уровень ..." is one executor); nor does a line that goes on in lower
+    демонстрирующие высокий уровень ..." and "Отдел культуры, спорта и молодёжной политики" are one
+    executor each); nor does a line that goes on in lower
     case. «(по согласованию)» marks the name it follows.
     """
     text = re.sub(r"<[^>]+>", "\n", cell).replace("\xa0", " ")
     text = _BY_AGREEMENT.sub(_AGREED, text)
     # "МБОУ Школы №№ 10, 17" names two schools: "МБОУ Школа № 10", "МБОУ Школа № 17"
     text = re.sub(r"([^,;\n]*?)\s*№№\s*(\d+(?:\s*,\s*\d+)+)", _expand_numbered, text)
+    # a comma inside quotes belongs to the name: МБУ «Центр психолого-педагогической, медицинской ... помощи»
+    text = re.sub(r"«[^»\n]*»|\"[^\"\n]*\"", lambda m: m.group(0).replace(",", "\x00"), text)
     names: list[str] = []
     agreed: list[str] = []
     for line_number, line in enumerate(re.split(r"\n|;", text)):
@@ -63,7 +69,8 @@ def split_executors(cell: str) -> tuple[list[str], list[str]]:
             name = re.sub(r"\s+", " ", part.replace("\x00", ",")).strip(" .-–")
             marked = _AGREED in name
             name = name.replace(_AGREED, "").strip(" .-–")
-            glue_comma = index > 0 and _CONTINUES.match(name)
+            glue_comma = index > 0 and (_CONTINUES.match(name) or _NAME_GOES_ON.match(name) and names
+                                        and _BODY.match(names[-1]) and not _known_start(name))
             glue_line = index == 0 and line_number > 0 and name[:1].islower() and names and not _known_start(name)
             if names and (glue_comma or glue_line) and name:
                 names[-1] = names[-1] + (", " if glue_comma else " ") + name
@@ -84,7 +91,8 @@ def _names(name: str, form: str) -> bool:
 def _known_start(name: str) -> bool:
     """Lower-case names that start a new executor in lists ("руководители ОО", "школы ...")."""
     return bool(re.match(r"(?:руководител|педагог|учител|классн|школ|заместител|родител|обучающ|специалист|"
-                         r"(?:обще)?образовательн\w* (?:организац|учрежден)|муниципальн|предприяти|социальн|субъект)",
+                         r"(?:обще)?образовательн\w* (?:организац|учрежден)|муниципальн|предприяти|социальн|субъект|"
+                         r"орган|учрежден|директор|волонт|советник|специалист|сотрудник|представител|член)",
                          name))
 
 

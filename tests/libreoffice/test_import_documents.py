@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from roadmap_office.importing import import_roadmap
+from roadmap_office.importing import ImportReport, import_roadmap
 from roadmap_office.importing.sources import Para, text_blocks
 from roadmap_office.office import properties
 
@@ -55,3 +55,69 @@ def test_office_documents_import_like_the_text(documents, name):
     imported = import_roadmap(folder / name).to_json()
     assert [len(s["items"]) for s in imported["sections"]] == [len(s["items"]) for s in expected["sections"]]
     assert imported == expected
+
+
+# ---- samples LibreOffice makes: «save as text» of a table, a PDF with a text layer -------------------
+
+FAMILIES = "families"
+CONVERSIONS = {  # committed sample: (HTML it is made from, LibreOffice filter, filter options)
+    "lo_kamensky.txt": ("lo_kamensky.html", "Text (encoded)", "UTF8,LF,,,"),
+    "pdf_ozersky.pdf": ("pdf_ozersky.html", "writer_pdf_Export", ""),
+}
+
+
+def convert_html(office, source, target, filter_name: str, options: str = "") -> None:
+    """Open an HTML table in Writer and store it through a filter, as a district's office does."""
+    document = office.desktop.loadComponentFromURL(source.as_uri(), "_blank", 0,
+                                                   properties(Hidden=True, FilterName="HTML (StarWriter)"))
+    try:
+        values = {"FilterName": filter_name}
+        if options:
+            values["FilterOptions"] = options
+        document.storeToURL(target.as_uri(), properties(**values))
+    finally:
+        document.close(True)
+
+
+@pytest.mark.parametrize("name", list(CONVERSIONS))
+def test_samples_made_by_libreoffice_import_like_the_committed_ones(office, fixtures, tmp_path, name):
+    html_name, filter_name, options = CONVERSIONS[name]
+    made = tmp_path / name
+    convert_html(office, fixtures / FAMILIES / html_name, made, filter_name, options)
+    fresh, committed = import_roadmap(made), import_roadmap(fixtures / FAMILIES / name)
+    assert fresh.to_json() == committed.to_json()
+    assert len(fresh.items) in (6, 7)
+
+
+def _pdf_from(office, fixtures, tmp_path, edit) -> "Path":
+    source = tmp_path / "edited.html"
+    source.write_text(edit((fixtures / FAMILIES / "pdf_ozersky.html").read_text(encoding="utf-8")), encoding="utf-8")
+    target = tmp_path / "edited.pdf"
+    convert_html(office, source, target, "writer_pdf_Export")
+    return target
+
+
+def _flat(roadmap):
+    return [(i.number, " ".join(i.event.split()), i.executors, i.deadline.start, i.deadline.end) for i in roadmap.items]
+
+
+def test_pdf_without_rules_reads_like_the_ruled_one(office, fixtures, tmp_path):
+    """Cells centred vertically, no rules: rows are bands of lines, columns come from the header."""
+    made = _pdf_from(office, fixtures, tmp_path,
+                     lambda html: html.replace('<table border="1" cellpadding="4">', '<table border="0" cellpadding="6">'))
+    report = ImportReport()
+    assert _flat(import_roadmap(made, report=report)) == _flat(import_roadmap(fixtures / FAMILIES / "pdf_ozersky.pdf"))
+    assert report.complete
+
+
+def test_pdf_with_a_row_removed_or_a_cell_lost_is_named(office, fixtures, tmp_path):
+    row5 = ("<tr><td>5.</td><td>Муниципальный конкурс «Учитель физической культуры года»</td><td>II квартал 2026 г.</td>"
+            "<td>Муниципальный методический центр</td><td>Выявлены лучшие практики</td></tr>")
+    removed = _pdf_from(office, fixtures, tmp_path, lambda html: html.replace(row5, ""))
+    report = ImportReport()
+    assert len(import_roadmap(removed, report=report).items) == 6
+    assert "после мероприятия 4 идёт 6.: пропущен номер?" in " ".join(report.warnings)
+    lost = _pdf_from(office, fixtures, tmp_path, lambda html: html.replace("<td>в 2025 - 2026 годах</td>", ""))
+    report = ImportReport()
+    import_roadmap(lost, report=report)
+    assert "срок «Общеобразовательные организации» не распознан (мероприятие 2.)" in " ".join(report.warnings)

@@ -170,7 +170,11 @@ def test_text_that_cannot_be_placed_is_listed_by_line():
     report = ImportReport()
     roadmap = import_text(text + "\nИсполнитель: Петрова А.А.", report=report)
     assert len(roadmap.items) == 3
-    assert report.unplaced == ["строка 8: «Исполнитель: Петрова А.А.»"]
+    # the signature is no continuation of the last item: named, like the note after it
+    assert "Начальник" not in roadmap.items[-1].event
+    assert report.notes == ["строка 7: «Начальник департамента образования И.И. Иванов»",
+                            "строка 8: «Исполнитель: Петрова А.А.»"]
+    assert report.unplaced == [] and report.complete
 
 
 # ---- DOCX: Word's automatic numbering, merged cells, titles across the row, lists in a cell -------
@@ -373,7 +377,7 @@ def test_targets_in_an_explanatory_note_after_the_table():
     roadmap = import_text("\n".join([*NO_SECTIONS.split("\n"), *note]), report=report)
     assert [(i.name, i.kind.value, i.target) for i in roadmap.indicators] == [
         ("Действуют школьные спортивные клубы", "yesno", "100 % ОО")]
-    assert report.unplaced == ["строка 6: «Пояснительная записка»"]
+    assert report.notes == ["строка 6: «Пояснительная записка»"]
 
 
 def test_the_master_may_start_the_school_year_on_another_day(tmp_path):

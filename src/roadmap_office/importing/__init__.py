@@ -1,4 +1,4 @@
-"""Roadmap documents (ODT, DOCX, ODS/XLSX tables, text extracts) -> the model.
+"""Roadmap documents (ODT, DOCX, ODS/XLSX tables, PDF, text extracts) -> the model.
 
 ``read_blocks`` turns any source into paragraphs and table rows; ``split_roadmaps`` finds the
 roadmaps (one per table header); ``build_roadmap`` interprets one of them.
@@ -15,6 +15,7 @@ from importlib import resources
 from ..errors import DocumentImportError
 from ..executors import Catalogue
 from ..model import Executor, ExecutorKind, Roadmap
+from .lists import list_draft
 from .parser import Draft, ImportReport, build_roadmap, find_header, split_roadmaps
 from .sources import clean_cell, read_blocks, text_blocks
 
@@ -43,8 +44,12 @@ def _drafts(source) -> list[Draft]:
     blocks = text_blocks(source) if isinstance(source, str) and "\n" in source else read_blocks(source)
     drafts = split_roadmaps(blocks)
     if not drafts:
-        raise DocumentImportError("в документе не найдена таблица дорожной карты: нет строки заголовка "
-                                  "со столбцами «№», «Наименование мероприятия», «Сроки», «Исполнитель»")
+        listed = list_draft(blocks)
+        drafts = [listed] if listed else []
+    if not drafts:
+        raise DocumentImportError("в документе не найдена таблица дорожной карты (нет строки заголовка "
+                                  "со столбцами «№», «Наименование мероприятия», «Сроки», «Исполнитель») "
+                                  "и нет нумерованного списка мероприятий со сроками («срок: …»)")
     return drafts
 
 
@@ -86,7 +91,5 @@ def import_roadmap(source: str | os.PathLike, choice: str | None = None, catalog
 def import_text(text: str, catalogue: Catalogue | None = None, report: ImportReport | None = None,
                 choice: str | None = None) -> Roadmap:
     """Import from the text of an extract (tab-separated or one cell per line)."""
-    drafts = split_roadmaps(text_blocks(text))
-    if not drafts:
-        raise DocumentImportError("в тексте не найдена таблица дорожной карты")
-    return build_roadmap(_choose(drafts, choice), catalogue or default_catalogue(), report or ImportReport())
+    return build_roadmap(_choose(_drafts(text if "\n" in text else text + "\n"), choice),
+                         catalogue or default_catalogue(), report or ImportReport())

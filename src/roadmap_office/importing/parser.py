@@ -8,28 +8,42 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from ..deadlines import parse_section
+from ..deadlines import parse_deadline, section_deadlines
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
-from .sources import Block, Para, Row
+from .blocks import ITEM_NUMBER, Block, Para, Row
 
 # column roles recognised in header cells, by meaning, in any order and wording
-_HEADER_PATTERNS = [
-    ("number", r"^№|номер|^п/п"),
-    ("deadline", r"срок"),
+HEADER_PATTERNS = [
+    ("number", r"^№|номер|^п/п|^n\s*(?:п/п|$)"),
+    ("deadline", r"срок|период\s+(?:реализации|исполнения|проведения)|дата\s+(?:проведения|исполнения)"),
     ("executors", r"исполнител|ответственн"),
     ("result", r"результат|планируем\w*\s|показател"),
     ("event", r"мероприяти|наименование|содержание"),
 ]
-_ITEM_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXХ]{1,5}\.?)$")
+_ITEM_NUMBER = ITEM_NUMBER
 _ROMAN = re.compile(r"^[IVXХ]{1,5}\.?$")
 _SECTION_IN_CELL = re.compile(r"^(?P<number>(?:\d{1,2}|[IVXХ]{1,5})\.)\s*(?P<title>[А-ЯЁA-Z«\"].*)$", re.DOTALL)
-_PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—]\s*(\d{4})\s*(?:гг\.?|годы|года)?", re.IGNORECASE)
+_PERIOD = re.compile(r"на\s+(\d{4})\s*[-–—/]\s*(\d{4})\s*(?P<school>учебн\w*\s+год\w*|уч\.\s*г\w*\.?)?", re.IGNORECASE)
+_ONE_YEAR = re.compile(r"на\s+(\d{4})\s*(?:год|г\.)", re.IGNORECASE)
 _ROADMAP_NUMBER = re.compile(r"дорожн\w*\s+карт\w*\W{0,3}\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\**\s*ПРИЛОЖЕНИЕ\s*№?\s*(\d+)", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+# a count target of a passport: "не менее 600 человек"
+_COUNT = re.compile(r"(?P<bound>не менее|не более|не ниже|более|свыше)\s+(?P<value>\d+(?:\s\d{3})*)\s*"
+                    r"(?P<unit>человек|чел\.|обучающихся|педагогов|участников|мероприятий|объединений|единиц|ед\.)",
+                    re.IGNORECASE)
+_MONTHS = r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)"
+
+
+def _passport_like(text: str) -> bool:
+    return _target_like(text) or bool(re.match(r"^(цел|задач|паспорт|показател)", text, re.I))
+
+
+def _target_like(text: str) -> bool:
+    return bool(_PERCENT.search(text) or _COUNT.search(text))
 
 
 @dataclass
@@ -45,14 +59,17 @@ class Draft:
     @property
     def title(self) -> str:
         paras = [p.text for p in self.preamble]
-        start = max((i for i, t in enumerate(paras) if re.match(r"^\W*План\b", t)), default=None)
+        # "План мероприятий ...", or "ДОРОЖНАЯ КАРТА" with the subject on the lines below
+        start = max((i for i, t in enumerate(paras) if re.match(r"^\W*(?:План\b|дорожн\w*\s+карт)", t, re.I)),
+                    default=None)
         if start is None:
-            lines = [t for t in paras if not _APPENDIX.match(t) and not re.match(r"^(к приказу|от\s|админист|муниц)", t, re.I)]
+            lines = [t for t in paras if not _APPENDIX.match(t) and not re.match(r"^(к приказу|от\s|админист|муниц)", t, re.I)
+                     and not _passport_like(t)]
             lines = lines[-2:]
         else:
             lines = []
             for text in paras[start:]:
-                if lines and (_PERCENT.search(text) or re.match(r"^(цел|задач|паспорт|показател)", text, re.I)):
+                if lines and _passport_like(text):
                     break
                 lines.append(text)
         return re.sub(r"\s+", " ", " ".join(lines).replace("*", "")).strip()
@@ -64,7 +81,7 @@ class Draft:
 
     @property
     def appendix(self) -> str:
-        found = [m.group(1) for p in self.preamble if (m := _APPENDIX.match(p.text))]
+        found = [m.group(1) for m in (_APPENDIX.match(p.text) for p in self.preamble) if m]
         return found[-1] if found else ""
 
     @property
@@ -91,26 +108,42 @@ class Draft:
         """Paragraphs and passport-table cells with target values ("70 % учащихся ..."), title excluded."""
         title = {p.text for p in self.preamble if re.match(r"^\W*План\b", p.text)}
         cells = [Para(cell, row.line) for row in self.passport_rows for cell in row.cells if cell.strip()]
-        return [p for p in self.preamble + cells if _PERCENT.search(p.text) and p.text not in title]
+        return [p for p in self.preamble + cells if _target_like(p.text) and p.text not in title]
 
 
 @dataclass
 class ImportReport:
     """What an import found, for the Russian summary printed after it.
 
-    ``unplaced`` lists, by line, text of the document the importer could not place in the model:
-    nothing is dropped silently.
+    ``unplaced`` lists, by line, text of the table the importer could not place in the model, and
+    ``notes`` the paragraphs after it (signatures, footnotes): nothing is dropped silently.
+    ``reconciliation`` counts what the source table holds (rows,
+    rows with an item number, cells that read as a deadline, paragraphs) against what was
+    placed; ``complete`` is True only when every source row was placed and nothing was named.
     """
 
     warnings: list[str] = field(default_factory=list)
-    unplaced: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # text of the table not placed, with the reason
+    notes: list[str] = field(default_factory=list)  # paragraphs after the table: signatures, footnotes
+    reconciliation: dict = field(default_factory=dict)
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"строка {line}: {message}")
 
-    def unplace(self, line: int, text: str) -> None:
+    def unplace(self, line: int, text: str, reason: str = "") -> None:
         text = " ".join(text.split())
-        self.unplaced.append(f"строка {line}: «{text}»")
+        self.unplaced.append(f"строка {line}: «{text}»" + (f" — {reason}" if reason else ""))
+
+    def note(self, line: int, text: str) -> None:
+        self.notes.append(f"строка {line}: «{' '.join(text.split())}»")
+
+    @property
+    def complete(self) -> bool:
+        """True by construction: every source row counted was placed, and nothing was named."""
+        counts = self.reconciliation
+        return bool(counts) and not self.unplaced and counts["placed"] == counts["source_rows"] \
+            and counts["numbered_placed"] == counts["numbered_rows"] \
+            and counts["deadline_cells_placed"] == counts["deadline_cells"]
 
 
 def find_header(cells: list[str]) -> dict[str, int] | None:
@@ -120,7 +153,7 @@ def find_header(cells: list[str]) -> dict[str, int] | None:
         text = re.sub(r"\s+", " ", cell.lower().replace("*", ""))
         if not text or len(text) > 60:
             continue
-        for role, pattern in _HEADER_PATTERNS:
+        for role, pattern in HEADER_PATTERNS:
             if role not in roles and re.search(pattern, text):
                 roles[role] = index
                 break
@@ -186,21 +219,34 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     title = draft.title
     period_start = period_end = None
     match = _PERIOD.search(title)
-    if match:
+    roadmap = Roadmap(title=title, issuer=draft.issuer)
+    if match and match.group("school"):  # "на 2023-2024 учебный год": from its first day to the day before the next
+        month, day = roadmap.school_year_start
+        period_start = date(int(match.group(1)), month, day)
+        period_end = date(int(match.group(2)), month, day) - timedelta(days=1)
+    elif match:
         period_start, period_end = date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
-    roadmap = Roadmap(title=title, issuer=draft.issuer, period_start=period_start, period_end=period_end)
+    elif _ONE_YEAR.search(title):
+        year = int(_ONE_YEAR.search(title).group(1))
+        period_start, period_end = date(year, 1, 1), date(year, 12, 31)
+    roadmap.period_start, roadmap.period_end = period_start, period_end
     structure = _Structure(draft, report)
     entries = structure.read()
     catalogue = catalogue.for_document([values.get("executors", "") for _, items in entries for _, values in items])
 
+    running: list[int] | None = None  # numbering that runs on through the sections ("1." ... "7.")
     for sec, items in entries:
-        _check_numbers(sec, items, report)
-        deadlines = parse_section([values.get("deadline", "") for _, values in items], period_start, period_end,
-                                  roadmap.school_year_start)
-        for (line, values), deadline in zip(items, deadlines):
+        running = _check_numbers(sec, items, report, running)
+        deadlines = section_deadlines([values.get("deadline", "") for _, values in items], period_start, period_end,
+                                      roadmap.school_year_start)
+        for (line, values), (deadline, from_context) in zip(items, deadlines):
             executors, agreed = catalogue.resolve_cell(values.get("executors", ""), add_unknown=True)
             if deadline.flagged:
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
+            elif from_context:
+                report.warn(line, f"в сроке «{deadline.text}» нет года: он взят из сроков соседних мероприятий "
+                                  f"раздела — {deadline.start:%d.%m.%Y}–{deadline.end:%d.%m.%Y} "
+                                  f"(мероприятие {values.get('number', '')}); проверьте")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
                                   values.get("result", ""), note=values.get("note", ""), by_agreement=agreed))
         roadmap.sections.append(sec)
@@ -208,14 +254,89 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
     roadmap.executors = catalogue.executors
     roadmap.deadline_vocabulary = sorted({i.deadline.text for i in roadmap.items if i.deadline.text}, key=str.lower)
     trailing = structure.trailing
-    roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _PERCENT.search(p.text)])
+    roadmap.indicators = passport_indicators(draft.passport + [p for p in trailing if _target_like(p.text)])
     for para in trailing:
-        if not _PERCENT.search(para.text):
-            report.unplace(para.line, para.text)
+        if not _target_like(para.text):
+            report.note(para.line, para.text)
+    _reconcile(draft, structure, entries, roadmap, report)
     return roadmap
 
 
-_HEADING = re.compile(r"^(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.)\s*(?P<title>\S.*)$", re.DOTALL)
+def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, report: ImportReport) -> None:
+    """Count what the source table holds and check it against what was placed.
+
+    Counted independently of how rows were interpreted: cells holding an item number alone, and
+    cells that read as a deadline. A number that did not become the number of an item (or of a
+    section) on its row, or a deadline that is in no item's deadline, is named with its text:
+    rows glued or shifted by a layout the reader misunderstood never pass as "all placed".
+    """
+    roles = draft.roles
+    placed_numbers = {(int(values["_line"]), values.get("number", "").strip())
+                      for _, items in entries for _, values in items}
+    deadline_texts = [" ".join(i.deadline.text.split()).lower() for i in roadmap.items]
+    numbered = numbered_placed = deadline_cells = deadline_placed = 0
+    for row, fate in structure.fates:
+        if fate == "service":
+            continue
+        number = _value(row, roles, "number")
+        well_formed = fate == "item" and _ITEM_NUMBER.match(number)
+        reasons = [row.problem] if row.problem else []
+        for index, cell in enumerate(row.cells):
+            text = " ".join(cell.split())
+            # in a well-formed item row a number may be a result ("100"), never an event or executor
+            if not text or well_formed and index not in (roles.get("number"), roles.get("deadline"),
+                                                          roles.get("event"), roles.get("executors")):
+                continue
+            if _ITEM_NUMBER.match(text) and (well_formed or index != roles.get("deadline")):
+                numbered += 1
+                if fate == "section" and index == roles.get("number") or (row.line, text) in placed_numbers:
+                    numbered_placed += 1
+                else:
+                    reasons.append(f"номер «{text}» не стал номером мероприятия")
+            elif _deadline_like(text, roadmap) and (not well_formed or index == roles.get("deadline")):
+                deadline_cells += 1
+                if any(text.lower() in placed for placed in deadline_texts):
+                    deadline_placed += 1
+                else:
+                    reasons.append(f"срок «{text}» не стал сроком мероприятия")
+        if reasons:
+            report.unplace(row.line, " | ".join(c for c in row.cells if c.strip()),
+                           "; ".join(reasons) + "; проверьте эту строку в документе")
+    fates = [fate for _, fate in structure.fates]
+    report.reconciliation = {
+        "source_rows": len(fates),
+        "numbered_rows": numbered,
+        "deadline_cells": deadline_cells,
+        "paragraphs": sum(1 for block in draft.body if isinstance(block, Para)),
+        "placed": sum(1 for fate in fates if fate in ("item", "section", "continuation", "service")),
+        "items": len(roadmap.items),
+        "sections": len(roadmap.sections),
+        "continuations": fates.count("continuation"),
+        "numbered_placed": numbered_placed,
+        "deadline_cells_placed": deadline_placed,
+        "named": list(report.unplaced),
+        "notes": list(report.notes),
+    }
+
+
+def _deadline_like(text: str, roadmap: Roadmap) -> bool:
+    """A whole cell that reads as a dated deadline ("Январь 2021 г.", "1 полугодие 2021 г.")."""
+    if len(text) > 60 or not re.search(r"\d{4}|" + _MONTHS, text, re.IGNORECASE):
+        return False
+    return not parse_deadline(text, roadmap.period_start, roadmap.period_end).flagged
+
+
+# a heading: "2. Меры", "2.Меры"; without the dot only before a capital ("3 Меры", "II Мероприятия")
+_HEADING = re.compile(r"^(?:Раздел\s+)?(?P<number>(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5}))(?:\.\s*(?P<title>\S.*)|\s+(?!(?:Январ|Феврал|Март|Апрел|Ма[йяе]|Июн|Июл|Август|Сентябр|Октябр|Ноябр|Декабр))(?P<bare>[А-ЯЁA-Z«\"].*))$",
+                      re.DOTALL)
+
+
+def _heading(text: str) -> tuple[str, str] | None:
+    """(number with its dot, title) of a section heading, or None."""
+    match = _HEADING.match(text)
+    if not match:
+        return None
+    return match.group("number") + ".", match.group("title") or match.group("bare")
 
 
 class _Structure:
@@ -240,6 +361,7 @@ class _Structure:
         self.from_paras: set[int] = set()  # sections opened by a paragraph (may be a trailing note)
         self.para_lines: dict[int, list[tuple[int, str]]] = {}
         self.trailing: list[Para] = []  # paragraphs after the last item: an explanatory note, signatures
+        self.fates: list[tuple[Row, str]] = []  # every body row and what it became
 
     def _rows(self) -> list[Row]:
         return [b for b in self.draft.body if isinstance(b, Row)]
@@ -250,9 +372,9 @@ class _Structure:
         row_index = -1
         for block in self.draft.body:
             if isinstance(block, Para):
-                heading = _HEADING.match(block.text)
+                heading = _heading(block.text)
                 if heading:
-                    self.section(heading.group("number"), heading.group("title"))
+                    self.section(*heading)
                 else:
                     count = len(self.entries)
                     self.section("", block.text)
@@ -266,46 +388,51 @@ class _Structure:
         return self.entries
 
     def row(self, row: Row, following: list[str]) -> None:
+        fate = self._row(row, following)
+        self.fates.append((row, fate))
+
+    def _row(self, row: Row, following: list[str]) -> str:
+        """Place one row; returns its fate: item, section, continuation or service (blank, header)."""
         roles = self.draft.roles
         if not any(c.strip() for c in row.cells) or all(set(c.strip()) <= set("-–—") for c in row.cells):
-            return
+            return "service"
         if find_header(row.cells) or all(c.strip().isdigit() for c in row.cells if c.strip()):
-            return  # a header repeated on a new page, or the row of column numbers
+            return "service"  # a header repeated on a new page, or the row of column numbers
         values = {role: _value(row, roles, role) for role in roles}
         extra = "; ".join(row.cells[i].strip() for i in self.extra if i < len(row.cells) and row.cells[i].strip())
         number = values.get("number", "")
         content = any(values.get(r) for r in ("deadline", "executors", "result"))
         filled = [c.strip() for c in row.cells if c.strip()]
         if len(filled) == 1 and not content and (row.spanning or _HEADING.match(filled[0]) and not number):
-            heading = _HEADING.match(filled[0])
+            heading = _heading(filled[0])
             if heading:
-                self.section(heading.group("number"), heading.group("title"))
+                self.section(*heading)
             else:
                 self.section("", filled[0])
-            return
+            return "section"
         if number and not values.get("event") and not content and _SECTION_IN_CELL.match(number):
             m = _SECTION_IN_CELL.match(number)
             self.section(m.group("number"), m.group("title"))
             self._unplaced(row.line, extra)
-            return
+            return "section"
         if _ITEM_NUMBER.match(number):
             next_number = next((n for n in following if _ITEM_NUMBER.match(n)), "")
             has_children = _levels(next_number) > _levels(number)
             if values.get("event") and not content and (_levels(number) == 1 or has_children):
                 self.section(number, values["event"])
                 self._unplaced(row.line, extra)
-                return
+                return "section"
             # a cell merged with the one above belongs to this item too
             for role, index in roles.items():
                 if index in row.merged and not values.get(role) and role != "number":
                     values[role] = self.previous_values.get(role, "")
             values["note"] = extra
             self.add_item(row.line, values)
-            return
+            return "item"
         if number and not content and not values.get("event"):
-            self.section("", number)  # a section title written across the table
+            self.section(*(_heading(number) or ("", number)))  # a section title written across the table
             self._unplaced(row.line, extra)
-            return
+            return "section"
         if self.last_item is not None:
             for role, value in values.items():
                 if role == "number" and value:
@@ -315,12 +442,14 @@ class _Structure:
                 elif role != "number" and not (row.merged and roles.get(role) in row.merged):
                     self.last_item[role] = _join(self.last_item.get(role, ""), value)
             self.last_item["note"] = _join(self.last_item.get("note", ""), extra)
-            return
+            return "continuation"
         self.report.warn(row.line, "строка без номера до первого мероприятия добавлена как мероприятие без номера")
         values["note"] = extra
         self.add_item(row.line, values)
+        return "item"
 
     def add_item(self, line: int, values: dict[str, str]) -> None:
+        values["_line"] = str(line)
         if not self.entries:
             self.entries.append((Section("", ""), []))
         self.entries[-1][1].append((line, values))
@@ -393,10 +522,15 @@ def _nest(outer: str, inner: str) -> str:
     return inner if inner.startswith(outer.rstrip(".") + ".") else outer.rstrip(".") + "." + inner
 
 
-def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], report: ImportReport) -> None:
-    """Numbering stays as printed; probable typos and gaps become warnings."""
+def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], report: ImportReport,
+                   running: list[int] | None = None) -> list[int] | None:
+    """Numbering stays as printed; probable typos and gaps become warnings. ``running`` is the last
+    one-level number of the sections before: a numbering that runs on across sections is checked too;
+    returns this section's last one-level number (or ``running`` when it has none)."""
     expected = _section_value(section.number)
-    previous: list[int] | None = None
+    first = next((values.get("number", "") for _, values in items if values.get("number", "")), "")
+    runs_on = running is not None and re.fullmatch(r"\d+\.?", first) and int(first.rstrip(".")) != 1
+    previous: list[int] | None = running if runs_on else None
     for line, values in items:
         number = values.get("number", "")
         parts = [int(p) for p in number.rstrip(".").split(".") if p.isdigit()]
@@ -412,6 +546,7 @@ def _check_numbers(section: Section, items: list[tuple[int, dict[str, str]]], re
         if previous and len(parts) == len(previous) and parts[:-1] == previous[:-1] and parts[-1] > previous[-1] + 1:
             report.warn(line, f"после мероприятия {'.'.join(map(str, previous))} идёт {number}: пропущен номер?")
         previous = parts
+    return previous if previous and len(previous) == 1 else running
 
 
 def _unique_keys(roadmap: Roadmap) -> None:
@@ -433,7 +568,8 @@ def _unique_keys(roadmap: Roadmap) -> None:
 
 
 def passport_indicators(paras: list[Para]) -> list[Indicator]:
-    """Target values in a passport or an explanatory note, one indicator per value.
+    """Target values in a passport or an explanatory note, one indicator per value (a percentage,
+    or a count with its unit: "не менее 600 человек").
 
     "не менее 65 % обучающихся вовлечены в волонтёрскую деятельность" -> percent, target
     "не менее 65 %"; "в 100 % ОО действуют школьные спортивные клубы" -> yes/no per school,
@@ -447,9 +583,11 @@ def passport_indicators(paras: list[Para]) -> list[Indicator]:
             sentence = re.sub(r"^[^:%]{0,40}:\s*", "", sentence)  # "Целевые показатели: ..."
             sentence = re.sub(r"^\s*(?:[-–—•·▪*]|\d{1,2}[.)](?!\d))\s*", "", sentence)
             match = _PERCENT.search(sentence)
-            if not match:
+            count = None if match else _COUNT.search(sentence)
+            if not match and not count:
                 continue
-            indicator = _indicator(sentence, match, len(indicators) + 1)
+            indicator = _indicator(sentence, match, len(indicators) + 1) if match else \
+                _count_indicator(sentence, count, len(indicators) + 1)
             if indicator.name.lower() not in seen:
                 seen.add(indicator.name.lower())
                 indicators.append(indicator)
@@ -473,6 +611,17 @@ def _indicator(sentence: str, match: re.Match, number: int) -> Indicator:
     text = f"{name} {rest}".strip() if name else rest
     return Indicator(f"П{number}", _capital(text), "%", IndicatorKind.PERCENT, 0, 100, Aggregation.WEIGHTED_MEAN,
                      target=f"{bound_text}{value} %")
+
+
+def _count_indicator(sentence: str, match: re.Match, number: int) -> Indicator:
+    """"участие в конкурсах — не менее 600 человек ежегодно" -> a count with its unit, summed over schools."""
+    name = sentence[: match.start()].strip(" -–—:,")
+    rest = sentence[match.end():].strip(" .;:,")
+    unit = {"чел.": "человек", "ед.": "единиц"}.get(match.group("unit").lower(), match.group("unit").lower())
+    value = re.sub(r"\s", "", match.group("value"))
+    text = f"{name} {rest}".strip() if name else rest
+    return Indicator(f"П{number}", _capital(text), unit, IndicatorKind.COUNT, 0, None, Aggregation.SUM,
+                     target=f"{match.group('bound').lower()} {value} {unit}")
 
 
 def _capital(text: str) -> str:

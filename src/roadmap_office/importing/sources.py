@@ -6,129 +6,16 @@ an item or a continuation) is decided later, the same way for every format.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DocumentImportError
+from .blocks import Block, Para, Row, clean_cell
+from .text import text_blocks
 
-
-@dataclass
-class Para:
-    text: str
-    line: int  # 1-based line (text) or paragraph/row position (documents)
-
-
-@dataclass
-class Row:
-    cells: list[str] = field(default_factory=list)
-    line: int = 0
-    merged: set[int] = field(default_factory=set)  # columns merged with the cell above (vertical merge)
-    spanning: bool = False  # one cell spans the row: a title written across the table
-
-
-Block = Para | Row
-
-
-def clean_cell(raw: str) -> str:
-    """Cell text without HTML: paragraphs and list items become lines, entities decoded."""
-    s = re.sub(r"<a\b[^>]*>(.*?)</a>", r"\1", raw, flags=re.IGNORECASE | re.DOTALL)
-    s = re.sub(r"<li\b[^>]*>", "\n", s, flags=re.IGNORECASE)
-    s = re.sub(r"</p>\s*<p\b[^>]*>|<br\s*/?>|</?(?:ul|ol|p|div)\b[^>]*>", "\n", s, flags=re.IGNORECASE)
-    s = re.sub(r"<[^>]+>", "", s)
-    s = html.unescape(s).replace("\xa0", " ").replace("****", "\n").replace("**", "")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in s.split("\n")]
-    return "\n".join(line for line in lines if line)
-
-
-# ---- text extracts ------------------------------------------------------------------------------
-
-
-def text_blocks(text: str) -> list[Block]:
-    """Tab-separated rows; or, when a document has none, one cell per line (lines led by a tab)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if any(line.count("\t") >= 2 for line in lines):
-        return _tabbed(lines)
-    return _cell_per_line(lines)
-
-
-def _tabbed(lines: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if "\t" in line:
-            blocks.append(Row([clean_cell(c) for c in line.split("\t")], number))
-        else:
-            blocks.append(Para(clean_cell(line), number))  # lines of a list in one paragraph stay lines
-    return blocks
-
-
-def _cell_per_line(lines: list[str]) -> list[Block]:
-    """Rows written one cell per line: a cell starts on a line led by a tab.
-
-    The header (the first run of tab-led lines) tells how many cells a row has; lines without a
-    tab continue the cell before them (an executor list, a deadline over two lines), so a blank
-    line may sit inside a row. A number alone on a line starts a row whose cells follow.
-    A line without a tab right after a complete row still continues its last cell unless it is
-    a numbered heading; after a blank line it is a paragraph (a section heading, a note).
-    """
-    width = _header_width(lines)
-    blocks: list[Block] = []
-    current: Row | None = None
-
-    def complete() -> bool:
-        return current is None or (width > 0 and len(current.cells) >= width)
-
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("\t"):
-            if complete():
-                current = Row([], number)
-                blocks.append(current)
-            current.cells.append(clean_cell(line.strip("\t")))
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        right_after = number >= 2 and lines[number - 2].strip() != ""
-        if current is not None and current.cells and (not complete() or right_after and not _HEADING_LINE.match(stripped)):
-            current.cells[-1] = _continue(current.cells[-1], clean_cell(stripped))
-            continue
-        if re.fullmatch(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXХ]{1,5}\.?)", stripped):
-            current = Row([stripped], number)  # the number cell, its row follows on tab lines
-            blocks.append(current)
-            continue
-        current = None
-        blocks.append(Para(clean_cell(stripped).replace("\n", " "), number))
-    return blocks
-
-
-_HEADING_LINE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXХ]{1,5})\.\s*\S")
-
-
-def _header_width(lines: list[str]) -> int:
-    """Cells in the first run of tab-led lines that reads as a table header (0 if none)."""
-    from .parser import find_header
-
-    run: list[str] = []
-    for line in lines + [""]:
-        if line.startswith("\t"):
-            run.append(line.strip("\t"))
-        elif run:
-            if find_header(run):
-                return len(run)
-            run = []
-    return 0
-
-
-def _continue(cell: str, more: str) -> str:
-    """A line going on in lower case continues the sentence; others start a new line of the cell."""
-    if not cell:
-        return more
-    return f"{cell} {more}" if more[:1].islower() else f"{cell}\n{more}"
+__all__ = ["Block", "Para", "Row", "clean_cell", "read_blocks", "text_blocks"]
 
 
 # ---- office documents -------------------------------------------------------------------------
@@ -482,4 +369,9 @@ def read_blocks(source: str | os.PathLike) -> list[Block]:
         return docx_blocks(path)
     if suffix in (".ods", ".xlsx"):
         return sheet_blocks(path)
-    raise DocumentImportError(f"формат «{path.suffix}» не поддерживается: ожидается ODT, DOCX, ODS, XLSX или текст")
+    if suffix == ".pdf":
+        from .pdf import pdf_blocks  # pdfminer: the command line only, never the office extension
+
+        return pdf_blocks(path)
+    raise DocumentImportError(f"формат «{path.suffix}» не поддерживается: ожидается ODT, DOCX, ODS, XLSX, PDF "
+                              "или текст")
