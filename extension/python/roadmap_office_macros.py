@@ -531,10 +531,13 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, sa
 
 
 def _summary_text(result):
+    from roadmap_office.rendering import texts as T
+
     c = result.consolidation
     submitted = sum(1 for s in c.schools if s.submitted)
     pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
-    text = ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
+    text = "".join("ВНИМАНИЕ! %s\n\n" % line for line in T.warnings(c))
+    text += ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
             "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d." % (
                 c.as_of.strftime("%d.%m.%Y"), submitted, len(c.schools), pct, c.overdue, len(c.findings),
                 len(c.rejected)))
@@ -542,6 +545,8 @@ def _summary_text(result):
         text += "\n\nНе приняты файлы:\n" + "\n".join("• «%s»: %s" % (r.name, r.rejected) for r in c.rejected)
     if c.missing:
         text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
+    if c.ignored:
+        text += "\n\n" + T.ignored_line(c)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
     if result.letters:
         text += "\n\nПисьма школам (%d) — файлы .eml для отправки из почтовой программы:\n%s" % (

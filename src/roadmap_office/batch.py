@@ -32,10 +32,11 @@ from pathlib import Path
 from . import __version__
 from ._files import replacing, sync_folder
 from .cache import ResultCache
-from .checking import CheckedSubmission
+from .checking import CheckedSubmission, refused
 from .errors import Exit, OutputError, RoadmapError
 from .master import read_master, roadmap_fingerprint
 from .history import HISTORY_NAME, record_history
+from .inputs import IGNORED, REPORT, classify_entry, classify_name
 from .mail.settings import MAILBOX_KEYS, MAIL_KEYS, MailboxSettings, MailSettings, parse_mail, parse_mailbox
 from .merging import consolidate
 from .pipeline import (OUTPUT_FORMATS, OUTPUTS, STAGING_PREFIX, Selection, check_files, default_as_of,
@@ -409,6 +410,7 @@ class RunSummary:
     other_period: list[str] = field(default_factory=list)  # archived for their own period, not merged now
     waiting: list[str] = field(default_factory=list)  # still being copied: left for the next run
     skipped: list[str] = field(default_factory=list)  # links, folders, pipes: reported, never followed
+    ignored: list[str] = field(default_factory=list)  # lock files and other system junk of the inbox
     schools_missing: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
@@ -426,6 +428,7 @@ class RunSummary:
     def to_json(self) -> dict:
         return {"accepted": self.accepted, "rejected": self.rejected, "replaced": self.replaced,
                 "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
+                "ignored": self.ignored,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
                 "conversion_error": self.conversion_error or None, "fetched": self.fetched,
                 "letters_queued": self.letters_queued, "letters_sent": self.letters_sent, "exit_code": self.exit_code}
@@ -500,13 +503,14 @@ class _Night:
         current = [s for s in selection.for_period(None) if not s.rejected]
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
+        older = [f for files in selection.superseded.values() for f in files if not f.rejected]
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
             self.summary.unchanged = True
             _event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            self.render(current, rejected_tonight, fingerprint)
+            self.render(current + older, rejected_tonight, fingerprint)  # older files: named, never counted
         if self.config.mail is not None:
-            self.letters(current)
+            self.letters(current + older)
         self.cleanup(selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -568,14 +572,12 @@ class _Night:
         with os.scandir(self.config.inbox) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 path = Path(entry.path)
-                if entry.name.startswith((".", "~$")):  # hidden, temporary, office lock files
+                verdict = classify_entry(path)  # the one folder policy (CLI, macros, batch)
+                if verdict.verdict == IGNORED:  # hidden files, office lock files, Thumbs.db…
+                    self.summary.ignored.append(path.name)
                     continue
-                if entry.is_symlink():
-                    self.skip(path, "символическая ссылка: ссылки не обрабатываются, положите в папку сам файл")
-                elif entry.is_dir(follow_symlinks=False):
-                    self.skip(path, "папка: вложенные папки не обрабатываются, положите файлы прямо в папку")
-                elif not entry.is_file(follow_symlinks=False):
-                    self.skip(path, "не обычный файл (канал, сокет или устройство): не обрабатывается")
+                if not entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                    self.skip(path, verdict.reason)  # links, folders, pipes: reported, left in place
                 else:
                     st = entry.stat(follow_symlinks=False)
                     if now - st.st_mtime < self.config.settle_seconds:
@@ -596,10 +598,14 @@ class _Night:
     def take_inbox(self) -> None:
         ready = self.inbox_files()
         paths = [path for path, _ in ready]
-        results = check_files(paths, self.roadmap, self.roadmap_fingerprint, cache=self.cache)
+        verdicts = [classify_name(path.name) for path in paths]  # another format: refused by name
+        checked = iter(check_files([p for p, v in zip(paths, verdicts) if v.verdict == REPORT], self.roadmap,
+                                   self.roadmap_fingerprint, cache=self.cache))
+        results = [next(checked) if v.verdict == REPORT else refused(p, v.reason) for p, v in zip(paths, verdicts)]
         for (path, signature), result in zip(ready, results):
             try:
-                unchanged = _signature(path.lstat()) == signature
+                st = path.lstat()
+                unchanged = _signature(st) == signature
             except OSError:
                 unchanged = False
             if not unchanged:  # written to while it was being checked: take it next time
@@ -617,7 +623,9 @@ class _Night:
                        file=path.name, reason=result.rejected, stored_as=target.name,
                        **({"detail": result.detail} if result.detail else {}))
             else:
-                self.move(path, self.config.archive / self.today.isoformat() / result.school)
+                # arrival is recorded as the archived file's time: when it reached the inbox by this
+                # server's clock (ctime; a copy may keep the school's file time as its mtime)
+                self.move(path, self.config.archive / self.today.isoformat() / result.school, arrived=st.st_ctime)
                 if result.rejected:
                     self.summary.other_period.append(path.name)
                     _event(logging.WARNING, f"Файл «{path.name}» ({result.school}) относится к другому отчётному "
@@ -629,9 +637,10 @@ class _Night:
                        event="accepted", file=path.name, school=result.school, problems=len(result.findings))
         self.cache.save()
 
-    def move(self, path: Path, folder: Path, reserve: int = 0) -> Path:
+    def move(self, path: Path, folder: Path, reserve: int = 0, arrived: float | None = None) -> Path:
         """Move a file into ``folder`` under a usable name, atomically on one file system and
-        by copy, sync, rename, unlink across file systems; the file is never lost."""
+        by copy, sync, rename, unlink across file systems; the file is never lost. ``arrived``
+        becomes the moved file's modification time (what picks a school's current file)."""
         with writing_to(folder):
             folder.mkdir(parents=True, exist_ok=True)
             name = usable_name(path.name, reserve)
@@ -647,6 +656,8 @@ class _Night:
                 if exc.errno != errno.EXDEV:
                     raise
                 _copy_across(path, target)
+            if arrived is not None:
+                os.utime(target, (arrived, arrived))
         self.cache.moved(path, target)
         return target
 

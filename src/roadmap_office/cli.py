@@ -319,8 +319,11 @@ def history_(file: Path, as_json: bool) -> None:
 
 def consolidation_summary(c) -> str:
     """A readable Russian summary of a consolidation."""
+    from .rendering import texts as T
+
     submitted = sum(1 for s in c.schools if s.submitted)
-    lines = [
+    lines = [f"ВНИМАНИЕ! {line}" for line in T.warnings(c)]
+    lines += [
         f"Свод по состоянию на {c.as_of:%d.%m.%Y}",
         f"Школ в перечне: {len(c.schools)}, представили отчёт: {submitted}, не представили: {len(c.missing)}",
     ]
@@ -331,6 +334,8 @@ def consolidation_summary(c) -> str:
                      + ", ".join(f"«{n}»" for n in d.ignored))
     for r in c.rejected:
         lines.append(f"Не принят файл «{r.name}»: {r.rejected}")
+    if c.ignored:
+        lines.append(T.ignored_line(c))
     pct = "—" if c.completion_pct is None else f"{c.completion_pct:.1f}".replace(".", ",")
     lines += [
         f"Записей: {len(c.records)}; выполнение: {pct} %; просрочено: {c.overdue}",

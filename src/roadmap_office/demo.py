@@ -39,7 +39,8 @@ def demo_roadmap() -> Roadmap:
     roadmap.issuer = district["issuer"]
     roadmap.reporting_period = district["reporting_period"]
     roadmap.school_roles = list(district["school_roles"])
-    roadmap.schools = [School(s["code"], s["name"], s["full_name"], s["students"], [demo_address(s["code"])])
+    roadmap.schools = [School(s["code"], s["name"], s["full_name"], s["students"],
+                              emails=[demo_address(s["code"])])
                        for s in district["schools"]]
     roadmap.indicators = [
         Indicator(

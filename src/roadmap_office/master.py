@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from . import labels
 from .deadlines import parse_deadline, parse_section
 from .errors import MasterError
-from .executors import Catalogue
+from .executors import Catalogue, fold
 from .mail.addresses import parse_addresses
 from .model import (
     Aggregation,
@@ -91,6 +92,19 @@ def roadmap_fingerprint(roadmap: Roadmap) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+SCHOOL_KEY_TITLE = "Ключ (не изменять)"
+
+
+def school_key(school: School) -> str:
+    """A school's own key, carried by each of its templates so that a file can be told from a
+    neighbour's even when its code or name was changed. Stored in the master's «Школы» sheet;
+    a master without it (older ones, new rows typed by hand) gets one made from the code and
+    name, which is the one written when the master is saved by the program, so it never changes."""
+    if school.key:
+        return school.key
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"roadmap-office-school:{school.code}:{fold(school.name)}").hex[:12]
+
+
 def _number(value: float | None) -> float | int | None:
     """1.0 read from one format and 1 from the other are the same bound."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -118,8 +132,8 @@ def master_workbook(roadmap: Roadmap) -> Workbook:
             _simple_sheet(
                 SCHOOLS,
                 [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
-                 Column("Число обучающихся", 3), Column(EMAIL_COLUMN, 6)],
-                [[s.code, s.name, s.full_name, s.students, "; ".join(s.emails)] for s in roadmap.schools],
+                 Column("Число обучающихся", 3), Column(SCHOOL_KEY_TITLE, 3.4), Column(EMAIL_COLUMN, 6)],
+                [[s.code, s.name, s.full_name, s.students, school_key(s), "; ".join(s.emails)] for s in roadmap.schools],
             ),
             _indicators_sheet(roadmap),
         ],
@@ -339,7 +353,7 @@ class _MasterReader:
         return result
 
     def schools(self) -> list[School]:
-        schools, seen = [], set()
+        schools, seen, keys = [], set(), set()
         header = [_text(v).lower() for v in (self.sheets.get(SCHOOLS) or [[]])[0]]
         email_column = header.index(EMAIL_COLUMN.lower()) if EMAIL_COLUMN.lower() in header else None
         for number, row in self.rows(SCHOOLS):
@@ -358,7 +372,14 @@ class _MasterReader:
                     emails = parse_addresses(_text(row[email_column]))
                 except ValueError as exc:
                     raise self.error(str(exc), SCHOOLS, number, email_column) from None
-            schools.append(School(code, _text(row[1]), _text(row[2]), int(students) if students else None, emails))
+            school = School(code, _text(row[1]), _text(row[2]), int(students) if students else None, _text(row[4]),
+                            emails=emails)
+            if school.key in keys:
+                raise self.error(f"ключ школы «{school.key}» повторяется (строки скопированы?); очистите ячейку — "
+                                 "ключ новой школы будет создан", SCHOOLS, number, 4)
+            school.key = school_key(school)
+            keys.add(school.key)
+            schools.append(school)
         return schools
 
     def indicators(self) -> list[Indicator]:

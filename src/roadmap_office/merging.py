@@ -13,7 +13,8 @@ from datetime import date
 
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
-from .forms.layout import items_for_school
+from .checking.messages import DONE_AFTER_AS_OF
+from .forms.layout import ITEMS_SHEET, items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
 from .selection import files_to_consolidate
 
@@ -88,6 +89,15 @@ class Duplicate:
     school: str
     used: str
     ignored: list[str]
+    differ: bool = False  # the files hold different answers: a warning at the top of every summary
+    clock: list[str] = field(default_factory=list)  # ignored files the school's clock calls newer
+
+
+def _duplicate(code: str, current: CheckedSubmission, older: list[CheckedSubmission]) -> Duplicate:
+    saved = current.saved_at
+    return Duplicate(code, current.name, [f.name for f in older],
+                     differ=any(f.content != current.content for f in older),
+                     clock=[f.name for f in older if f.saved_at and saved and f.saved_at > saved])
 
 
 @dataclass
@@ -106,6 +116,7 @@ class Consolidation:
     findings: list[Finding]
     # the periods up to this one, from the history store (see history.record_history)
     history: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)  # inputs.InputEntry: system files of the input folders
 
     @property
     def missing(self) -> list[School]:
@@ -133,6 +144,8 @@ class Consolidation:
 
     def summary_json(self, outputs: list[str] | None = None) -> dict:
         """The summary for scripts (``consolidate --json``); the keys are a contract."""
+        from .rendering.texts import warnings as warning_lines
+
         status_order = [s.name for s in self.roadmap.statuses] + [NO_STATUS]
         by_status = self.by_status
         return {
@@ -140,8 +153,11 @@ class Consolidation:
             "schools_expected": len(self.schools),
             "schools_submitted": sum(1 for s in self.schools if s.submitted),
             "schools_missing": [s.code for s in self.missing],
-            "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored} for d in self.duplicates],
+            "duplicates": [{"school": d.school, "used": d.used, "ignored": d.ignored, "differ": d.differ,
+                            "newer_by_save_date": d.clock} for d in self.duplicates],
             "files_rejected": [{"file": r.name, "reason": r.rejected} for r in self.rejected],
+            "files_ignored": [{"file": e.name, "reason": e.reason} for e in self.ignored],
+            "warnings": warning_lines(self),
             "problems": len(self.findings),
             "items": len(self.roadmap.items),
             "records": len(self.records),
@@ -159,13 +175,15 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     selection = files_to_consolidate(roadmap, usable)
     used = list(selection.current.values())
     superseded = [f for files in selection.superseded.values() for f in files]
-    duplicates = [Duplicate(code, selection.current[(code, period)].name, [f.name for f in files])
+    duplicates = [_duplicate(code, selection.current[(code, period)], files)
                   for (code, period), files in selection.superseded.items()]
     order = {sc.code: n for n, sc in enumerate(roadmap.schools)}
     used.sort(key=lambda s: order.get(s.school, len(order)))
     files_by_school = {s.school: s for s in used}
 
     done_statuses = {s.name for s in roadmap.statuses if s.done}
+    for submission in used:
+        _done_after(submission, done_statuses, as_of)
     records = [r for s in used for r in s.records if not r.own or r.event or r.filled]
     record_index = {(r.school, r.item_key): r for r in records if not r.own}
 
@@ -221,6 +239,20 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     findings = [f for s in submissions for f in s.findings]
     return Consolidation(roadmap, as_of, used, superseded, rejected, duplicates, item_summaries, section_summaries,
                          school_summaries, records, indicator_summaries, findings)
+
+
+def _done_after(submission: CheckedSubmission, done: set[str], as_of: date) -> None:
+    """A row marked done on a day after the date the report is made for is named: the date is
+    a typo, or the work was done after the reporting date (the row still counts as done)."""
+    for record in submission.records:
+        if record.status in done and record.date_done and record.date_done > as_of:
+            finding = Finding(submission.name, ITEMS_SHEET, record.date_cell, f"{record.date_done:%d.%m.%Y}",
+                              DONE_AFTER_AS_OF.format(status=record.status, done=f"{record.date_done:%d.%m.%Y}",
+                                                      as_of=f"{as_of:%d.%m.%Y}"))
+            # once per cell: the same files may be consolidated again, a date outside the roadmap is named already
+            if not any(f.sheet == ITEMS_SHEET and f.cell == record.date_cell for f in submission.findings):
+                record.problems += 1
+                submission.findings.append(finding)
 
 
 def _overdue(item: Item, as_of: date) -> bool:

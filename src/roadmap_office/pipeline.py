@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._bulk import bulk_objects
-from .checking import CheckedSubmission
+from .checking import CheckedSubmission, refused
 from .checking.isolated import check_isolated
 from .errors import Exit, OutputError, RoadmapError
 from .history import record_history
+from .inputs import IGNORED, REPORT, InputEntry, classify_entry, classify_folder, classify_name
 from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
 from .model import Roadmap
@@ -36,7 +37,6 @@ from .selection import pick_current as pick_current
 if TYPE_CHECKING:
     from .cache import ResultCache
 
-SUBMISSION_SUFFIXES = (".ods", ".xlsx")
 WORKBOOK_NAME = "Свод_по_дорожной_карте"
 REPORT_NAME = "Сводный_отчёт"
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
@@ -56,22 +56,41 @@ class ConversionFailed(RoadmapError):
 
 def is_submission_name(name: str) -> bool:
     """An ODS/XLSX file name that is not hidden and not an office lock file."""
-    return not name.startswith((".", "~$")) and Path(name).suffix.lower() in SUBMISSION_SUFFIXES
+    return classify_name(name).verdict == REPORT
 
 
-def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files given directly plus the ODS/XLSX files inside given folders (not hidden, not lock files)."""
-    found: list[Path] = []
+@dataclass
+class Inputs:
+    """What the given files and folders hold, by the one folder policy (``inputs.classify_folder``)."""
+
+    reports: list[Path] = field(default_factory=list)
+    refused: list[InputEntry] = field(default_factory=list)  # other formats, archives, subfolders
+    ignored: list[InputEntry] = field(default_factory=list)  # lock files and other system junk
+
+
+def gather_inputs(inputs: Iterable[str | os.PathLike]) -> Inputs:
+    """Every entry of the given folders (and every file given directly) with its verdict."""
+    found = Inputs()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and is_submission_name(p.name))
+            entries = classify_folder(path)
         elif path.exists():
-            found.append(path)
+            entries = [classify_entry(path)]
         else:
             raise RoadmapError(f"не найден файл или папка: {path}")
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return unique
+        for entry in entries:
+            if entry.verdict == REPORT:
+                found.reports.append(entry.path.resolve())
+            else:
+                (found.ignored if entry.verdict == IGNORED else found.refused).append(entry)
+    found.reports = list(dict.fromkeys(found.reports))
+    return found
+
+
+def collect_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """The reports among the given files and folders (ODS/XLSX; not lock files or hidden files)."""
+    return gather_inputs(inputs).reports
 
 
 # ---- 2. check ----------------------------------------------------------------------------
@@ -364,9 +383,11 @@ def run_consolidation(
     ``history`` file when one is given, and every school's letter is written into ``letters`` (one
     ``.eml`` each; the letter attached as PDF when PDF is among the ``formats``, else as ODT)."""
     roadmap = read_master(master)
-    paths = collect_inputs(inputs)
-    checked = check_files(paths, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
+    found = gather_inputs(inputs)
+    checked = check_files(found.reports, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
+    checked += [refused(entry.path, entry.reason) for entry in found.refused]
     consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
+    consolidation.ignored = found.ignored
     consolidation.history = record_history(consolidation, history)
     formats = tuple(formats)
     rendered = write_outputs(consolidation, outdir, formats)

@@ -1,7 +1,8 @@
 """Which file of a school counts: the one rule used by `consolidate`, the batch and the macro.
 
 Files are grouped by school and reporting period, so a file of the next period never replaces
-the previous period's data; within a group the newest save wins.
+the previous period's data; within a group the file that arrived last wins, whatever the
+school's clock wrote as its save date.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def other_period(submission: CheckedSubmission, roadmap: Roadmap) -> bool:
 
 
 def pick_current(submissions: Iterable[CheckedSubmission], by_period: bool = True) -> Selection:
-    """The newest file of each school (and period) wins: document save time, then file time,
-    then name. Callers pass the files that may compete (accepted ones)."""
+    """The file of each school (and period) that arrived last wins (``CheckedSubmission.freshness``).
+    Callers pass the files that may compete (accepted ones)."""
     groups: dict[tuple[str, str], list[CheckedSubmission]] = {}
     for s in submissions:
         groups.setdefault((s.school, period_key(s) if by_period else ""), []).append(s)

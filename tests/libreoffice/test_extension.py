@@ -124,7 +124,7 @@ def test_check_action(office_with_extension, demo_run):
     result = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_S11_МБОУ_Школа_N_11_I_полугодие_2022_г.ods")))
     assert result["school"] == "S11"
-    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "J5"), ("Мероприятия", "G6")}
+    assert {(p["sheet"], p["cell"]) for p in result["problems"]} == {("Мероприятия", "K5"), ("Мероприятия", "H6")}
     assert result["message"].startswith("Замечаний: 2.")
     clean = json.loads(office_with_extension.script(
         "test_check", str(sub / "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods")))
@@ -136,8 +136,8 @@ def test_check_action(office_with_extension, demo_run):
 def test_check_selects_the_first_bad_cell_and_keeps_no_copy(office_with_extension, demo_run):
     path = demo_run.outdir / "submissions" / "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
     result = json.loads(office_with_extension.script("test_check_document", str(path)))
-    assert result["selected"] == "Мероприятия.G5"
-    assert result["selection"] == [6, 4]  # column G, row 5 (0-based)
+    assert result["selected"] == "Мероприятия.H5"
+    assert result["selection"] == [7, 4]  # column H (the date), row 5 (0-based)
     assert result["temporary_left"] == []  # the school's data copied for the check is gone
 
 
@@ -171,6 +171,8 @@ def _master_copy(demo_run, tmp_path):
 
 
 def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damaged_file, tmp_path):
+    (folder_with_a_damaged_file / "Отчёт_S17.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder_with_a_damaged_file / "Thumbs.db").write_bytes(b"x")
     result = json.loads(office_with_extension.script(
         "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(folder_with_a_damaged_file),
         str(tmp_path / "out")))
@@ -189,6 +191,10 @@ def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damag
     assert "«Отчёт_повреждённый.ods»" in result["message"] and "Не приняты файлы" in result["message"]
     assert "по состоянию на 30.06.2022" in result["message"]
     assert "Не представили отчёт: МБОУ Школа № 17" in result["message"]
+    # the same folder policy and the same warnings as the CLI, the warnings first
+    assert result["message"].startswith("ВНИМАНИЕ! От МБОУ Школа № 5 (S05) получено несколько файлов")
+    assert "«Отчёт_S17.xls»: файл в старом формате Excel 97–2003 (XLS)" in result["message"]
+    assert "Пропущены служебные файлы: «Thumbs.db»." in result["message"]
 
 
 def test_consolidate_action_writes_the_schools_letters(office_with_extension, demo_run, tmp_path):

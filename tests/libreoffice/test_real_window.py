@@ -149,10 +149,10 @@ def test_check_shows_the_mistakes_and_selects_the_first_bad_cell(calc, screen, d
         selection = document.CurrentController.Selection
         assert selection.Spreadsheet.Name == "Мероприятия"
         address = selection.getCellAddress()
-        assert (address.Column, address.Row) == (6, 4)  # G5: the date outside the roadmap's period
+        assert (address.Column, address.Row) == (7, 4)  # H5: the date outside the roadmap's period
         screen.shot("check-selected")
         screen.focus(window)
-        screen.keys("Left", "alt+Down")  # the status beside it: its dropdown list
+        screen.keys("Left", "Left", "alt+Down")  # the status, left of «Контроль»: its dropdown list
         screen.shot("check-dropdown")
         screen.keys("Escape")
     finally:

@@ -86,7 +86,9 @@ def test_several_nights(tree):
     assert f"2022-06-30/S05/{S05_NEW}" in files(root / "archive")
     assert f"2022-06-29/S05/{S05_OLD}" in files(root / "archive")  # history is kept
     run = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
-    assert run["schools_submitted"] == 5 and run["duplicates"] == []
+    assert run["schools_submitted"] == 5 and [(d["school"], d["used"], d["differ"]) for d in run["duplicates"]] == [
+        ("S05", S05_NEW, True)]  # the earlier file is named (and not counted): its answers differ
+    assert run["warnings"][0].startswith("От МБОУ Школа № 5 (S05) получено несколько файлов с разными сведениями")
     assert [r["file"] for r in run["files_rejected"]] == ["Отчёт_S12_повреждён.xlsx"]
     assert sorted(os.listdir(root / "out")) == ["2022-06-28", "2022-06-29", "2022-06-30", "latest", "logs"]
 

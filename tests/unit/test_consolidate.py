@@ -57,7 +57,9 @@ def test_summary_figures(demo_run):
     assert summary["schools_missing"] == ["S17"]
     assert summary["duplicates"] == [{
         "school": "S05", "used": "Отчёт_S05_МБОУ_Школа_N_5_I_полугодие_2022_г_исправленный.xlsx",
-        "ignored": ["Отчёт_S05_МБОУ_Школа_N_5_I_полугодие_2022_г.ods"]}]
+        "ignored": ["Отчёт_S05_МБОУ_Школа_N_5_I_полугодие_2022_г.ods"], "differ": True, "newer_by_save_date": []}]
+    (warning,) = summary["warnings"]  # the corrected file holds other answers: said before any figure
+    assert warning.startswith("От МБОУ Школа № 5 (S05) получено несколько файлов с разными сведениями")
     assert [r["file"] for r in summary["files_rejected"]] == ["Отчёт_школы_17_по_дорожной_карте.xlsx"]
     assert "не является шаблоном" in summary["files_rejected"][0]["reason"]
     assert summary["problems"] == 10
@@ -181,7 +183,7 @@ def test_cli_check_exit_codes_and_json(demo_run):
     assert bad.exit_code == 1
     data = json.loads(bad.output)
     assert data["school"] == "L03"
-    assert {(p["sheet"], p["cell"]) for p in data["problems"]} == {("Мероприятия", "F7"), ("Мероприятия", "G5")}
+    assert {(p["sheet"], p["cell"]) for p in data["problems"]} == {("Мероприятия", "F7"), ("Мероприятия", "H5")}
     assert any("недопустимый статус «сделали»" in p["message"] for p in data["problems"])
     foreign = runner.invoke(main, ["check", str(sub / "Отчёт_школы_17_по_дорожной_карте.xlsx")])
     assert foreign.exit_code == 2 and "не принят" in foreign.output

@@ -86,7 +86,7 @@ def test_real_formula_cell_in_ods_is_reported_as_text(demo_run, sample):
     _rewrite(path, replace={"content.xml": content.encode("utf-8")})
     result = _check(demo_run, path)
     formula = [f for f in result.findings if "формула" in f.message]
-    assert len(formula) == 1 and formula[0].sheet == "Мероприятия" and formula[0].cell.startswith("I")
+    assert len(formula) == 1 and formula[0].sheet == "Мероприятия" and formula[0].cell.startswith("J")
     assert any(r.result == '=HYPERLINK("http://x")' for r in result.records)
 
 
@@ -133,15 +133,19 @@ def test_outdated_template_is_warned_and_still_counted(demo_run, sample, tmp_pat
     assert len(result.records) == 54
 
 
-def test_newest_file_by_document_metadata_wins_over_file_time(demo_run, sample):
-    """The corrected S05 file was saved later (metadata) even if its file time is older."""
+def test_the_file_that_arrived_last_wins_and_a_disagreeing_save_date_is_shown(demo_run, sample):
+    """The original S05 file arrived after the corrected one (file times): it is the current one,
+    whatever the school's clock wrote as save dates, and the disagreement is a warning."""
     older = sample("Отчёт_S05_МБОУ_Школа_N_5_I_полугодие_2022_г.ods")
     newer = sample("Отчёт_S05_МБОУ_Школа_N_5_I_полугодие_2022_г_исправленный.xlsx")
     os.utime(older, (datetime(2022, 7, 5).timestamp(),) * 2)
     os.utime(newer, (datetime(2022, 6, 1).timestamp(),) * 2)
     roadmap = read_master(demo_run.master)
     c = consolidate(roadmap, [check_file(older, roadmap), check_file(newer, roadmap)], datetime(2022, 6, 30).date())
-    assert c.duplicates[0].used == newer.name
+    assert c.duplicates[0].used == older.name and c.duplicates[0].clock == [newer.name]
+    (warning,) = c.summary_json()["warnings"]
+    assert f"в свод включён файл «{older.name}», полученный последним" in warning
+    assert f"По дате сохранения (часы компьютера школы) новее «{newer.name}»" in warning
     assert [p.saved for p in PROFILES if p.code == "S05"] == [datetime(2022, 6, 20, 11, 5),
                                                                datetime(2022, 6, 29, 16, 45)]
 

@@ -55,7 +55,7 @@ def test_findings_by_sheet_and_cell_with_what_to_do(letters):
     text = body(letters["L03"])
     assert letters["L03"]["Subject"] == ("Отчёт по дорожной карте за I полугодие 2022 г. принят, замечаний: 2 "
                                          "— МБОУ Лицей № 3")
-    assert "1. лист «Мероприятия», ячейка G5: дата 15.03.2023 вне периода реализации" in text
+    assert "1. лист «Мероприятия», ячейка H5: дата 15.03.2023 вне периода реализации" in text
     assert "ячейка F7: недопустимый статус «сделали»; выберите из списка" in text
     assert "Исправьте указанные ячейки в своём файле" in text
     assert "отмечено выполненными: 25 (51,0 %)" in text
@@ -113,7 +113,7 @@ def test_addresses_in_the_master(demo_roadmap, tmp_path):
     several.schools[1].emails = ["лицей три"]
     with pytest.raises(MasterError) as error:
         read_master(write_master(several, tmp_path / "bad.ods"))
-    assert "«Школы»" in str(error.value) and "E3" in str(error.value)
+    assert "«Школы»" in str(error.value) and "F3" in str(error.value)
     assert "«лицей три» не является адресом электронной почты" in str(error.value)
 
 

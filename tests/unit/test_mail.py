@@ -123,7 +123,7 @@ def test_nights_through_a_real_mailbox_and_smtp_server(tree, dovecot, smtp, demo
 
     l03 = smtp.to("school-l03@example.org")
     assert len(l03) == 1 and l03[0].recipients == ["school-l03@example.org", L03_DEPUTY]  # the sender too
-    assert "ячейка G5" in l03[0].text and "ячейка F7" in l03[0].text and "сделали" in l03[0].text
+    assert "ячейка H5" in l03[0].text and "ячейка F7" in l03[0].text and "сделали" in l03[0].text
 
     s17 = smtp.to("school-s17@example.org")  # refused; known by its sender's address: the template again
     assert len(s17) == 1 and "не принят" in s17[0].message["Subject"]

@@ -138,7 +138,7 @@ def test_metadata_names_master_school_and_period(generated):
     assert meta["school_code"] == "S10"
     assert meta["reporting_period"] == "I полугодие 2022 г."
     assert meta["roadmap_fingerprint"] == roadmap_fingerprint(read_master(master))
-    assert meta["template_version"] == "1"
+    assert meta["template_version"] == "2"
     assert meta["generated_at"] == "2022-06-20T10:30:00"
     assert len(meta["template_id"]) == 36
     wb = load_workbook(_xlsx(generated))

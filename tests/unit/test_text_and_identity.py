@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 from xml.sax.saxutils import escape
 
@@ -100,6 +100,8 @@ def test_a_save_date_in_the_future_never_wins_over_the_corrected_file(demo_run, 
     with zipfile.ZipFile(older, "w") as archive:
         for name, data in parts.items():
             archive.writestr(name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    os.utime(older, (datetime(2022, 6, 20).timestamp(),) * 2)  # arrived first
+    os.utime(newer, (datetime(2022, 6, 29).timestamp(),) * 2)
     roadmap, fingerprint = _roadmap(demo_run)
     checked = [check_file(older, roadmap, fingerprint), check_file(newer, roadmap, fingerprint)]
     assert any(f.message == M.FUTURE_SAVE_DATE.format(found="01.01.2099") for f in checked[0].findings)

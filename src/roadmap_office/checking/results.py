@@ -54,6 +54,7 @@ class Record:
     file: str = ""
     row: int = 0
     problems: int = 0  # findings on this row; the row still counts, marked
+    date_cell: str = ""  # where the date done is in the school's file ("H12")
 
     @property
     def filled(self) -> bool:
@@ -96,5 +97,16 @@ class CheckedSubmission:
 
     @property
     def freshness(self) -> tuple:
-        """Sort key: the newest save (document metadata, then file time) wins among duplicates."""
-        return (self.saved_at or datetime.min, self.modified or datetime.min, self.name)
+        """Sort key: the file that arrived last wins among a school's files. Arrival is the file
+        time (a folder run; the nightly batch stamps it with the time the file reached its inbox);
+        the save date in the document comes from the school's clock and only breaks ties."""
+        return (self.modified or datetime.min, self.saved_at or datetime.min, self.name)
+
+    @property
+    def content(self) -> tuple:
+        """What the school reported (rows and indicator values), to tell a re-sent copy of a file
+        from a file with other answers."""
+        rows = tuple(sorted((r.item_key, r.event, r.status or "", str(r.date_done or ""), r.executor or "", r.result,
+                             r.link, r.comment) for r in self.records))
+        values = tuple(sorted((v.code, str(v.value), v.comment) for v in self.indicators))
+        return rows, values

@@ -23,10 +23,15 @@ from ..forms.layout import (
     ITEMS_SHEET,
     META_SHEET,
     OWN_PREFIX,
+    SCHOOL_COLUMNS,
+    SUPPORTED_VERSIONS,
     TEMPLATE_VERSION,
     items_for_school,
+    version_column,
+    version_row,
 )
 from ..forms import values
+from ..master import school_key
 from ..model import IndicatorKind, Item, Roadmap, School, Section, per_roadmap
 from ..period import describe, from_meta
 from ..reading import RawSubmission
@@ -62,6 +67,27 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# Latin letters that look like Cyrillic ones (as typed on an English layout or pasted from a PDF)
+_LOOKALIKE_LATIN = "aAbBcCeEHkKmMoOpPTxXyY"
+_LOOKALIKE = str.maketrans(_LOOKALIKE_LATIN, "аАьВсСеЕНкКмМоОрРТхХуУ")
+
+
+def latin_letters(value: str, allowed: dict[str, str]) -> str:
+    """The Latin look-alike letters of a value: those inside a Russian word («выпoлнено»), or all
+    of them when the value read in Cyrillic is a listed one («HeT»); "" otherwise ("IT-куб")."""
+    if fold(value.translate(_LOOKALIKE)) in allowed:
+        words = [value]
+    else:
+        words = [w for w in re.split(r"[^\w]+", value) if re.search(r"[а-яё]", w, re.IGNORECASE)]
+    letters = [ch for word in words for ch in word if "a" <= ch.lower() <= "z" and ch in _LOOKALIKE_LATIN]
+    return ", ".join(f"«{ch}»" for ch in dict.fromkeys(letters))
+
+
+def _answered(row: list) -> bool:
+    """Whether the school filled any of its own cells in this row (the «Контроль» copy is not one)."""
+    return any(_text(row[COL[key]]) for key in SCHOOL_COLUMNS)
+
+
 def _same(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -79,6 +105,8 @@ class _Lists:
     vocabulary: dict[str, str]
     not_started: str
     schools: dict[str, School]  # by code
+    school_keys: dict[str, School]  # by the key from the master's «Школы» sheet
+    school_names: dict[str, School]  # by folded name
     items: dict[str, tuple[Section, Item]]  # by key
     by_number: dict[str, str]  # item number without its final dot -> key
     sections: dict[str, Section]  # by number without its final dot
@@ -100,6 +128,8 @@ def _lists(roadmap: Roadmap) -> _Lists:
         not_started=next((s.name for s in roadmap.statuses if fold(s.name) == fold("не начато")),
                          roadmap.statuses[-1].name if roadmap.statuses else ""),
         schools={s.code: s for s in roadmap.schools},
+        school_keys={school_key(s): s for s in roadmap.schools},
+        school_names={fold(s.name): s for s in roadmap.schools},
         items={item.key: (section, item) for section in roadmap.sections for item in section.items},
         by_number={item.number.rstrip("."): item.key for item in roadmap.items},
         sections={s.number.rstrip("."): s for s in roadmap.sections},
@@ -115,8 +145,14 @@ class _Checker:
         self.out = CheckedSubmission(raw.path, saved_at=raw.saved_at, modified=raw.modified, sha256=raw.sha256)
         self.lists = _lists(roadmap)
 
+    def address(self, sheet: str, row: int, col: int) -> str:
+        """A cell as the school's file has it (older layouts of the items sheet lack columns)."""
+        if sheet == ITEMS_SHEET:
+            col = version_column(col, self.raw.meta.get("template_version", ""))
+        return f"{column_letter(col)}{row}" if row else ""
+
     def find(self, sheet: str, row: int, col: int, value: Any, message: str, severity: str = "error") -> None:
-        cell = f"{column_letter(col)}{row}" if row else ""
+        cell = self.address(sheet, row, col)
         self.out.findings.append(Finding(self.raw.name, sheet, cell, _text(value), message, severity))
 
     # ---- whole file ---------------------------------------------------------------------
@@ -131,7 +167,7 @@ class _Checker:
         label = meta.get("reporting_period", "")
         self.out.period = from_meta(label, meta.get("reporting_kind", ""), meta.get("reporting_start", ""),
                                     meta.get("reporting_end", ""))
-        if meta.get("template_version") != TEMPLATE_VERSION:
+        if meta.get("template_version") not in SUPPORTED_VERSIONS:
             self.out.rejected = M.UNSUPPORTED_VERSION.format(version=meta.get("template_version", ""),
                                                              expected=TEMPLATE_VERSION)
             return self.out
@@ -139,6 +175,8 @@ class _Checker:
         schools = self.lists.schools
         if not code:
             self.out.rejected = M.NO_SCHOOL
+            return self.out
+        if self.other_school(meta, code):
             return self.out
         if code not in schools:
             self.out.rejected = M.UNKNOWN_SCHOOL.format(code=code)
@@ -187,6 +225,27 @@ class _Checker:
                                                       expected=school.name)
         return bool(self.out.rejected)
 
+    def other_school(self, meta: dict[str, str], code: str) -> bool:
+        """The school's key, code and name in the file must name one school of the master.
+
+        A school that fills in a neighbour's template and changes its code (or code and name)
+        would otherwise replace the neighbour's report or pass as itself with the neighbour's
+        answers. The key names the school the template was made for; a name that is another
+        school's of the master names that one."""
+        key, name = meta.get("school_key", ""), meta.get("school_name", "")
+        by_key = self.lists.school_keys.get(key) if key else None
+        by_name = self.lists.school_names.get(fold(name)) if name else None
+        named = {s.code for s in (by_key, by_name) if s is not None}
+        if not named or named == {code}:
+            return False  # agree (a name the master no longer has is a warning further on)
+        claimed = self.lists.schools.get(code)
+        parts = [M.SCHOOL_BY_KEY.format(name=by_key.name, code=by_key.code)] if by_key else []
+        parts.append(M.SCHOOL_BY_CODE.format(code=code, name=f"«{claimed.name}»" if claimed else M.NOT_IN_MASTER))
+        if name:
+            parts.append(M.SCHOOL_BY_NAME.format(name=name))
+        self.out.rejected = M.SCHOOL_MISMATCH.format(parts="; ".join(parts))
+        return True
+
     def share_of_our_items(self) -> float:
         """The share of the file's item rows whose key and event text are those of our roadmap."""
         events = {item.key: item.event for item in self.roadmap.items}
@@ -231,14 +290,22 @@ class _Checker:
         items, by_number, sections = self.lists.items, self.lists.by_number, self.lists.sections
         expected = items_for_school(self.roadmap, school)
         seen: set[str] = set()
+        version = self.raw.meta.get("template_version", "")
         for index in range(header + 1, len(rows)):
-            row = list(rows[index]) + [None] * len(ITEM_COLUMNS)
+            row = version_row(list(rows[index]) + [None] * len(ITEM_COLUMNS), version)
             number = index + 1
             key = _text(row[COL["key"]])
-            if not key and not any(_text(v) for v in row[COL["status"]:]):
+            if not key and not _answered(row):
                 continue  # a section heading or an empty row
             if not key:
                 key = by_number.get(_text(row[COL["number"]]).rstrip("."), "")
+            if self.moved(number, row, key):
+                if key in items and key not in seen:  # the item is there, its answers are not
+                    seen.add(key)
+                    self.out.records.append(Record(self.out.school, key, items[key][0].number, items[key][1].number,
+                                                   items[key][1].event, items[key][1].deadline.text,
+                                                   items[key][1].result, file=self.raw.name, row=number, problems=1))
+                continue
             if key in items:
                 if key in seen:
                     self.find(ITEMS_SHEET, number, COL["number"], row[COL["number"]],
@@ -248,11 +315,36 @@ class _Checker:
                 self.item_row(number, row, *items[key])
             elif key.startswith(OWN_PREFIX) and key[1:].rsplit(".", 1)[0] in sections:
                 self.own_row(number, row, sections[key[1:].rsplit(".", 1)[0]].number, key)
-            elif any(_text(v) for v in row[COL["status"]:]) or _text(row[COL["event"]]):
+            elif _answered(row) or _text(row[COL["event"]]):
                 self.find(ITEMS_SHEET, number, COL["key"], key, M.ROW_UNKNOWN.format(key=key or "—"))
                 self.own_row(number, row, "", key or f"{OWN_PREFIX}?{number}", counted=1)
         for key in sorted(expected - seen, key=lambda k: [int(p) if p.isdigit() else 0 for p in k.split(".")]):
             self.find(ITEMS_SHEET, 0, 0, "", M.ROW_MISSING.format(number=items[key][1].number))
+
+    @staticmethod
+    def latin(value: str, allowed: dict[str, str]) -> str:
+        """The message for a list value refused because it holds Latin look-alike letters, or ""."""
+        letters = latin_letters(value, allowed)
+        if not letters:
+            return ""
+        meant = allowed.get(fold(value.translate(_LOOKALIKE)))
+        return M.LATIN_LETTERS.format(value=value, letters=letters,
+                                      meant=M.LATIN_MEANT.format(meant=meant) if meant else "")
+
+    def moved(self, number: int, row: list, key: str) -> bool:
+        """The school's cells of this row belong to another row: the «Контроль» cell, locked
+        inside the yellow block, moved with them when a selection of the block was sorted.
+        Such a row is named and not counted (which of its cells moved cannot be known)."""
+        check = _text(row[COL["check"]])
+        if not check or not key or check == key:
+            return False
+        if not _answered(row):
+            return False  # nothing filled in: nothing was moved that could be counted
+        found = self.lists.items.get(check)
+        shown = found[1].number.rstrip(".") if found else check
+        self.find(ITEMS_SHEET, number, COL["check"], check, M.ROW_MOVED.format(
+            found=shown, expected=self.lists.items[key][1].number.rstrip(".") if key in self.lists.items else key))
+        return True
 
     def item_row(self, number: int, row: list, section, item) -> None:
         before = len(self.out.findings)
@@ -276,13 +368,15 @@ class _Checker:
         before = len(self.out.findings) - counted
         event = _text(row[COL["event"]])
         deadline = _text(row[COL["deadline"]])
-        if not event and not any(_text(v) for v in row[COL["deadline"]:]):
+        if not event and not _text(row[COL["deadline"]]) and not _text(row[COL["result_expected"]]) \
+                and not _answered(row):
             return  # an unused row for own events
         if not event:
             self.find(ITEMS_SHEET, number, COL["event"], "", M.OWN_EVENT_EMPTY)
         if deadline and fold(deadline) not in self.lists.vocabulary:
             if parse_deadline(deadline, self.roadmap.period_start, self.roadmap.period_end).flagged:
-                self.find(ITEMS_SHEET, number, COL["deadline"], deadline, M.OWN_DEADLINE_INVALID.format(value=deadline))
+                self.find(ITEMS_SHEET, number, COL["deadline"], deadline,
+                          self.latin(deadline, self.lists.vocabulary) or M.OWN_DEADLINE_INVALID.format(value=deadline))
         else:
             deadline = self.lists.vocabulary.get(fold(deadline), deadline)
         record = Record(self.out.school, key, section, "доп.", event, deadline, _text(row[COL["result_expected"]]),
@@ -297,9 +391,11 @@ class _Checker:
             record.status = self.lists.statuses.get(fold(raw_status))
             if record.status is None:
                 self.find(ITEMS_SHEET, number, COL["status"], raw_status,
+                          self.latin(raw_status, self.lists.statuses) or
                           M.STATUS_INVALID.format(value=raw_status,
                                                   allowed=", ".join(s.name for s in self.roadmap.statuses)))
         record.date_done = self.date(number, row[COL["date_done"]])
+        record.date_cell = self.address(ITEMS_SHEET, number, COL["date_done"])
         raw_executor = _text(row[COL["executor"]])
         if raw_executor:
             record.executor = self.lists.executors.get(fold(raw_executor))
@@ -308,6 +404,7 @@ class _Checker:
                 record.executor = found.name if found and fold(found.name) in self.lists.executors else None
             if record.executor is None:
                 self.find(ITEMS_SHEET, number, COL["executor"], raw_executor,
+                          self.latin(raw_executor, self.lists.executors) or
                           M.EXECUTOR_INVALID.format(value=raw_executor))
         record.result = _text(row[COL["result"]])
         record.link = _text(row[COL["link"]])
@@ -369,7 +466,8 @@ class _Checker:
                 return True
             if key in ("нет", "no", "0", "ложь", "false"):
                 return False
-            self.find(INDICATORS_SHEET, number, col, text, M.INDICATOR_YESNO.format(value=text, code=indicator.code))
+            self.find(INDICATORS_SHEET, number, col, text, self.latin(text, {"да": "да", "нет": "нет"}) or
+                      M.INDICATOR_YESNO.format(value=text, code=indicator.code))
             return None
         if isinstance(raw, bool):
             raw = None

@@ -41,7 +41,7 @@ def roadmap_from_submission(raw: RawSubmission) -> Roadmap:
         deadline_vocabulary=_column(lists, 2),
     )
     if meta.get("school_code"):
-        roadmap.schools = [School(meta["school_code"], meta.get("school_name", ""))]
+        roadmap.schools = [School(meta["school_code"], meta.get("school_name", ""), key=meta.get("school_key", ""))]
     rows = raw.sheets.get(ITEMS_SHEET, [])
     section: Section | None = None
     for row in rows[HEADER_ROW:]:

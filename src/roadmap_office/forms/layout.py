@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..executors import fold
+from ..master import school_key
 from ..period import parse_period
 from ..model import ExecutorKind, Indicator, Item, Roadmap, School, per_roadmap
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
 from ..sheets.spec import column_letter
 from . import values as rules
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+# versions the check still reads: 1 had no «Контроль» column (its rows are read as version 2's
+# with that cell empty, so the sort check is skipped for them)
+SUPPORTED_VERSIONS = ("1", "2")
 ITEMS_SHEET = "Мероприятия"
 INDICATORS_SHEET = "Показатели"
 LISTS_SHEET = "Списки"
@@ -36,6 +40,10 @@ ITEM_COLUMNS = [
     ("deadline", "Сроки", 3.2),
     ("result_expected", "Ожидаемый результат", 4.8),
     ("status", "Статус", 3.2),
+    # a locked copy of the row's key inside the school's block: sorting a selection of the yellow
+    # columns moves it with the values (so the check sees the row left its item), and on the
+    # protected sheet LibreOffice and Excel refuse to sort a range that holds a locked cell
+    ("check", "Контроль", 1.6),
     ("date_done", "Дата выполнения", 2.6),
     ("executor", "Исполнитель в ОО", 4.2),
     ("result", "Достигнутый результат", 4.8),
@@ -45,6 +53,20 @@ ITEM_COLUMNS = [
 COL = {key: index for index, (key, _, _) in enumerate(ITEM_COLUMNS)}
 DISTRICT_COLUMNS = ("key", "number", "event", "deadline", "result_expected")
 SCHOOL_COLUMNS = ("status", "date_done", "executor", "result", "link", "comment")
+CHECK_COLUMN = "check"
+
+
+def version_row(row: list, version: str) -> list:
+    """A row of the items sheet in the current layout: version 1 lacks the «Контроль» cell."""
+    if version == "1":
+        row = list(row)
+        row.insert(COL[CHECK_COLUMN], None)
+    return row
+
+
+def version_column(col: int, version: str) -> int:
+    """The column index a cell of the current layout has in a file of ``version``."""
+    return col - 1 if version == "1" and col > COL[CHECK_COLUMN] else col
 OWN_EDITABLE = ("event", "deadline", "result_expected")
 HEADER_ROW = 3  # 1-based row of the items header; data starts below
 
@@ -69,6 +91,7 @@ META_KEYS = {
     "roadmap_fingerprint": "Отпечаток содержания дорожной карты",
     "school_code": "Код образовательной организации",
     "school_name": "Образовательная организация",
+    "school_key": "Ключ образовательной организации",
     "reporting_period": "Отчётный период",
     "reporting_kind": "Вид отчётного периода",
     "reporting_start": "Начало отчётного периода",
@@ -192,7 +215,8 @@ def _items_sheet(roadmap: Roadmap, info: TemplateInfo, sources: dict[str, str]) 
             key = f"{OWN_PREFIX}{section.number.rstrip('.')}.{own}"
             row = [Cell(key, "text"), Cell("доп.", "note")]
             for column_key, _, _ in ITEM_COLUMNS[2:]:
-                row.append(Cell(None, "input_date" if column_key == "date_done" else "input", locked=False))
+                row.append(Cell(key, "note") if column_key == CHECK_COLUMN else
+                           Cell(None, "input_date" if column_key == "date_done" else "input", locked=False))
             sheet.rows.append(row)
             n = len(sheet.rows)
             status_rows.append(n), date_rows.append(n), executor_rows.append(n), deadline_rows.append(n)
@@ -231,8 +255,9 @@ def _item_row(item: Item) -> list[Cell]:
         Cell(item.deadline.text, "text"),
         Cell(item.result, "text"),
     ]
-    for key in SCHOOL_COLUMNS:
-        row.append(Cell(None, "input_date" if key == "date_done" else "input", locked=False))
+    for key, _, _ in ITEM_COLUMNS[len(row):]:
+        row.append(Cell(item.key, "note") if key == CHECK_COLUMN else
+                   Cell(None, "input_date" if key == "date_done" else "input", locked=False))
     return row
 
 
@@ -314,8 +339,10 @@ def _help_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
         ("5. На листе «Показатели» укажите значения показателей: проценты — числом от 0 до 100, "
          "количество — целым числом, «да»/«нет» — выбором из списка.", "text"),
         ("6. Не переименовывайте листы, не удаляйте и не переставляйте строки: файл сопоставляется "
-         "с дорожной картой по служебным данным. Сохраните файл в том же формате и отправьте его "
-         "в департамент образования.", "text"),
+         "с дорожной картой по служебным данным. Не сортируйте жёлтые столбцы: серый столбец «Контроль» "
+         "показывает, к какому мероприятию относятся сведения строки, и строка, сведения которой "
+         "оказались у другого мероприятия, в свод не включается. Сохраните файл в том же формате и "
+         "отправьте его в департамент образования.", "text"),
         ("7. Перед отправкой проверьте файл: в LibreOffice с установленным расширением — меню "
          "«Дорожная карта» → «Проверить этот файл».", "text"),
     ]
@@ -332,6 +359,7 @@ def _meta_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:
         "roadmap_fingerprint": info.roadmap_fingerprint,
         "school_code": info.school.code if info.school else "",
         "school_name": info.school.name if info.school else "",
+        "school_key": school_key(info.school) if info.school else "",
         "reporting_period": info.reporting_period,
         "reporting_kind": period.kind.value if period else "",
         "reporting_start": period.start.isoformat() if period else "",

@@ -55,6 +55,10 @@ def letters_for_night(c: Consolidation, state: MailState, now: datetime) -> list
         if not refused.school and senders:
             strangers.append((refused, senders))
     senders_by_school: dict[str, list[str]] = {}
+    for s in [*c.used, *c.superseded, *c.rejected]:
+        received = state.senders.get(s.sha256, {}).get("received")
+        if received:  # a file that came by mail: the letter says when the message arrived
+            s.modified = datetime.fromisoformat(received)
     for s in [*c.used, *c.rejected]:
         if s.school:
             for address in state.addresses_of(s.sha256):

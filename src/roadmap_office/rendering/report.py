@@ -85,6 +85,7 @@ def report_context(c: Consolidation, signer: str = "Начальник депа�
         "roadmap_title": c.roadmap.title,
         "issuer": c.roadmap.issuer,
         "as_of_line": T.as_of_line(c),
+        "warnings": T.warnings(c),
         "tables": tables,
         "tables_by_name": {t.name: t for t in tables},
         "key_figures": key_figures,

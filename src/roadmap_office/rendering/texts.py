@@ -51,6 +51,39 @@ def duplicate_line(d: Duplicate) -> str:
     return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
 
 
+WARNINGS_HEADING = "Внимание"
+
+
+def warnings(c: Consolidation) -> list[str]:
+    """What the district specialist must see before any figure: schools that sent files with
+    different answers, and files whose save dates disagree with the order they arrived in.
+    Shown first by every summary (CLI, macro, workbook «Сводка», ODT report)."""
+    names = {s.code: s.name for s in c.roadmap.schools}
+    lines = []
+    for d in c.duplicates:
+        if not d.differ and not d.clock:
+            continue  # the same answers sent again: listed with the other files, no warning
+        school = f"{names.get(d.school, d.school)} ({d.school})"
+        ignored = ", ".join(f"«{n}»" for n in d.ignored)
+        text = (f"От {school} получено несколько файлов с разными сведениями: в свод включён файл «{d.used}», "
+                f"полученный последним, не включены: {ignored}. Убедитесь, что учтён верный файл "
+                "(один из них мог быть заполнен другой школой в чужом шаблоне)."
+                if d.differ else f"От {school} получено несколько файлов с одинаковыми сведениями: "
+                                 f"в свод включён файл «{d.used}», полученный последним.")
+        if d.clock:
+            text += (" По дате сохранения (часы компьютера школы) новее " + ", ".join(f"«{n}»" for n in d.clock)
+                     + ": порядок получения и дата сохранения расходятся — выбран файл, полученный последним.")
+        lines.append(text)
+    return lines
+
+
+def ignored_line(c: Consolidation) -> str:
+    """The system files of the input folders that were not read (lock files, Thumbs.db…)."""
+    if not c.ignored:
+        return ""
+    return "Пропущены служебные файлы: " + ", ".join(f"«{e.name}»" for e in c.ignored) + "."
+
+
 def indicator_cell(value) -> Cell:
     if value is None:
         return Cell("—")

@@ -59,6 +59,10 @@ def _summary(c: Consolidation) -> Sheet:
     sheet.add_row(Cell(T.as_of_line(c), "bold"))
     sheet.merges.append("A2:B2")
     sheet.add_row()
+    for line in T.warnings(c):  # before any figure
+        sheet.add_row(Cell(T.WARNINGS_HEADING, "bold"), Cell(line, "bold"))
+    if T.warnings(c):
+        sheet.add_row()
     for label, value in T.key_figures(c):
         sheet.add_row(Cell(label, "bold"), value if isinstance(value, Cell) else Cell(value))
     sheet.add_row()

@@ -284,8 +284,9 @@ def _write_sheet(wb, spec: Sheet, password: str | None, formats: _Formats, cells
     if spec.hidden:
         ws.hide()
     if spec.protected:
-        # schools may widen columns, heighten rows, filter and sort
-        ws.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True, "sort": True})
+        # schools may widen columns, heighten rows and filter; never sort: a sort of some columns
+        # would move a school's answers to other items
+        ws.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True})
 
 
 def _validation(spec) -> dict:
