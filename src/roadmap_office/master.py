@@ -355,6 +355,8 @@ class _MasterReader:
     def schools(self) -> list[School]:
         schools, seen, keys = [], set(), set()
         header = [_text(v).lower() for v in (self.sheets.get(SCHOOLS) or [[]])[0]]
+        # columns after the number of students are found by their headers: a master may lack either
+        key_column = header.index(SCHOOL_KEY_TITLE.lower()) if SCHOOL_KEY_TITLE.lower() in header else None
         email_column = header.index(EMAIL_COLUMN.lower()) if EMAIL_COLUMN.lower() in header else None
         for number, row in self.rows(SCHOOLS):
             code = _text(row[0])
@@ -372,11 +374,12 @@ class _MasterReader:
                     emails = parse_addresses(_text(row[email_column]))
                 except ValueError as exc:
                     raise self.error(str(exc), SCHOOLS, number, email_column) from None
-            school = School(code, _text(row[1]), _text(row[2]), int(students) if students else None, _text(row[4]),
+            key = _text(row[key_column]) if key_column is not None else ""
+            school = School(code, _text(row[1]), _text(row[2]), int(students) if students else None, key,
                             emails=emails)
             if school.key in keys:
                 raise self.error(f"ключ школы «{school.key}» повторяется (строки скопированы?); очистите ячейку — "
-                                 "ключ новой школы будет создан", SCHOOLS, number, 4)
+                                 "ключ новой школы будет создан", SCHOOLS, number, key_column)
             school.key = school_key(school)
             keys.add(school.key)
             schools.append(school)
