@@ -525,28 +525,17 @@ def _consolidate(master_path, folder, outdir, as_of, progress, ask_overwrite, sa
         if not ask_overwrite("Папка «%s» уже содержит результаты свода. Заменить их?" % outdir):
             return None
     _close_open_outputs(outdir)
+    # the master's relative settings («Шаблон отчёта») start from its own folder, not from a copy's
     return run_consolidation(master_path, [folder], outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
                              progress=progress, history=history_for_master(saved_master) if saved_master else None,
+                             master_folder=os.path.dirname(saved_master) if saved_master else None,
                              letters=os.path.join(outdir, LETTERS_FOLDER) if letters else None)
 
 
 def _summary_text(result):
-    from roadmap_office.rendering import texts as T
+    from roadmap_office.presentation import run_summary
 
-    c = result.consolidation
-    submitted = sum(1 for s in c.schools if s.submitted)
-    pct = "—" if c.completion_pct is None else ("%.1f" % c.completion_pct).replace(".", ",")
-    text = "".join("ВНИМАНИЕ! %s\n\n" % line for line in T.warnings(c))
-    text += ("Свод выполнен по состоянию на %s.\nПредставили отчёт: %d из %d; выполнение мероприятий: %s %%; "
-            "просрочено: %d; замечаний к файлам: %d; не принято файлов: %d." % (
-                c.as_of.strftime("%d.%m.%Y"), submitted, len(c.schools), pct, c.overdue, len(c.findings),
-                len(c.rejected)))
-    if c.rejected:
-        text += "\n\nНе приняты файлы:\n" + "\n".join("• «%s»: %s" % (r.name, r.rejected) for r in c.rejected)
-    if c.missing:
-        text += "\n\nНе представили отчёт: " + ", ".join(s.name for s in c.missing)
-    if c.ignored:
-        text += "\n\n" + T.ignored_line(c)
+    text = run_summary(result.consolidation)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
     if result.letters:
         text += "\n\nПисьма школам (%d) — файлы .eml для отправки из почтовой программы:\n%s" % (

@@ -14,6 +14,7 @@ from .errors import EXIT_MEANINGS, Exit, RoadmapError
 from .master import read_master
 from .model import Roadmap
 from .pipeline import OUTPUT_FORMATS
+from .presentation import day, percent, run_summary
 
 
 cli_messages.install()
@@ -64,7 +65,7 @@ def summary(roadmap: Roadmap) -> str:
     flagged = [i for i in items if i.deadline.flagged]
     period = ""
     if roadmap.period_start and roadmap.period_end:
-        period = f"{roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y}"
+        period = f"{day(roadmap.period_start)} – {day(roadmap.period_end)}"
     lines = [
         roadmap.title,
         f"Утверждена: {roadmap.issuer}" if roadmap.issuer else "",
@@ -255,19 +256,23 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Число параллельных процессов проверки.")
 @click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
               help="Файл истории сводов (SQLite): сохранить в нём этот свод и показать динамику по периодам.")
+@click.option("--report-template", "report_template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Шаблон отчёта (ODT, см. команду report-template); по умолчанию — из настройки «Шаблон отчёта» "
+                   "мастер-книги или встроенный.")
 @click.option("--letters", "letters", type=click.Path(file_okay=False, path_type=Path),
               help="Папка для писем школам: по файлу .eml на школу (её замечания, показатели или напоминание).")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
-def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, letters, as_json: bool) -> None:
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, report_template, letters,
+                as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
 
     result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json,
-                                        history=history, letters=letters)
+                                        history=history, report_template=report_template, letters=letters)
     c = result.consolidation
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
     else:
-        click.echo(consolidation_summary(c))
+        click.echo(run_summary(c))
         for path in result.outputs:
             click.echo(f"Записан файл: {path}")
         if history:
@@ -275,8 +280,6 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
                        f"текущий — {c.history[-1].period.label})")
         if letters:
             click.echo(f"Письма школам: {len(result.letters)} в папке {letters}")
-    if result.letters_note:
-        click.echo(f"Предупреждение: {result.letters_note}", err=True)
     for error in result.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if result.errors:
@@ -284,15 +287,34 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
 
 
 def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None,
-                               letters=None):
+                               report_template=None, letters=None):
     from .pipeline import collect_inputs, run_consolidation
 
     total = len(collect_inputs(inputs))
     if quiet or total < 2 or not sys.stderr.isatty():
-        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history, letters=letters)
+        return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history,
+                                 report_template=report_template, letters=letters)
     with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
-                                 progress=lambda n, total, name: bar.update(1), history=history, letters=letters)
+                                 progress=lambda n, total, name: bar.update(1), history=history,
+                                 report_template=report_template, letters=letters)
+
+
+@main.command("report-template")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Файл шаблона (ODT), который можно править в LibreOffice Writer.")
+def report_template_(output: Path) -> None:
+    """Записать встроенный шаблон сводного отчёта для правки в Writer."""
+    from .rendering.report import write_report_template
+
+    if output.suffix.lower() != ".odt":
+        raise click.BadParameter("шаблон отчёта записывается в формате ODT: укажите имя файла с расширением .odt",
+                                 param_hint="-o")
+    path = write_report_template(output)
+    click.echo(f"Записан шаблон отчёта: {path}")
+    click.echo("Откройте его в LibreOffice Writer, измените текст и оформление и сохраните в формате ODT; "
+               "поля в угловых скобках заполняются при своде (consolidate --report-template или настройка "
+               "«Шаблон отчёта» мастер-книги).")
 
 
 @main.command("history")
@@ -311,37 +333,9 @@ def history_(file: Path, as_json: bool) -> None:
         return
     click.echo(f"Отчётных периодов в истории: {len(periods)}")
     for p in periods:
-        pct = "—" if p.completion_pct is None else f"{p.completion_pct:.1f}".replace(".", ",")
-        click.echo(f"  {p.period.label} ({p.period.span}), данные на {p.as_of:%d.%m.%Y}: "
-                   f"отчёты {p.schools_submitted} из {p.schools_expected}, выполнение {pct} %, "
+        click.echo(f"  {p.period.label} ({p.period.span}), данные на {day(p.as_of)}: "
+                   f"отчёты {p.schools_submitted} из {p.schools_expected}, выполнение {percent(p.completion_pct)}, "
                    f"просрочено {p.overdue}")
-
-
-def consolidation_summary(c) -> str:
-    """A readable Russian summary of a consolidation."""
-    from .rendering import texts as T
-
-    submitted = sum(1 for s in c.schools if s.submitted)
-    lines = [f"ВНИМАНИЕ! {line}" for line in T.warnings(c)]
-    lines += [
-        f"Свод по состоянию на {c.as_of:%d.%m.%Y}",
-        f"Школ в перечне: {len(c.schools)}, представили отчёт: {submitted}, не представили: {len(c.missing)}",
-    ]
-    if c.missing:
-        lines.append("  не представили: " + ", ".join(f"{s.code} {s.name}" for s in c.missing))
-    for d in c.duplicates:
-        lines.append(f"Несколько файлов от {d.school}: учтён «{d.used}», не учтены: "
-                     + ", ".join(f"«{n}»" for n in d.ignored))
-    for r in c.rejected:
-        lines.append(f"Не принят файл «{r.name}»: {r.rejected}")
-    if c.ignored:
-        lines.append(T.ignored_line(c))
-    pct = "—" if c.completion_pct is None else f"{c.completion_pct:.1f}".replace(".", ",")
-    lines += [
-        f"Записей: {len(c.records)}; выполнение: {pct} %; просрочено: {c.overdue}",
-        f"Замечаний к файлам: {len(c.findings)}",
-    ]
-    return "\n".join(lines)
 
 
 @main.group(help="Ночной свод на сервере: папки inbox, archive, quarantine, out.\n\nКоды завершения: "
@@ -426,7 +420,7 @@ def demo(outdir: Path) -> None:
                    f"мероприятий: {len(roadmap.items)}, школ: {len(roadmap.schools)})")
         for label, path in period.extra.items():
             click.echo(f"{label}: {path}")
-        click.echo(consolidation_summary(period.consolidation))
+        click.echo(run_summary(period.consolidation))
         errors += period.errors
     click.echo(f"\nИстория сводов (оба периода): {outputs.history}; динамика — в отчёте второго периода "
                "(лист «Динамика», раздел «Динамика по отчётным периодам»).")

@@ -104,7 +104,7 @@ def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tup
     result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=period.as_of, jobs=1,
                                history=history, letters=letters)
     outputs.consolidation = result.consolidation
-    outputs.errors = result.errors + ([result.letters_note] if result.letters_note else [])
+    outputs.errors = result.errors
     outputs.extra["Письма школам (по файлу .eml на школу)"] = letters
     for path in result.outputs:
         outputs.extra[_OUTPUT_LABELS[path.suffix]] = path

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -13,7 +14,7 @@ class Exit(IntEnum):
     FILES = 1  # check: the file has findings; batch: some files were refused (quarantined)
     USAGE = 2  # configuration or usage error, an unreadable input given by hand
     LOCKED = 3  # another batch run holds the lock
-    PDF = 4  # the PDF could not be made; the other outputs were written
+    PDF = 4  # the PDF or DOCX could not be made; the other outputs were written
     OUTPUT = 5  # outputs could not be written (disk full, read-only); previous results kept
     INTERNAL = 70  # a bug: an unexpected error, never to be read as "files were refused"
 
@@ -23,7 +24,7 @@ EXIT_MEANINGS = {
     Exit.FILES: "часть файлов не принята (batch) или в файле есть замечания (check)",
     Exit.USAGE: "ошибка конфигурации или параметров",
     Exit.LOCKED: "выполняется другой запуск свода",
-    Exit.PDF: "не удалось создать PDF (остальные результаты записаны)",
+    Exit.PDF: "не удалось создать PDF или DOCX (остальные результаты записаны)",
     Exit.OUTPUT: "не удалось записать результаты (нет места, только чтение); прежние результаты сохранены",
     Exit.INTERNAL: "внутренняя ошибка программы",
 }
@@ -66,6 +67,23 @@ class OutputError(RoadmapError):
     """Outputs could not be written (disk full, read-only folder); the previous ones are intact."""
 
     exit_code = Exit.OUTPUT
+
+
+_UNWRITABLE = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
+               errno.EROFS: "файловая система доступна только для чтения",
+               errno.EACCES: "нет прав на запись", errno.EPERM: "нет прав на запись"}
+_SQLITE_UNWRITABLE = {"full": errno.ENOSPC, "readonly": errno.EROFS}  # SQLite says it in words, with no number
+
+
+def unwritable_reason(exc: BaseException | None) -> str | None:
+    """The Russian reason when ``exc`` means a disk or folder cannot be written (an operating
+    system's error or SQLite's), else None: such an error is exit code 5, never a crash."""
+    if isinstance(exc, OSError):
+        return _UNWRITABLE.get(exc.errno)
+    if type(exc).__name__ == "OperationalError" and type(exc).__module__ == "sqlite3":
+        code = next((c for word, c in _SQLITE_UNWRITABLE.items() if word in str(exc)), None)
+        return _UNWRITABLE.get(code)
+    return None
 
 
 class FileReadError(RoadmapError):

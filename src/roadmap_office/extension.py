@@ -22,7 +22,7 @@ from .errors import RoadmapError
 
 OXT_NAME = "roadmap-office.oxt"  # the script URLs in Addons.xcu name this file
 SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an installed package builds it
-BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile", "xlsxwriter", "jinja2", "markupsafe")
+BUNDLED = ("roadmap_office", "odf", "defusedxml", "openpyxl", "et_xmlfile")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi", ".pyx")
 # A menu entry's script URL names where the extension is installed; LibreOffice finds the macro
 # only there, so a per-user and a shared (all users) install each get their own Addons.xcu.
@@ -95,7 +95,6 @@ def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> 
     if output.name != OXT_NAME:
         raise ExtensionError(f"файл расширения должен называться {OXT_NAME}: на это имя ссылаются команды меню")
     output.parent.mkdir(parents=True, exist_ok=True)
-    library = _package_dir("roadmap_office")
     with replacing(output) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_tree(archive, folder, "", skip=("__init__.py", "Addons.xcu"))
         archive.writestr("Addons.xcu", addons_xcu(folder, shared))
@@ -104,10 +103,6 @@ def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> 
             # the extension's own sources stay out of the library it carries
             if _add_tree(archive, source, f"python/pythonpath/{name}", skip=("oxt",)) == 0:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
-        # the report templates: a separate folder in the project, inside roadmap_office once installed
-        templates = _package_dir("roadmap_office.templates")
-        if library not in templates.parents:
-            _add_tree(archive, templates, "python/pythonpath/roadmap_office/templates")
     return output
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import RoadmapError
+from .errors import RoadmapError, unwritable_reason
+from .presentation import day
 from .merging import Consolidation
 from .period import PERIOD_NOT_UNDERSTOOD, Period, PeriodKind, custom
 
@@ -133,7 +134,8 @@ def _migrate(con: sqlite3.Connection, name: str) -> None:
                         (step + 1, datetime.now().isoformat(timespec="seconds")))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
 
 
@@ -152,7 +154,9 @@ def open_history(path: str | os.PathLike | None, create: bool = True) -> Iterato
     with closing(con):
         try:
             _migrate(con, name)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if unwritable_reason(exc):  # a full disk or a read-only folder, not a foreign file
+                raise
             raise HistoryError("файл не является файлом истории сводов roadmap-office (база SQLite)",
                                file=name) from None
         yield con
@@ -186,7 +190,8 @@ def save_consolidation(con: sqlite3.Connection, c: Consolidation, period: Period
         _insert_rows(con, c, period_id, details)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:  # a COMMIT that failed on a full disk has already ended it
+            con.execute("ROLLBACK")
         raise
     return period_id
 
@@ -333,7 +338,7 @@ def record_history(c: Consolidation, path: str | os.PathLike | None = None) -> l
                                "для ведения истории сводов укажите отчётный период в мастер-книге "
                                "(лист «Настройки»)")
         start = c.roadmap.period_start if c.roadmap.period_start and c.roadmap.period_start <= c.as_of else c.as_of
-        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {c.as_of:%d.%m.%Y}")
+        period = custom(start, c.as_of, c.roadmap.reporting_period or f"на {day(c.as_of)}")
     with open_history(path) as con:
         save_consolidation(con, c, period, details=path is not None)
         history = snapshots(con)

@@ -3,9 +3,8 @@
 A letter is built from the :class:`~roadmap_office.merging.Consolidation` and holds only its own
 school's data: what was received and when, accepted or refused and why, the findings by sheet and
 cell, the school's own figures (completion, overdue items with their deadlines) or, for a school
-that sent nothing, a reminder naming the period and the due date. The wording lives in Jinja2 text
-templates (``templates/letter``); this module prepares plain values for them. Sending and files
-are elsewhere (``mail/``).
+that sent nothing, a reminder naming the period and the due date. All of a letter's Russian
+wording is in this module. Sending and files are elsewhere (``mail/``).
 
 A letter's ``state`` is a hash of what it says about the school (files, findings, overdue items,
 whether the due date has passed), not of the day it was written: the batch sends a school a
@@ -16,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
-import jinja2
-
+from pathlib import Path
+from ._files import replacing
 from .checking import CheckedSubmission
 from .merging import Consolidation, SchoolSummary
 from .model import School
@@ -52,12 +51,6 @@ class Letter:
         return self.code or (f"file:{self.about}" if self.about else self.kind)
 
 
-def _environment(autoescape: bool) -> jinja2.Environment:
-    folder = resources.files("roadmap_office.templates") / "letter"
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=autoescape,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-
-
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}".replace(".", ",")
 
@@ -86,7 +79,6 @@ def school_letters(c: Consolidation, senders: dict[str, list[str]] | None = None
     """
     senders = senders or {}
     written = written or datetime.now()
-    env = _environment(False)
     used = {s.school: s for s in c.used}
     superseded: dict[str, list[CheckedSubmission]] = {}
     for s in c.superseded:
@@ -98,12 +90,12 @@ def school_letters(c: Consolidation, senders: dict[str, list[str]] | None = None
     letters = []
     for summary in c.schools:
         code = summary.school.code
-        letters.append(_school_letter(env, c, summary, used.get(code), superseded.get(code, []),
+        letters.append(_school_letter(c, summary, used.get(code), superseded.get(code, []),
                                       refused.get(code, []), senders.get(code, []), written))
     return letters
 
 
-def _school_letter(env, c: Consolidation, summary: SchoolSummary, used: CheckedSubmission | None,
+def _school_letter(c: Consolidation, summary: SchoolSummary, used: CheckedSubmission | None,
                    superseded: list[CheckedSubmission], refused: list[CheckedSubmission],
                    senders: list[str], written: datetime) -> Letter:
     school = summary.school
@@ -145,7 +137,7 @@ def _school_letter(env, c: Consolidation, summary: SchoolSummary, used: CheckedS
         "due_passed": bool(due and written.date() > due),  # judged the day the letter is written
         "written": f"{written:%d.%m.%Y}",
     }
-    body = env.get_template("school.txt.j2").render(l=context)
+    body = _school_text(context)
     subject = {
         ACCEPTED: f"Отчёт по дорожной карте за {period} принят",
         FINDINGS: f"Отчёт по дорожной карте за {period} принят, замечаний: {len(used.findings) if used else 0}",
@@ -174,7 +166,7 @@ def refused_letter(c: Consolidation, refused: CheckedSubmission, senders: list[s
         "roadmap_title": c.roadmap.title, "period": period_label(c), "reason": refused.rejected.rstrip(".") + ".",
         "due": f"{due:%d.%m.%Y}" if due else "", "written": f"{written:%d.%m.%Y}",
     }
-    body = _environment(False).get_template("refused.txt.j2").render(f=context)
+    body = _refused_text(context)
     subject = f"Файл «{refused.name}» не принят в свод отчётов по дорожной карте"
     return Letter(REFUSED, subject, body, list(senders), None, _state({"refused": [refused.sha256, refused.rejected]}),
                   about=refused.sha256)
@@ -191,25 +183,122 @@ def district_letter(c: Consolidation, recipients: list[str], written: datetime |
         "problems": len(c.findings),
         "rejected": [{"name": r.name, "reason": r.rejected} for r in c.rejected],
     }
-    body = _environment(False).get_template("district.txt.j2").render(d=context)
+    body = _district_text(context)
     subject = f"Свод по дорожной карте за {context['period']}: данные на {context['as_of']}"
     state = _state({"district": [[s.school.code, s.file, s.done, s.applicable, s.overdue_keys, s.problems]
                                  for s in c.schools], "rejected": context["rejected"], "as_of": context["as_of"]})
     return Letter(DISTRICT, subject, body, list(recipients), None, state)
 
 
-def letter_odt_content(letter: Letter) -> str:
-    """The letter as the ``content.xml`` of an ODT page (the report's styles)."""
-    blocks, block = [], []
+def _school_text(l: dict) -> str:
+    """A school's letter, plain text: this school's files, findings and figures only."""
+    out = [l["school_full_name"], "", "Уважаемые коллеги!", ""]
+    if l["kind"] == REMINDER:
+        out.append(f"{l['issuer']} напоминает о представлении отчёта о ходе реализации дорожной карты "
+                   f"«{l['roadmap_title']}» за {l['period']} (свод по состоянию на {l['as_of']}).")
+    else:
+        out.append(f"{l['issuer']} сообщает итоги проверки отчёта вашей организации о ходе реализации дорожной "
+                   f"карты «{l['roadmap_title']}» за {l['period']} (свод по состоянию на {l['as_of']}).")
+    if l["received"]:
+        out += ["", "Получено от вас:"]
+        out += [f"  - файл «{f['name']}»" + (f", {f['when']}" if f["when"] else "") + f": {f['verdict']}"
+                for f in l["received"]]
+    for r in l["refused"]:
+        out += ["", f"Файл «{r['name']}» не принят: {r['reason']}"]
+    if l["kind"] == REFUSED:
+        due = f" не позднее {l['due']}" if l["due"] else ""
+        out += ["", "Отчёт не учтён в своде. Заполните шаблон отчёта, приложенный к этому письму, проверьте его "
+                    f"кнопкой «Проверить» и направьте повторно{due}."]
+    if l["kind"] == REMINDER:
+        line = f"Отчёт {l['school_name']} за {l['period']} не поступил."
+        if l["due_passed"]:
+            line += f" Срок его представления ({l['due']}) истёк: направьте отчёт безотлагательно."
+        elif l["due"]:
+            line += f" Отчёт необходимо представить не позднее {l['due']}."
+        out += ["", line + " Шаблон отчёта вашей организации приложен к этому письму."]
+    if l["findings"]:
+        out += ["", f"Замечания к файлу «{l['used_file']}» ({len(l['findings'])}):"]
+        out += [f"  {n}. {f}" for n, f in enumerate(l["findings"], 1)]
+        out += ["", "Строки с замечаниями учтены в своде с пометкой. Исправьте указанные ячейки в своём файле, "
+                    "проверьте его кнопкой «Проверить» и направьте исправленный файл повторно."]
+    elif l["used_file"]:
+        out += ["", f"Замечаний к файлу «{l['used_file']}» нет."]
+    figures = l["figures"]
+    if figures:
+        overdue = figures["overdue"]
+        out += ["", "Показатели вашей организации по представленному отчёту:",
+                f"  - мероприятий дорожной карты, в которых участвует организация: {figures['applicable']};",
+                f"  - отмечено выполненными: {figures['done']} ({figures['pct']} %);",
+                f"  - просрочено: {len(overdue)}" + (":" if overdue else ".")]
+        out += [f"      {i['number']} {i['event']} — срок: {i['deadline']}"
+                + (f" (окончание {i['end']})" if i["end"] else "") + (";" if n < len(overdue) else ".")
+                for n, i in enumerate(overdue, 1)]
+        if overdue:
+            out += ["", "Если просроченные мероприятия выполнены, укажите в отчёте статус и дату выполнения."]
+    if l["superseded"]:
+        out += ["", f"Получено несколько файлов; учтён последний, не учтены: {', '.join(l['superseded'])}."]
+    out += ["", f"Письмо сформировано автоматически программой roadmap-office {l['written']}. По вопросам "
+                "заполнения отчёта обращайтесь к специалисту, ответственному за дорожную карту."]
+    return "\n".join(out) + "\n"
+
+
+def _refused_text(f: dict) -> str:
+    """To the sender of a refused file of no known school: only that file and its reason."""
+    when = f", полученный {f['when']}," if f["when"] else ""
+    due = f" не позднее {f['due']}" if f["due"] else ""
+    return "\n".join([
+        "Уважаемые коллеги!", "",
+        f"{f['issuer']} сообщает: файл «{f['name']}»{when} не принят в свод отчётов по дорожной карте "
+        f"«{f['roadmap_title']}» за {f['period']}.", "",
+        f"Причина: {f['reason']}", "",
+        "Заполните шаблон отчёта, выданный вашей организации, проверьте его кнопкой «Проверить» и направьте "
+        f"повторно{due}. Если шаблона у вас нет, обратитесь к специалисту, ответственному за дорожную карту.", "",
+        f"Письмо сформировано автоматически программой roadmap-office {f['written']}.",
+    ]) + "\n"
+
+
+def _district_text(d: dict) -> str:
+    """The district's summary of a night; the report goes with it."""
+    out = [f"Свод по дорожной карте «{d['roadmap_title']}» за {d['period']} выполнен {d['written']}, "
+           f"данные на {d['as_of']}.", "",
+           f"Образовательных организаций в перечне: {d['expected']}; представили отчёт: {d['submitted']}; "
+           f"не представили: {len(d['missing'])}."]
+    if d["missing"]:
+        out.append(f"Не представили отчёт: {', '.join(d['missing'])}.")
+    out.append(f"Выполнение мероприятий: {d['pct']} %; просрочено (школа × мероприятие): {d['overdue']}; "
+               f"замечаний к файлам: {d['problems']}.")
+    if d["rejected"]:
+        out += ["", "Не приняты файлы:"] + [f"  - «{r['name']}»: {r['reason']}" for r in d["rejected"]]
+    out += ["", "Сводный отчёт приложен к письму. Каждой образовательной организации направлено (или поставлено "
+                "в очередь) письмо с её замечаниями и показателями.", "",
+            "Письмо сформировано автоматически программой roadmap-office."]
+    return "\n".join(out) + "\n"
+
+
+def write_letter_odt(letter: Letter, path: str | os.PathLike) -> Path:
+    """The letter as a one-page ODT (its subject as the heading, then its lines), written atomically."""
+    from odf.opendocument import OpenDocumentText
+    from odf.style import ParagraphProperties, Style, TextProperties
+    from odf.text import P
+
+    document = OpenDocumentText()
+    base = {"fontname": "Liberation Serif", "fontsize": "12pt"}
+    styles = {}
+    for name, margin, bold in (("Заголовок письма", "0cm", True), ("Текст письма", "0cm", False),
+                               ("Пункт письма", "0.75cm", False)):
+        style = Style(name=name, family="paragraph")
+        style.addElement(ParagraphProperties(marginleft=margin, margintop="0cm", marginbottom="0.1cm"))
+        style.addElement(TextProperties(fontweight="bold" if bold else "normal", **base))
+        document.styles.addElement(style)
+        styles[name] = style
+    document.text.addElement(P(stylename=styles["Заголовок письма"], text=letter.subject))
     for line in letter.body.splitlines():
-        if line.strip():
-            block.append(line)
-        elif block:
-            blocks.append(block)
-            block = []
-    if block:
-        blocks.append(block)
-    return _environment(True).get_template("content.xml.j2").render(subject=letter.subject, blocks=blocks)
+        kind = "Пункт письма" if line.startswith(" ") else "Текст письма"
+        document.text.addElement(P(stylename=styles[kind], text=line.strip()))
+    path = Path(path)
+    with replacing(path) as tmp:
+        document.save(str(tmp))
+    return path
 
 
 def _newer(a: CheckedSubmission, b: CheckedSubmission) -> bool:

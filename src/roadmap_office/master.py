@@ -54,6 +54,8 @@ _SETTING_KEYS = {
     "period_end": "Окончание периода реализации",
     "reporting_period": "Отчётный период",
     "school_year_start": "Начало учебного года (ДД.ММ)",
+    "report_signer": "Подписант отчёта",
+    "report_template": "Шаблон отчёта",
 }
 _ITEM_COLUMNS = [
     Column("№ п/п", 1.6),
@@ -155,6 +157,8 @@ def _settings_sheet(roadmap: Roadmap) -> Sheet:
         "period_end": roadmap.period_end,
         "reporting_period": roadmap.reporting_period,
         "school_year_start": "%02d.%02d" % (roadmap.school_year_start[1], roadmap.school_year_start[0]),
+        "report_signer": roadmap.report_signer,
+        "report_template": roadmap.report_template,
     }
     for key, label in _SETTING_KEYS.items():
         value = values[key]
@@ -288,6 +292,8 @@ class _MasterReader:
             period_end=self.date_setting(settings, "period_end"),
             reporting_period=_text(settings.get("reporting_period")),
             school_year_start=self.school_year_setting(settings),
+            report_signer=_text(settings.get("report_signer")),
+            report_template=_text(settings.get("report_template")),
         )
         roadmap.executors = self.executors()
         roadmap.school_roles = [_text(row[0]) for _, row in self.rows(ROLES) if _text(row[0])]

@@ -16,6 +16,7 @@ from .checking import CheckedSubmission, Finding, IndicatorValue, Record
 from .checking.messages import DONE_AFTER_AS_OF
 from .forms.layout import ITEMS_SHEET, items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
+from .presentation import day
 from .selection import files_to_consolidate
 
 NO_STATUS = "не указан"
@@ -246,9 +247,9 @@ def _done_after(submission: CheckedSubmission, done: set[str], as_of: date) -> N
     a typo, or the work was done after the reporting date (the row still counts as done)."""
     for record in submission.records:
         if record.status in done and record.date_done and record.date_done > as_of:
-            finding = Finding(submission.name, ITEMS_SHEET, record.date_cell, f"{record.date_done:%d.%m.%Y}",
-                              DONE_AFTER_AS_OF.format(status=record.status, done=f"{record.date_done:%d.%m.%Y}",
-                                                      as_of=f"{as_of:%d.%m.%Y}"))
+            finding = Finding(submission.name, ITEMS_SHEET, record.date_cell, day(record.date_done),
+                              DONE_AFTER_AS_OF.format(status=record.status, done=day(record.date_done),
+                                                      as_of=day(as_of)))
             # once per cell: the same files may be consolidated again, a date outside the roadmap is named already
             if not any(f.sheet == ITEMS_SHEET and f.cell == record.date_cell for f in submission.findings):
                 record.problems += 1

@@ -188,6 +188,8 @@ class Roadmap:
     # positions inside a school offered as executors in school templates
     school_roles: list[str] = field(default_factory=list)
     school_year_start: tuple[int, int] = (9, 1)  # (month, day) a school year starts on
+    report_template: str = ""  # the report's Writer template, a path relative to the master ("" = built in)
+    report_signer: str = ""  # who signs the report, the «<Подписант>» field ("" = the default)
 
     @property
     def items(self) -> list[Item]:

@@ -280,9 +280,19 @@ def properties(**values: Any) -> tuple:
 PDF_FILTERS = {".ods": "calc_pdf_Export", ".xlsx": "calc_pdf_Export", ".odt": "writer_pdf_Export"}
 
 
+# what ``soffice --convert-to`` is given for each target format: the suffix and its export filter
+CONVERSIONS = {"pdf": "pdf", "docx": "docx:MS Word 2007 XML"}
+
+
 def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None = None,
                    timeout: float = 120.0, workdir: str | os.PathLike | None = None) -> Path:
-    """Convert one document to PDF with ``soffice --convert-to`` in a private profile.
+    """Convert one document to PDF (see :func:`convert_document`)."""
+    return convert_document(source, target, "pdf", timeout, workdir)
+
+
+def convert_document(source: str | os.PathLike, target: str | os.PathLike | None = None, kind: str = "pdf",
+                     timeout: float = 120.0, workdir: str | os.PathLike | None = None) -> Path:
+    """Convert one document to ``kind`` (PDF, DOCX) with ``soffice --convert-to`` in a private profile.
 
     The command gets ``timeout`` seconds; a hung soffice is killed with its process group and
     reported. The result is checked, since soffice returns 0 even when nothing was written.
@@ -291,70 +301,40 @@ def convert_to_pdf(source: str | os.PathLike, target: str | os.PathLike | None =
     (:func:`stop_leftover_conversions`); on Linux soffice also dies with its parent.
     """
     source = Path(source).resolve()
-    target = Path(target).resolve() if target else source.with_suffix(".pdf")
+    target = Path(target).resolve() if target else source.with_suffix(f".{kind}")
     if not source.exists():
-        raise OfficeError(f"файл для преобразования в PDF не найден: {source.name}")
-    made = convert_all_to_pdf([source], target.parent, timeout, workdir)
-    if source not in made:
-        raise OfficeError(f"LibreOffice не создал PDF из {source.name}")
-    if made[source] != target:
-        os.replace(made[source], target)
-    return target
-
-
-def convert_all_to_pdf(sources: list[Path], outdir: str | os.PathLike, timeout: float = 120.0,
-                       workdir: str | os.PathLike | None = None) -> dict[Path, Path]:
-    """Convert several documents to PDF (``<stem>.pdf`` in ``outdir``) with one soffice run in a
-    private profile; returns the sources that were converted and their PDFs.
-
-    soffice may stop silently partway through a long list and returns 0 regardless, so every
-    expected PDF is checked and the missing ones are tried once more; what is still missing is
-    left out of the answer. A hung soffice is killed and raises OfficeError.
-    """
-    sources = [Path(s).resolve() for s in sources]
-    outdir = Path(outdir).resolve()
+        raise OfficeError(f"файл для преобразования в {kind.upper()} не найден: {source.name}")
     soffice = find_soffice()
-    made: dict[Path, Path] = {}
     with tempfile.TemporaryDirectory(prefix=PDF_WORK_PREFIX, dir=workdir) as folder:
         work = Path(folder).resolve()  # a relative output folder still gives the profile a file URL
         out_dir = work / "out"
-        for _attempt in range(2):
-            todo = [s for s in sources if s not in made and s.exists()]
-            if not todo:
-                break
-            _run_conversion(soffice, work, out_dir, todo, timeout)
-            outdir.mkdir(parents=True, exist_ok=True)
-            for source in todo:
-                produced = out_dir / (source.stem + ".pdf")
-                if produced.exists() and produced.stat().st_size > 0:
-                    target = outdir / produced.name
-                    tmp = target.with_name(".~" + target.name)
-                    shutil.move(str(produced), tmp)
-                    os.replace(tmp, target)
-                    made[source] = target
-    return made
-
-
-def _run_conversion(soffice: str, work: Path, out_dir: Path, sources: list[Path], timeout: float) -> None:
-    command = [
-        soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-        f"-env:UserInstallation={(work / 'profile').as_uri()}",
-        "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sources),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, preexec_fn=_die_with_parent)
-    (work / "soffice.pid").write_text(str(process.pid), encoding="ascii")
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        what = sources[0].name if len(sources) == 1 else f"{len(sources)} файлов"
-        raise OfficeError(
-            f"LibreOffice не завершил преобразование {what} в PDF за {timeout:.0f} с и был остановлен"
-        ) from None
-    except BaseException:  # interrupted or stopped: never leave soffice behind
-        _kill_group(process)
-        raise
+        command = [
+            soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to", CONVERSIONS[kind], "--outdir", str(out_dir), str(source),
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+        (work / "soffice.pid").write_text(str(process.pid), encoding="ascii")
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise OfficeError(
+                f"LibreOffice не завершил преобразование {source.name} в {kind.upper()} за {timeout:.0f} с "
+                "и был остановлен"
+            ) from None
+        except BaseException:  # interrupted or stopped: never leave soffice behind
+            _kill_group(process)
+            raise
+        produced = out_dir / f"{source.stem}.{kind}"
+        if not produced.exists() or produced.stat().st_size == 0:
+            raise OfficeError(f"LibreOffice не создал {kind.upper()} из {source.name} (код {process.returncode})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(".~" + target.name)
+        shutil.move(str(produced), tmp)
+        os.replace(tmp, target)
+    return target
 
 
 PDF_WORK_PREFIX = "roadmap-office-pdf-"

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .presentation import day
+
 
 class PeriodKind(str, enum.Enum):
     QUARTER = "quarter"
@@ -57,7 +59,7 @@ class Period:
 
     @property
     def span(self) -> str:
-        return f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}"
+        return f"{day(self.start)} – {day(self.end)}"
 
     def to_json(self) -> dict:
         return {"period": self.label, "kind": self.kind.value, "start": self.start.isoformat(),
@@ -87,7 +89,7 @@ def year(value: int) -> Period:
 
 
 def custom(start: date, end: date, label: str = "") -> Period:
-    return Period(PeriodKind.CUSTOM, start, end, label or f"период с {start:%d.%m.%Y} по {end:%d.%m.%Y}")
+    return Period(PeriodKind.CUSTOM, start, end, label or f"период с {day(start)} по {day(end)}")
 
 
 def _clean(text: str) -> str:

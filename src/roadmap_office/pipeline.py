@@ -10,7 +10,6 @@ steps and adds only its file policy (inbox, archive, quarantine, lock, logs, ret
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import tempfile
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission, refused
 from .checking.isolated import check_isolated
-from .errors import Exit, OutputError, RoadmapError
+from .errors import Exit, OutputError, RoadmapError, unwritable_reason
 from .history import record_history
 from .inputs import IGNORED, REPORT, InputEntry, classify_entry, classify_folder, classify_name
 from .master import read_master, roadmap_fingerprint
@@ -36,6 +35,7 @@ from .selection import pick_current as pick_current
 
 if TYPE_CHECKING:
     from .cache import ResultCache
+    from .rendering.report import ReportTemplate
 
 WORKBOOK_NAME = "Свод_по_дорожной_карте"
 REPORT_NAME = "Сводный_отчёт"
@@ -150,10 +150,12 @@ def check_one(path: str | os.PathLike, master: str | os.PathLike | None = None) 
 class _Render:
     """One consolidation being rendered: intermediates shared by several formats are built once."""
 
-    def __init__(self, consolidation: Consolidation, folder: Path, pdf_timeout: float) -> None:
+    def __init__(self, consolidation: Consolidation, folder: Path, pdf_timeout: float,
+                 template: ReportTemplate | None = None) -> None:
         self.c = consolidation
         self.folder = folder
         self.pdf_timeout = pdf_timeout
+        self.template = template
         self._odt: Path | None = None
         self._odt_aside = None
 
@@ -178,7 +180,7 @@ class _Render:
     def _write_odt(self) -> Path:
         from .rendering import write_report
 
-        return write_report(self.c, self.folder / f"{REPORT_NAME}.odt")
+        return write_report(self.c, self.folder / f"{REPORT_NAME}.odt", template=self.template)
 
 
 def _workbook(r: _Render, target: Path) -> Path:
@@ -191,11 +193,12 @@ def _report(r: _Render, target: Path) -> Path:
     return r.odt()
 
 
-def _pdf(r: _Render, target: Path) -> Path:
-    from .office import OfficeError, convert_to_pdf
+def _converted(r: _Render, target: Path) -> Path:
+    """The report converted by LibreOffice into the target's format (PDF, DOCX)."""
+    from .office import OfficeError, convert_document
 
     try:
-        return convert_to_pdf(r.odt(), target, timeout=r.pdf_timeout, workdir=r.folder)
+        return convert_document(r.odt(), target, target.suffix.lstrip("."), timeout=r.pdf_timeout, workdir=r.folder)
     except OfficeError as exc:
         raise ConversionFailed(str(exc)) from None
 
@@ -212,8 +215,10 @@ OUTPUTS: dict[str, OutputFormat] = {f.name: f for f in (
     OutputFormat("xlsx", f"{WORKBOOK_NAME}.xlsx", _workbook),
     OutputFormat("ods", f"{WORKBOOK_NAME}.ods", _workbook),
     OutputFormat("odt", f"{REPORT_NAME}.odt", _report),
-    OutputFormat("pdf", f"{REPORT_NAME}.pdf", _pdf),
+    OutputFormat("pdf", f"{REPORT_NAME}.pdf", _converted),
+    OutputFormat("docx", f"{REPORT_NAME}.docx", _converted),
 )}
+REPORT_FORMATS = ("odt", "pdf", "docx")  # the formats made from the ODT report
 OUTPUT_FORMATS = tuple(OUTPUTS)
 
 
@@ -225,17 +230,18 @@ class Rendered:
 
 @bulk_objects()
 def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterable[str],
-                   pdf_timeout: float = 180.0) -> Rendered:
-    """Write the chosen formats into ``staging``. A failed PDF is reported, not raised; a
-    full disk or a read-only folder raises OutputError."""
+                   pdf_timeout: float = 180.0, template: ReportTemplate | None = None) -> Rendered:
+    """Write the chosen formats into ``staging`` (the report from ``template``, by default the
+    built-in one). A failed PDF or DOCX is reported, not raised; a full disk or a read-only
+    folder raises OutputError."""
     staging.mkdir(parents=True, exist_ok=True)
     formats = [f for f in OUTPUT_FORMATS if f in set(formats)]
-    render = _Render(consolidation, staging, pdf_timeout)
+    render = _Render(consolidation, staging, pdf_timeout, template)
     rendered = Rendered()
     aside = None
     try:
         with writing_to(staging):
-            if _parallel(render, formats) and ("odt" in formats or "pdf" in formats):
+            if _parallel(render, formats) and set(REPORT_FORMATS) & set(formats):
                 render.odt_aside()
             aside = _xlsx_aside(render, formats, staging)
             written: dict[str, Path] = {}
@@ -252,7 +258,7 @@ def render_outputs(consolidation: Consolidation, staging: Path, formats: Iterabl
             rendered.outputs = [written[name] for name in formats if name in written]
             odt = staging / OUTPUTS["odt"].filename
             if "odt" not in formats and odt.exists():
-                odt.unlink()  # only an intermediate of the PDF
+                odt.unlink()  # only an intermediate of the PDF or DOCX
     finally:  # an output that failed leaves no writer running
         for job in (aside, render._odt_aside):
             if job is not None:
@@ -317,11 +323,8 @@ def publish(staging: Path, target: Path, names: Iterable[str] | None = None) -> 
 
 
 class writing_to:
-    """Turn a full disk, a read-only or forbidden folder into a Russian OutputError."""
-
-    REASONS = {errno.ENOSPC: "на диске нет места", errno.EDQUOT: "превышена дисковая квота",
-               errno.EROFS: "файловая система доступна только для чтения",
-               errno.EACCES: "нет прав на запись", errno.EPERM: "нет прав на запись"}
+    """Turn a full disk, a read-only or forbidden folder into a Russian OutputError (exit code 5);
+    the message names the file when the error does, else the folder being written."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -330,9 +333,10 @@ class writing_to:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, OSError) and exc.errno in self.REASONS:
-            raise OutputError(f"не удалось записать результаты в папку {self.folder}: "
-                              f"{self.REASONS[exc.errno]}; прежние результаты сохранены") from None
+        why = unwritable_reason(exc)
+        if why is not None:
+            where = f"файл {exc.filename}" if getattr(exc, "filename", None) else f"результаты в папку {self.folder}"
+            raise OutputError(f"не удалось записать {where}: {why}; прежние результаты сохранены") from None
         return False
 
 
@@ -342,22 +346,32 @@ class ConsolidationResult:
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # outputs that could not be made
     letters: list[Path] = field(default_factory=list)  # one .eml per school, when asked for
-    letters_note: str = ""  # why the letters carry ODT instead of PDF
 
 
 def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, formats: Iterable[str],
-                  pdf_timeout: float = 180.0) -> Rendered:
+                  pdf_timeout: float = 180.0, template: ReportTemplate | None = None) -> Rendered:
     """Render into a staging folder inside ``outdir`` and publish there atomically."""
     outdir = Path(outdir)
     with writing_to(outdir):
         outdir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=outdir))
     try:
-        rendered = render_outputs(consolidation, staging, formats, pdf_timeout)
+        rendered = render_outputs(consolidation, staging, formats, pdf_timeout, template)
         names = [p.name for p in rendered.outputs]
         return Rendered(publish(staging, outdir, names), rendered.errors)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def report_template_for(master_folder: str | os.PathLike, roadmap: Roadmap,
+                        given: str | os.PathLike | None = None) -> ReportTemplate:
+    """The report's template, read and checked: ``given``, else the master's setting «Шаблон
+    отчёта» (a path relative to the master's folder), else the built-in one."""
+    from .rendering.report import report_template
+
+    if given is None and roadmap.report_template:
+        given = Path(master_folder) / roadmap.report_template
+    return report_template(given)
 
 
 def default_as_of(roadmap: Roadmap, today: date | None = None) -> date:
@@ -377,24 +391,30 @@ def run_consolidation(
     jobs: int | None = None,
     progress: Progress | None = None,
     history: str | os.PathLike | None = None,
+    report_template: str | os.PathLike | None = None,
+    master_folder: str | os.PathLike | None = None,
     letters: str | os.PathLike | None = None,
 ) -> ConsolidationResult:
     """The whole job for the CLI and the macro: every step above in order; the period is kept in the
-    ``history`` file when one is given, and every school's letter is written into ``letters`` (one
-    ``.eml`` each; the letter attached as PDF when PDF is among the ``formats``, else as ODT)."""
+    ``history`` file when one is given. The report's template (``report_template``, else the
+    master's setting «Шаблон отчёта», relative to ``master_folder``, by default the master's own)
+    is checked before any file is read. Every school's letter is written into ``letters`` (one
+    ``.eml`` each) when it is given."""
+    formats = tuple(formats)
     roadmap = read_master(master)
+    template = (report_template_for(master_folder or Path(master).resolve().parent, roadmap, report_template)
+                if set(REPORT_FORMATS) & set(formats) else None)
     found = gather_inputs(inputs)
     checked = check_files(found.reports, roadmap, roadmap_fingerprint(roadmap), jobs, progress)
     checked += [refused(entry.path, entry.reason) for entry in found.refused]
     consolidation = consolidate(roadmap, checked, as_of or default_as_of(roadmap))
     consolidation.ignored = found.ignored
-    consolidation.history = record_history(consolidation, history)
-    formats = tuple(formats)
-    rendered = write_outputs(consolidation, outdir, formats)
+    with writing_to(Path(history).parent if history else Path(outdir)):  # the store may share a full disk
+        consolidation.history = record_history(consolidation, history)
+    rendered = write_outputs(consolidation, outdir, formats, template=template)
     result = ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
     if letters is not None:
         from .mail.eml import write_school_letters
 
-        written = write_school_letters(consolidation, master, letters, pdf="pdf" in formats)
-        result.letters, result.letters_note = written.files, written.pdf_error
+        result.letters = write_school_letters(consolidation, master, letters)
     return result

@@ -35,9 +35,9 @@ def test_oxt_contents(oxt):
         names = set(archive.namelist())
     assert {"description.xml", "META-INF/manifest.xml", "Addons.xcu", "python/roadmap_office_macros.py",
             "python/pythonpath/roadmap_office/__init__.py",
-            "python/pythonpath/roadmap_office/templates/report/content.xml.j2",
+            "python/pythonpath/roadmap_office/rendering/odt_template.py",
             "python/pythonpath/openpyxl/__init__.py", "python/pythonpath/odf/opendocument.py",
-            "python/pythonpath/jinja2/__init__.py", "python/pythonpath/markupsafe/__init__.py"} <= names
+            "python/pythonpath/defusedxml/__init__.py"} <= names
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]  # nothing compiled inside
     assert description_version(sources_dir()) == __version__
 
@@ -214,6 +214,39 @@ def test_consolidate_action_writes_the_schools_letters(office_with_extension, de
                                        policy=default)
     assert "ячейка F7: недопустимый статус «сделали»" in message.get_body(("plain",)).get_content()
     assert [p.get_filename() for p in message.iter_attachments()] == ["Письмо_L03_МБОУ_Лицей_N_3.odt"]
+
+
+def test_consolidate_fills_the_masters_report_template(office_with_extension, demo_run, tmp_path):
+    """«Шаблон отчёта» on the master's sheet «Настройки», a path beside the master: the macro fills it,
+    and a misspelt field in it is told before anything is written."""
+    from odf import opendocument, teletype
+    from odf import text as odftext
+
+    from roadmap_office.master import read_master, write_master
+    from roadmap_office.rendering.odt_template import field_name
+    from roadmap_office.rendering.report import write_report_template
+
+    roadmap = read_master(demo_run.master)
+    roadmap.report_template = "бланк/отчёт.odt"
+    master = write_master(roadmap, tmp_path / "master.ods")
+    template = opendocument.load(str(write_report_template(tmp_path / "исходный.odt")))
+    template.getElementsByType(odftext.H)[0].childNodes[0].data = "1. Итоги отчётного периода"
+    (tmp_path / "бланк").mkdir()
+    template.save(str(tmp_path / "бланк" / "отчёт.odt"))
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(demo_run.outdir / "submissions"), str(tmp_path / "out")))
+    report = opendocument.load(str(tmp_path / "out" / "Сводный_отчёт.odt"))
+    assert "error" not in result
+    assert teletype.extractText(report.text.getElementsByType(odftext.H)[0]) == "1. Итоги отчётного периода"
+
+    for placeholder in template.getElementsByType(odftext.Placeholder):
+        if field_name(placeholder) == "Школа: код":
+            placeholder.childNodes[0].data = "<Школа: кот>"
+    template.save(str(tmp_path / "бланк" / "отчёт.odt"))
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(master), str(demo_run.outdir / "submissions"), str(tmp_path / "again")))
+    assert "неизвестное поле «<Школа: кот>»" in result["error"]
+    assert not (tmp_path / "again").exists()
 
 
 def test_consolidate_refuses_a_document_that_is_not_a_master_before_asking(office_with_extension, demo_run,

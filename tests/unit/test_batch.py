@@ -195,7 +195,7 @@ def test_hung_converter_is_killed_and_reported(tree, tmp_path):
 
 @pytest.mark.parametrize("content,message", [
     ('master = "нет.ods"\n', "мастер-книга не найдена"),
-    ('master = "master.ods"\nformats = ["docx"]\n', "неизвестный формат «docx»"),
+    ('master = "master.ods"\nformats = ["doc"]\n', "неизвестный формат «doc»"),
     ('master = "master.ods"\nas_of = "вчера"\n', "параметр «as_of»"),
     ('master = "master.ods"\nkeep_days = 0\n', "keep_days"),
     ('master = "master.ods"\n"папка" = "x"\n', "неизвестный параметр «папка»"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roadmap_office import batch as batch_module
+from roadmap_office.batch import run as batch_module
 from roadmap_office.batch import NAME_MAX, REASON_SUFFIX, init_tree, run_batch
 from roadmap_office.cli import main
 from roadmap_office.errors import Exit
@@ -178,6 +178,82 @@ def test_full_disk_or_read_only_output_is_exit_5_and_keeps_the_previous_report(t
     assert json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))["schools_submitted"] == 2
 
 
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A real file system of 8 MB (tmpfs), so that a full disk and a read-only folder are what
+    the operating system says, even to root, who ignores file permissions. Mounting needs the
+    right to mount (root with CAP_SYS_ADMIN); elsewhere these tests are skipped."""
+    import subprocess
+
+    made = []
+
+    def mount(folder: Path, *options: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=8m", *options)), "tmpfs", str(folder)],
+                              capture_output=True)
+        if done.returncode:
+            pytest.skip(f"a file system cannot be mounted here: {done.stderr.decode(errors='replace').strip()}")
+        made.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(made):
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _fill(root: Path, leave_kb: int) -> Path:
+    """Fill the disk under ``root`` but ``leave_kb`` kilobytes."""
+    free = shutil.disk_usage(root).free - leave_kb * 1024
+    filler = root / "filler"
+    with open(filler, "wb") as handle:
+        while free > 0:
+            free -= handle.write(bytes(min(free, 1 << 20)))
+    return filler
+
+
+TEMPORARY = (".~*", ".staging-*", "*.part", "*-journal", "*.tmp")
+
+
+@pytest.mark.parametrize("leave_kb", [0, 16, 150, 300, 450])
+def test_a_really_full_disk_is_exit_5_in_russian_and_leaves_no_temporary_files(demo_run, tmp_path, small_disk,
+                                                                                 leave_kb):
+    """The whole tree on one small disk, filled so that the run stops at a different step each
+    time (the lock, the cache, the archive, the history, the outputs, publishing)."""
+    root = small_disk(tmp_path / "disk")
+    config = init_tree(root / "srv", demo_run.master)
+    text = config.read_text(encoding="utf-8").replace('formats = ["xlsx", "ods", "odt", "pdf"]',
+                                                      'formats = ["xlsx", "ods", "odt"]')
+    config.write_text(text.replace('as_of = "period"', 'as_of = "2022-06-30"'), encoding="utf-8")
+    srv = config.parent
+    for name in (G02, L03):
+        shutil.copy(demo_run.outdir / "submissions" / name, srv / "inbox" / name)
+        os.utime(srv / "inbox" / name, (OLD, OLD))
+    filler = _fill(root, leave_kb)
+    result = cli(config)
+    assert result.exit_code == Exit.OUTPUT == 5, result.output
+    assert "на диске нет места" in result.output and "прежние результаты сохранены" in result.output
+    assert "Traceback" not in result.output and "внутренняя ошибка" not in result.output
+    assert not [p for pattern in TEMPORARY for p in srv.rglob(pattern)]
+    kept = [p.name for p in srv.rglob("*") if p.is_file() and p.parent.name != "logs"]
+    assert G02 in kept and L03 in kept  # in the inbox or the archive: no school's file is lost
+    filler.unlink()
+    again = cli(config)  # room again: the next night makes the report
+    assert again.exit_code == 0, again.output
+    assert {p.name for p in (srv / "out" / "latest").iterdir()} >= {"Свод_по_дорожной_карте.xlsx", "run.json"}
+
+
+def test_a_read_only_output_folder_is_exit_5_in_russian(tree, small_disk):
+    """The output folder on a file system mounted read-only: root cannot write there either."""
+    config, root, deliver = tree
+    deliver(G02)
+    shutil.rmtree(root / "out")
+    small_disk(root / "out", "ro")
+    result = cli(config)
+    assert result.exit_code == Exit.OUTPUT == 5, result.output
+    assert "только для чтения" in result.output and "Traceback" not in result.output
+    assert any(G02 in f for f in files(root / "archive") + files(root / "inbox"))
+
+
 def test_a_crash_is_exit_70_never_refused_files(tree, monkeypatch):
     config, root, deliver = tree
     deliver(G02)
@@ -204,7 +280,7 @@ def test_a_crash_is_exit_70_never_refused_files(tree, monkeypatch):
     (("keep_days = 90", "keep_days = 1.5"), "keep_days"),
     (("settle_seconds = 60", "settle_seconds = -1"), "settle_seconds"),
     (('formats = ["xlsx"]', "formats = 5"), "formats"),
-    (('formats = ["xlsx"]', 'formats = ["xlsx", "docx"]'), "formats"),
+    (('formats = ["xlsx"]', 'formats = ["xlsx", "doc"]'), "formats"),
     (('inbox = "inbox"', "inbox = 3"), "inbox"),
     (('quarantine = "quarantine"', 'quarantine = "inbox"'), "quarantine"),
     (('as_of = "2022-06-30"', 'as_of = "вчера"'), "as_of"),

@@ -58,19 +58,11 @@ def _expected(book: Workbook, control: str) -> dict:
     return {s.name: _trim([[value(c.value) for c in row] for row in s.rows]) for s in book.sheets}
 
 
-@pytest.fixture(scope="module", params=["cell by cell", "streamed rows"])
-def written(request, tmp_path_factory):
-    """XLSX sheets are written cell by cell by XlsxWriter, large ones as streamed rows: both ways."""
-    import roadmap_office.sheets.xlsx as xlsx_writer
-
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("writers")
     book = _book()
-    saved = xlsx_writer.STREAM_CELLS
-    xlsx_writer.STREAM_CELLS = 1 if request.param == "streamed rows" else saved
-    try:
-        return book, write_workbook(book, folder / "книга.ods"), write_workbook(book, folder / "книга.xlsx")
-    finally:
-        xlsx_writer.STREAM_CELLS = saved
+    return book, write_workbook(book, folder / "книга.ods"), write_workbook(book, folder / "книга.xlsx")
 
 
 def test_cells_read_back_as_written(written):
@@ -79,7 +71,7 @@ def test_cells_read_back_as_written(written):
     from_xlsx = read_scanned(xlsx.read_bytes(), "xlsx", pure=True)
     assert from_ods == _expected(book, "\ufffd")
     assert {name: [[v.date() if hasattr(v, "date") and callable(v.date) else v for v in row] for row in rows]
-            for name, rows in from_xlsx.items()} == _expected(book, "")
+            for name, rows in from_xlsx.items()} == _expected(book, "\ufffd")
 
 
 def test_ods_keeps_validations_charts_filter_merges_and_protection(written):
@@ -135,6 +127,16 @@ def test_xlsx_keeps_validations_charts_filter_merges_and_protection(written):
     assert data["A1"].font.b and data["A1"].font.sz == 13
     assert form["A2"].protection.locked is False and form["A1"].protection.locked is True
     assert data["B5"].data_type == "s"  # text that looks like a formula stays text
+    assert data["A2"].fill.fgColor.rgb == "FFD9E2F3" and data["A2"].border.left.style == "thin"
+    assert data["B3"].alignment.wrap_text and data["B3"].alignment.vertical == "top"
+    assert data.row_dimensions[3].height > data.row_dimensions[2].height  # two lines of text
+    assert data.print_title_rows == "$2:$2" and data.page_setup.orientation == "landscape"
+    assert data.page_setup.paperSize == 9 and data.sheet_properties.pageSetUpPr.fitToPage
+    assert form.protection.password == "A5E8"  # the legacy hash of «секрет», as Excel computes it
+    assert wb.active.title == "Данные" and [ws.title for ws in wb.worksheets] == ["Данные", "Ввод", "Списки"]
+    prompt = next(v for v in form.data_validations.dataValidation if v.type == "list")
+    assert (prompt.promptTitle, prompt.prompt, prompt.errorTitle, prompt.error) == ("Статус", "Выберите", "Ошибка",
+                                                                                    "Из списка")
 
 
 def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkeypatch):
@@ -157,11 +159,11 @@ def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkey
     report = [zipfile.ZipFile(run.outputs[2]).read("content.xml") for run in (alone, aside)]
     assert report[0] == report[1] and "СВОДНЫЙ ОТЧЁТ".encode() in report[0]
 
-    def full(*args):
+    def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     before = {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()}
-    for writer, failing in ((xlsx_writer, "_save"), (report_writer, "write_report")):  # each in its child
+    for writer, failing in ((xlsx_writer, "write_xlsx"), (report_writer, "write_report")):  # each in its child
         with monkeypatch.context() as patch:
             patch.setattr(writer, failing, full)
             with pytest.raises(OutputError, match="на диске нет места"):
@@ -169,39 +171,14 @@ def test_xlsx_written_by_a_second_process_is_the_same(demo_run, tmp_path, monkey
         assert {p.name: p.read_bytes() for p in (tmp_path / "aside").iterdir()} == before
 
 
-def test_streamed_rows_look_like_cells_written_one_by_one(demo_run, tmp_path, monkeypatch):
-    from openpyxl import load_workbook
-
-    import roadmap_office.sheets.xlsx as xlsx_writer
-    from roadmap_office.rendering import consolidated_workbook
-
-    book = consolidated_workbook(demo_run.consolidation)
-    one_by_one = write_workbook(book, tmp_path / "one.xlsx")
-    monkeypatch.setattr(xlsx_writer, "STREAM_CELLS", 1)
-    streamed = write_workbook(book, tmp_path / "streamed.xlsx")
-
-    def cells(path):
-        wb = load_workbook(path)
-        return {ws.title: [(c.coordinate, c.value, c.number_format, c.font.b, c.font.sz, c.fill.fgColor.rgb,
-                            c.border.left.style, c.protection.locked, c.alignment.wrap_text)
-                           for row in ws.iter_rows() for c in row]
-                + [(r, d.height) for r, d in sorted(ws.row_dimensions.items())]
-                + [ws.auto_filter.ref, ws.freeze_panes, ws.dimensions]
-                for ws in wb.worksheets}
-
-    assert cells(streamed) == cells(one_by_one)
-
-
-def test_streamed_texts_are_shared_once_each(demo_run, tmp_path, monkeypatch):
+def test_texts_are_shared_once_each(demo_run, tmp_path):
     """The records repeat the same events and statuses for every school: each text is stored
     once in the shared string table, and the file is smaller than with the texts in every cell."""
     import zipfile
 
-    import roadmap_office.sheets.xlsx as xlsx_writer
     from roadmap_office.rendering import consolidated_workbook
 
     book = consolidated_workbook(demo_run.consolidation)
-    monkeypatch.setattr(xlsx_writer, "STREAM_CELLS", 1)
     path = write_workbook(book, tmp_path / "streamed.xlsx")
     with zipfile.ZipFile(path) as archive:
         table = archive.read("xl/sharedStrings.xml").decode()

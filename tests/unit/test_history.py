@@ -279,7 +279,7 @@ def test_dynamics_section_in_odt(three):
     assert "МБОУ Школа № 11 (28,6 % → 6,1 %)." in body
     assert ("Образовательные организации, представившие отчёт за «2 квартал 2022 г.», но не представившие "
             "за текущий период: МБОУ Школа № 13.") in paragraphs
-    assert "Рисунок 2. Выполнение мероприятий по отчётным периодам, %." in paragraphs
+    assert "Рисунок 3. Выполнение мероприятий по отчётным периодам, %." in paragraphs
     cells = [teletype.extractText(p) for p in doc.getElementsByType(odftext.P)]
     rows = [cells[n: n + 6] for n, value in enumerate(cells) if value == "S11"]
     assert ["S11", "МБОУ Школа № 11", "32,7", "28,6", "6,1", "\u221222,5"] in rows

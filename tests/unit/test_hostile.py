@@ -160,7 +160,7 @@ def test_a_failed_run_leaves_the_previous_report_intact(demo_run, tmp_path, monk
     def broken(*args, **kwargs):
         raise OSError("диск переполнен")
 
-    monkeypatch.setattr(xlsx_writer, "_save", broken)
+    monkeypatch.setattr(xlsx_writer, "write_xlsx", broken)
     with pytest.raises(OSError):
         run_consolidation(demo_run.master, [demo_run.outdir / "submissions"], out, ("xlsx", "odt"))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary leftovers either

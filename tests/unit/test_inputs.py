@@ -62,7 +62,7 @@ def test_consolidation_names_every_file_it_did_not_read(demo_run, tmp_path):
                                                                        clean["completion_pct"])
     text = CliRunner().invoke(main, ["consolidate", str(demo_run.master), str(folder), "-o",
                                      str(tmp_path / "out2"), "--format", "xlsx"]).output
-    assert "Не принят файл «Отчёт_S17.xls»" in text
+    assert "Не приняты файлы:" in text and "• «Отчёт_S17.xls»: " in text  # the one run summary
     assert "Пропущены служебные файлы: «.~lock.Отчёт_S13.ods#», «Thumbs.db»" in text
 
 

@@ -39,7 +39,7 @@ def test_wheel_installed_package_builds_the_extension(tmp_path):
             addons = archive.read("Addons.xcu").decode("utf-8")
             library = archive.read("python/pythonpath/roadmap_office/__init__.py")
         assert {"description.xml", "META-INF/manifest.xml", "python/roadmap_office_macros.py", "icons/check_16.png",
-                "python/pythonpath/roadmap_office/templates/report/content.xml.j2"} <= names
+                "python/pythonpath/roadmap_office/rendering/report_default.py"} <= names
         assert "__init__.py" not in names and not [n for n in names if "/oxt/" in n]
         assert library == (site / "roadmap_office" / "__init__.py").read_bytes()
         location = "share:uno_packages" if shared else "user:uno_packages"
@@ -59,3 +59,4 @@ def test_install_refuses_a_build_of_the_other_kind(tmp_path, monkeypatch):
     shared = extension.build_oxt(tmp_path / "shared", shared=True)
     with pytest.raises(extension.ExtensionError, match="extension build»"):
         extension.install_oxt(shared, shared=False)
+

@@ -32,16 +32,29 @@ def _roadmap(demo_run):
 
 
 def _replace_result_text(path, new_text: str) -> str:
-    """Put ``new_text`` (XML-escaped as Excel writes it) in place of the first result text."""
+    """Put ``new_text`` (XML-escaped as Excel writes it) in place of the first result text: in its
+    cell only, also when the text is shared by several cells (a new shared string for that cell)."""
     with zipfile.ZipFile(path) as archive:
         parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
-    member = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in parts else next(
-        n for n in parts if n.startswith("xl/worksheets/sheet"))
+    shared = "xl/sharedStrings.xml" in parts
+    member = "xl/sharedStrings.xml" if shared else next(n for n in parts if n.startswith("xl/worksheets/sheet"))
     text = parts[member].decode("utf-8")
-    match = next(m for m in re.finditer(r"<t>([^<]*)</t>", text)
-                 if html.unescape(m.group(1)).startswith(("Проведено", "Мероприятие проведено", "Организовано")))
+    matches = list(re.finditer(r"<t(?: [^>]*)?>([^<]*)</t>", text))
+    number, match = next((n, m) for n, m in enumerate(matches)
+                         if html.unescape(m.group(1)).startswith(("Проведено", "Мероприятие проведено", "Организовано")))
     old = html.unescape(match.group(1))
-    parts[member] = (text[:match.start(1)] + escape(new_text) + text[match.end(1):]).encode("utf-8")
+    if not shared:
+        parts[member] = (text[:match.start(1)] + escape(new_text) + text[match.end(1):]).encode("utf-8")
+    else:
+        parts[member] = text.replace("</sst>", f"<si><t>{escape(new_text)}</t></si></sst>").encode("utf-8")
+        for name in sorted(n for n in parts if n.startswith("xl/worksheets/sheet")):
+            sheet = parts[name].decode("utf-8")
+            cell = re.search(rf'<c [^>]*t="s"[^>]*><v>{number}</v>', sheet)
+            if cell:
+                start, end = cell.span()
+                parts[name] = (sheet[:start] + sheet[start:end].replace(f"<v>{number}</v>", f"<v>{len(matches)}</v>")
+                               + sheet[end:]).encode("utf-8")
+                break
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)

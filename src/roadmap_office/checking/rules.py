@@ -34,6 +34,7 @@ from ..forms import values
 from ..master import school_key
 from ..model import IndicatorKind, Item, Roadmap, School, Section, per_roadmap
 from ..period import describe, from_meta
+from ..presentation import day, exact
 from ..reading import RawSubmission
 from ..reading.limits import MAX_TEXT
 from ..sheets.reading import cell_date
@@ -63,7 +64,7 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return day(value)
     return str(value).strip()
 
 
@@ -261,8 +262,8 @@ class _Checker:
         """A save time in the future must not make a file win over a corrected one."""
         now = datetime.now()
         if self.out.saved_at and self.out.saved_at > now + timedelta(days=1):
-            self.find("", 0, 0, f"{self.out.saved_at:%d.%m.%Y %H:%M}",
-                      M.FUTURE_SAVE_DATE.format(found=f"{self.out.saved_at:%d.%m.%Y}"), "warning")
+            self.find("", 0, 0, f"{day(self.out.saved_at)} {self.out.saved_at:%H:%M}",
+                      M.FUTURE_SAVE_DATE.format(found=day(self.out.saved_at)), "warning")
             self.out.saved_at = None
         if self.out.modified and self.out.modified > now + timedelta(days=1):
             self.out.modified = None
@@ -429,8 +430,7 @@ class _Checker:
         if dates and not dates[0] <= value <= dates[1]:
             start, end = dates
             self.find(ITEMS_SHEET, number, COL["date_done"], value,
-                      M.DATE_OUTSIDE.format(value=f"{value:%d.%m.%Y}", start=f"{start:%d.%m.%Y}",
-                                            end=f"{end:%d.%m.%Y}"))
+                      M.DATE_OUTSIDE.format(value=day(value), start=day(start), end=day(end)))
         return value
 
     # ---- indicators -----------------------------------------------------------------------
@@ -496,9 +496,7 @@ def _number(text: str) -> float | None:
 
 
 def _fmt(value) -> str:
-    if value is None:
-        return "…"
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+    return "…" if value is None else exact(value)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from ..executors import fold
 from ..master import school_key
 from ..period import parse_period
+from ..presentation import day, exact
 from ..model import ExecutorKind, Indicator, Item, Roadmap, School, per_roadmap
 from ..sheets import Cell, Column, Sheet, Validation, Workbook
 from ..sheets.spec import column_letter
@@ -228,7 +229,7 @@ def _items_sheet(roadmap: Roadmap, info: TemplateInfo, sources: dict[str, str]) 
     ))
     dates = rules.date_range(roadmap)
     if dates:
-        period = f"{dates[0]:%d.%m.%Y} – {dates[1]:%d.%m.%Y}"
+        period = f"{day(dates[0])} – {day(dates[1])}"
         sheet.validations += _column_validations("date_done", date_rows, Validation(
             "", "date", minimum=dates[0], maximum=dates[1],
             prompt_title="Дата выполнения", prompt=f"Дата в виде ДД.ММ.ГГГГ в пределах периода {period}.",
@@ -316,8 +317,7 @@ def _indicator_validation(indicator: Indicator, cell: str, sources: dict[str, st
                             f"от {_n(low)} до {_n(high)}{unit}.")
 
 
-def _n(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+_n = exact  # bounds in prompts as a person types them
 
 
 def _help_sheet(roadmap: Roadmap, info: TemplateInfo) -> Sheet:

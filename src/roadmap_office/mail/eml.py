@@ -1,9 +1,9 @@
 """Letters as RFC 5322 messages (the standard library's ``email`` package), one ``.eml`` file a school.
 
-A message has a Russian subject, the letter as UTF-8 plain text, the same letter attached as a
-PDF (when PDF is among the formats asked for and LibreOffice makes it) or else as an ODT, and, when the school must send its
-report (again), its own template in ODS and XLSX. A message written without a sender carries
-``X-Unsent: 1``, so a mail program opens it as a draft to send.
+A message has a Russian subject, the letter as UTF-8 plain text, the same letter attached as an
+ODT page, and, when the school must send its report (again), its own template in ODS and XLSX.
+A message written without a sender carries ``X-Unsent: 1``, so a mail program opens it as a
+draft to send.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -20,13 +19,12 @@ from pathlib import Path
 
 from .._files import replacing
 from ..forms import generate_templates, safe_name
-from ..letters import Letter, letter_odt_content
+from ..letters import Letter, write_letter_odt
 from ..merging import Consolidation
 
 MIME = {".pdf": ("application", "pdf"), ".odt": ("application", "vnd.oasis.opendocument.text"),
         ".ods": ("application", "vnd.oasis.opendocument.spreadsheet"),
         ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
-PDF_SECONDS_PER_LETTER = 10.0  # on top of a minute for LibreOffice to start
 
 
 def letter_stem(letter: Letter) -> str:
@@ -63,35 +61,6 @@ def write_message(message: EmailMessage, path: Path) -> Path:
     return path
 
 
-@dataclass
-class WrittenLetters:
-    files: list[Path] = field(default_factory=list)  # one .eml per letter, in the letters' order
-    pdf_error: str = ""  # why the letters carry ODT instead of PDF, when PDF was wanted
-
-
-def letter_documents(letters: list[Letter], folder: Path, pdf: bool,
-                     pdf_timeout: float | None = None) -> tuple[dict[str, Path], str]:
-    """Each letter as a document in ``folder``: PDF when ``pdf`` and LibreOffice makes it, else
-    ODT. Returns the documents by letter stem and why PDF was not made (empty when it was or
-    was not wanted)."""
-    from ..rendering import write_odt
-
-    odts = {letter_stem(l): write_odt(folder / f"{letter_stem(l)}.odt", letter_odt_content(l), l.subject)
-            for l in letters}
-    if not pdf or not odts:
-        return odts, ""
-    from ..office import OfficeError, convert_all_to_pdf
-
-    timeout = pdf_timeout or 60.0 + PDF_SECONDS_PER_LETTER * len(odts)
-    try:
-        made = convert_all_to_pdf(list(odts.values()), folder / "pdf", timeout, workdir=folder)
-    except OfficeError as exc:
-        return odts, str(exc)
-    documents = {stem: made.get(odt.resolve(), odt) for stem, odt in odts.items()}
-    missing = [odt.name for odt in odts.values() if odt.resolve() not in made]
-    return documents, (f"LibreOffice не создал PDF писем: {', '.join(missing)}; приложены ODT" if missing else "")
-
-
 def school_templates(master: Path, codes: list[str], folder: Path) -> dict[str, list[Path]]:
     """Each school's own template again (ODS and XLSX), for the letters that ask to resubmit."""
     if not codes:
@@ -102,28 +71,27 @@ def school_templates(master: Path, codes: list[str], folder: Path) -> dict[str, 
 
 
 def write_letters(letters: list[Letter], master: str | os.PathLike, folder: str | os.PathLike,
-                  sender: str = "", pdf: bool = False, now: datetime | None = None) -> WrittenLetters:
-    """Write one ``.eml`` file per letter into ``folder`` (the CLI's and the macro's ``--letters``,
-    the batch's queue)."""
+                  sender: str = "", now: datetime | None = None) -> list[Path]:
+    """Write one ``.eml`` file per letter into ``folder`` (the CLI's and the macro's letters, the
+    batch's queue); returns them in the letters' order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".letters-", dir=folder))
     try:
-        documents, pdf_error = letter_documents(letters, work, pdf)
         templates = school_templates(Path(master), [l.code for l in letters if l.resubmit and l.school], work)
-        written = WrittenLetters(pdf_error=pdf_error)
+        written = []
         for letter in letters:
             stem = letter_stem(letter)
-            message = compose(letter, [documents[stem], *templates.get(letter.code, [])], sender, now)
-            written.files.append(write_message(message, folder / f"{stem}.eml"))
+            document = write_letter_odt(letter, work / f"{stem}.odt")
+            message = compose(letter, [document, *templates.get(letter.code, [])], sender, now)
+            written.append(write_message(message, folder / f"{stem}.eml"))
         return written
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_school_letters(c: Consolidation, master: str | os.PathLike, folder: str | os.PathLike,
-                         pdf: bool = False) -> WrittenLetters:
+def write_school_letters(c: Consolidation, master: str | os.PathLike, folder: str | os.PathLike) -> list[Path]:
     """Every school's letter of a consolidation as ``.eml`` files (CLI, macro, demo)."""
     from ..letters import school_letters
 
-    return write_letters(school_letters(c), master, folder, pdf=pdf)
+    return write_letters(school_letters(c), master, folder)

@@ -32,7 +32,6 @@ class Night:
     no_address: list[str] = field(default_factory=list)  # schools whose letter has nowhere to go
     sent: list[Sent] = field(default_factory=list)
     report: SendReport | None = None
-    pdf_error: str = ""
 
 
 def _file_sha(path: Path) -> str:
@@ -70,7 +69,7 @@ def letters_for_night(c: Consolidation, state: MailState, now: datetime) -> list
     return letters
 
 
-def queue_night(c: Consolidation, settings: MailSettings, state: MailState, master: Path, pdf: bool,
+def queue_night(c: Consolidation, settings: MailSettings, state: MailState, master: Path,
                 report_files: list[Path] | None, now: datetime) -> Night:
     """Queue the letters whose state changed and, with ``report_files`` (a night that wrote
     outputs), the district's summary with the report attached."""
@@ -86,8 +85,7 @@ def queue_night(c: Consolidation, settings: MailSettings, state: MailState, mast
                 continue
             night.queued.append(letter)
         if night.queued:
-            written = write_letters(night.queued, master, state.outbox, settings.sender, pdf, now)
-            night.pdf_error = written.pdf_error
+            write_letters(night.queued, master, state.outbox, settings.sender, now)
             for letter in night.queued:
                 state.letters[letter.key] = letter.state
     if report_files is not None and settings.district_to:

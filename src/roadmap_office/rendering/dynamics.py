@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..merging import Consolidation
+from ..presentation import NONE, day, figure
 from ..sheets import Cell, Chart, Column, Sheet
 from ..sheets.spec import column_letter
 from ..trend import Series, Trend, trend_of
+from . import charts
 from . import texts as T
 
 
@@ -127,11 +129,7 @@ REPORT_PERIODS = 4  # a printed table has room for this many period columns
 
 
 def _text(value, suffix: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",") + suffix
-    return f"{value}{suffix}"
+    return NONE if value is None else figure(value) + suffix
 
 
 def _signed(value) -> str:
@@ -158,7 +156,7 @@ def report_dynamics(c: Consolidation) -> dict:
         "shown_note": (f"В таблицах приведены последние {n} отчётных периода из {len(full.periods)}."
                        if len(full.periods) > n else ""),
         "labels": trend.labels,
-        "district": [[str(i), p.period.label, f"{p.as_of:%d.%m.%Y}", f"{p.schools_submitted} из {p.schools_expected}",
+        "district": [[str(i), p.period.label, day(p.as_of), f"{p.schools_submitted} из {p.schools_expected}",
                       _text(p.completion_pct), _text(p.overdue)] for i, p in enumerate(full.periods, start=1)],
         "section_completion": _rows(trend.section_completion()),
         "section_overdue": _rows(trend.section_overdue()),
@@ -198,19 +196,11 @@ def report_dynamics(c: Consolidation) -> dict:
 
 
 def _bars(file: str, title: str, values: list[tuple[str, float | None, str]], top_value: float | None) -> dict:
-    """Arguments of the horizontal bar chart template (one bar per period)."""
-    width, step, top = 620, 26, 36
-    left = min(260, 14 + 7 * max(len(label) for label, _, _ in values))
+    """A horizontal bar chart, one bar per period in time order."""
     high = top_value or _nice_max(max((v or 0) for _, v, _ in values))
-    ticks = [round(high * k / 5, 1) for k in range(6)]
-    ticks = [int(t) if float(t).is_integer() else t for t in ticks]
-    height = top + step * len(values) + 30
-    return {
-        "file": file, "width_cm": 16.5, "height_cm": round(16.5 * height / width, 2),
-        "svg": dict(title=title, ticks=ticks, width=width, height=height, left=left, top=top, step=step,
-                    scale=(width - left - 60) / high,
-                    bars=[{"label": label, "value": v, "text": text} for label, v, text in values]),
-    }
+    chart = charts.bars(title, [(label, v) for label, v, _ in values], high=high, sort=False,
+                        unit=" %" if top_value == 100 else "")
+    return {"file": file, "title": title, "chart": chart}
 
 
 def _nice_max(value: float) -> float:

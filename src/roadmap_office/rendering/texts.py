@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ..merging import Consolidation, Duplicate
+from ..merging import Consolidation
 from ..model import Aggregation, Indicator, Roadmap
+from ..presentation import day
+from ..presentation import duplicate_line as duplicate_line  # the summaries' wording, with
+from ..presentation import ignored_line as ignored_line  # what every summary says first and last
+from ..presentation import warnings as warnings
 from ..sheets import Cell
 
 SHEET_SUMMARY = "Сводка"
@@ -28,7 +32,15 @@ def report_title(roadmap: Roadmap) -> str:
 def as_of_line(c: Consolidation) -> str:
     label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
     period = f"Отчётный период: {label.rstrip('.')}. " if label else ""
-    return f"{period}Данные по состоянию на {c.as_of:%d.%m.%Y}."
+    return f"{period}Данные по состоянию на {day(c.as_of)}."
+
+
+def page_header(c: Consolidation) -> str:
+    """The head of every printed page of the workbook: who reports, for which period, as of when."""
+    label = c.roadmap.period.label if c.roadmap.period else c.roadmap.reporting_period
+    parts = [c.roadmap.issuer or c.roadmap.title, label or "",
+             f"данные на {day(c.as_of)}"]
+    return " · ".join(part for part in parts if part)
 
 
 def key_figures(c: Consolidation) -> list[tuple[str, object]]:
@@ -47,41 +59,7 @@ def key_figures(c: Consolidation) -> list[tuple[str, object]]:
     ]
 
 
-def duplicate_line(d: Duplicate) -> str:
-    return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
-
-
 WARNINGS_HEADING = "Внимание"
-
-
-def warnings(c: Consolidation) -> list[str]:
-    """What the district specialist must see before any figure: schools that sent files with
-    different answers, and files whose save dates disagree with the order they arrived in.
-    Shown first by every summary (CLI, macro, workbook «Сводка», ODT report)."""
-    names = {s.code: s.name for s in c.roadmap.schools}
-    lines = []
-    for d in c.duplicates:
-        if not d.differ and not d.clock:
-            continue  # the same answers sent again: listed with the other files, no warning
-        school = f"{names.get(d.school, d.school)} ({d.school})"
-        ignored = ", ".join(f"«{n}»" for n in d.ignored)
-        text = (f"От {school} получено несколько файлов с разными сведениями: в свод включён файл «{d.used}», "
-                f"полученный последним, не включены: {ignored}. Убедитесь, что учтён верный файл "
-                "(один из них мог быть заполнен другой школой в чужом шаблоне)."
-                if d.differ else f"От {school} получено несколько файлов с одинаковыми сведениями: "
-                                 f"в свод включён файл «{d.used}», полученный последним.")
-        if d.clock:
-            text += (" По дате сохранения (часы компьютера школы) новее " + ", ".join(f"«{n}»" for n in d.clock)
-                     + ": порядок получения и дата сохранения расходятся — выбран файл, полученный последним.")
-        lines.append(text)
-    return lines
-
-
-def ignored_line(c: Consolidation) -> str:
-    """The system files of the input folders that were not read (lock files, Thumbs.db…)."""
-    if not c.ignored:
-        return ""
-    return "Пропущены служебные файлы: " + ", ".join(f"«{e.name}»" for e in c.ignored) + "."
 
 
 def indicator_cell(value) -> Cell:
@@ -118,7 +96,7 @@ def dynamics_lead(trend) -> str:
     if count == 1:
         return single_period(trend)
     first, last = trend.periods[0].period, trend.current.period
-    return (f"Сравниваются итоги {count} {_periods_word(count)} (с {first.start:%d.%m.%Y} по {last.end:%d.%m.%Y}). "
+    return (f"Сравниваются итоги {count} {_periods_word(count)} (с {day(first.start)} по {day(last.end)}). "
             "Выполнение — доля мероприятий, отмеченных выполненными, среди мероприятий образовательных "
             "организаций, представивших отчёт; изменение — разница с предыдущим периодом.")
 

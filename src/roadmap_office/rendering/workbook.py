@@ -6,18 +6,22 @@ import re
 from dataclasses import replace
 
 from ..merging import NO_STATUS, Consolidation
+from ..presentation import day
 from ..sheets import Cell, Chart, Column, Sheet, Workbook
 from ..sheets.spec import column_letter
+from . import charts
 from . import texts as T
 from .dynamics import dynamics_sheet
 
 
+LABEL_CHARS = 45  # a chart's category label: longer ones are cut, so that every bar keeps its label
 HEADER_LETTER_CM = 0.23  # a bold 10 pt Cyrillic letter, generously
 
 
 def consolidated_workbook(c: Consolidation) -> Workbook:
     return _header_words_whole(Workbook(
         title=T.report_title(c.roadmap),
+        page_header=T.page_header(c),
         sheets=[
             _summary(c),
             _sections(c),
@@ -102,7 +106,8 @@ def _sections(c: Consolidation) -> Sheet:
                   Cell(c.applicable, "bold"), Cell(c.done, "bold"),
                   Cell(c.completion_pct, "percent") if c.completion_pct is not None else Cell("—"),
                   Cell(sum(s.overdue for s in c.sections), "bold"))
-    _completion_chart(sheet, "Выполнение мероприятий по разделам, %", last)
+    _completion_chart(sheet, "Выполнение мероприятий по разделам, %",
+                      [(f"{s.section.number} {s.section.title}".strip(), s.done_pct) for s in c.sections], "Раздел")
     return sheet
 
 
@@ -112,7 +117,7 @@ def _items(c: Consolidation) -> Sheet:
     columns += [Column(name.capitalize(), 2.2) for name in statuses]
     columns += [Column("Выполнение, %", 2.4), Column("Просрочено (школ)", 2.4)]
     sheet = Sheet(T.SHEET_ITEMS, columns, freeze_rows=2, freeze_cols=2, repeat_rows=(2, 2))
-    _title(sheet, f"Выполнение мероприятий по состоянию на {c.as_of:%d.%m.%Y}", len(columns))
+    _title(sheet, f"Выполнение мероприятий по состоянию на {day(c.as_of)}", len(columns))
     sheet.add_row(*[col.title for col in columns], style="header")
     current = None
     for summary in c.items:
@@ -133,7 +138,7 @@ def _schools(c: Consolidation) -> Sheet:
                Column("Просрочено", 2.4), Column("Просроченные мероприятия", 6), Column("Замечаний", 2.2),
                Column("Не учтены (более ранние файлы)", 6)]
     sheet = Sheet(T.SHEET_SCHOOLS, columns, freeze_rows=2, freeze_cols=2, repeat_rows=(2, 2))
-    _title(sheet, f"Выполнение по образовательным организациям на {c.as_of:%d.%m.%Y}", len(columns))
+    _title(sheet, f"Выполнение по образовательным организациям на {day(c.as_of)}", len(columns))
     sheet.add_row(*[col.title for col in columns], style="header")
     for s in c.schools:
         if s.submitted:
@@ -142,18 +147,62 @@ def _schools(c: Consolidation) -> Sheet:
         else:
             sheet.add_row(s.school.code, s.school.name, Cell(T.NOT_SUBMITTED, "bold"), None, None, Cell("—"),
                           None, None, None, None)
-    _completion_chart(sheet, "Выполнение мероприятий по школам, %", len(sheet.rows))
+    _completion_chart(sheet, "Выполнение мероприятий по образовательным организациям, %",
+                      [(s.school.name, s.completion_pct) for s in c.schools if s.submitted],
+                      "Образовательная организация")
     return sheet
 
 
-def _completion_chart(sheet: Sheet, title: str, last: int) -> None:
-    """A bar chart of column F ("Выполнение, %") by column A, below the table (data from row 3),
-    printed on a page of its own so that no page break cuts it."""
+def _completion_chart(sheet: Sheet, title: str, entries: list, what: str) -> None:
+    """Below the table, the chart's data and the chart, printed on a page of its own so that no
+    page break cuts it. As in the report (rendering/charts.py): up to ``NAMED_UP_TO`` entries each
+    get a bar, sorted; more become a distribution by tenths, the weakest and strongest named."""
+    known = [(label, value) for label, value in entries if value is not None]
+    width = len(sheet.columns)
+
+    def row(label, value, style: str = "text") -> None:
+        cells = [Cell(None, style) for _ in range(width)]
+        cells[1] = Cell(label, style)
+        cells[5] = value if isinstance(value, Cell) else Cell(value, style)
+        sheet.add_row(*cells)
+
+    def heading(text: str) -> None:
+        sheet.add_row()
+        sheet.add_row(Cell(text, "section"), *[Cell(None, "section") for _ in range(width - 1)])
+        sheet.merges.append(f"A{len(sheet.rows)}:{column_letter(width - 1)}{len(sheet.rows)}")
+
+    if len(known) <= charts.NAMED_UP_TO:
+        heading(f"Данные диаграммы «{title}» (по возрастанию)")
+        row(what, "Выполнение, %", "header")
+        first = len(sheet.rows) + 1
+        for label, value in sorted(known, key=lambda e: (e[1], e[0])):  # drawn bottom-up: the highest on top
+            row(charts.cut(label, LABEL_CHARS), _pct(value))
+        last = max(len(sheet.rows), first)
+        sheet.add_row()
+        sheet.add_row(None)
+        sheet.charts.append(Chart(title, f"B{first}:B{last}", f"F{first}:F{last}", f"B{len(sheet.rows)}",
+                                  series_title="Выполнение, %", y_title="%", y_max=100, width_cm=22,
+                                  height_cm=min(17.0, 3.0 + 0.6 * len(known)), own_page=True, kind="bar"))
+        return
+    heading(f"Распределение по доле выполнения мероприятий ({len(known)}; среднее "
+            f"{charts.pct(sum(v for _, v in known) / len(known))} %)")
+    row("Выполнение, %", "Число", "header")
+    first = len(sheet.rows) + 1
+    for label, count in zip(charts.bin_labels(), charts.bins([v for _, v in known])):
+        row(label, Cell(count, "number"))
+    last = len(sheet.rows)
+    weakest, strongest = charts.ends(known)
+    heading("Наименьшее выполнение")
+    for label, value in weakest:
+        row(label, _pct(value))
+    heading("Наибольшее выполнение")
+    for label, value in strongest:
+        row(label, _pct(value))
     sheet.add_row()
     sheet.add_row(None)
-    sheet.charts.append(Chart(title, f"A3:A{last}", f"F3:F{last}", f"B{len(sheet.rows)}",
-                              series_title="Выполнение, %", y_title="%", y_max=100, width_cm=22, height_cm=9,
-                              own_page=True))
+    sheet.charts.append(Chart(title + ": распределение", f"B{first}:B{last}", f"F{first}:F{last}",
+                              f"B{len(sheet.rows)}", series_title="Число", y_title="Число",
+                              width_cm=22, height_cm=9, own_page=True))
 
 
 def _records(c: Consolidation) -> Sheet:

@@ -13,17 +13,16 @@ import io
 import os
 import zipfile
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from odf import chart, config, draw, number, style, table, text
-from odf.element import _quoteattr
-from odf.element import _sanitize as _escape_text  # odfpy's own escaping (and dropping of characters XML forbids)
 from odf.namespaces import LOEXTNS, nsdict
 from odf.opendocument import OpenDocumentChart, OpenDocumentSpreadsheet
 
-from .spec import (Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights, page_breaks,
-                   parse_range, print_scale, same_rule_ranges)
+from .spec import (PAGE_FOOTER, Cell, Chart, Sheet, Validation, Workbook, column_letter, estimated_row_heights,
+                   page_breaks, parse_range, print_scale, same_rule_ranges)
+from .xmltext import Buffered, attr
+from .xmltext import text as xml_text
 
 _NS = {prefix: uri for uri, prefix in nsdict.items()}
 _EPOCH = date(1899, 12, 30)
@@ -102,7 +101,7 @@ class _OdsWriter:
 
     def write_content(self, stream) -> None:
         """content.xml: the styles and validations prepared in __init__, then every table row by row."""
-        out = _Buffered(stream)
+        out = Buffered(stream)
         out.write("<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<office:document-content")
         for prefix in _NAMESPACES:
             out.write(f' xmlns:{prefix}="{_NS[prefix]}"')
@@ -184,10 +183,17 @@ class _OdsWriter:
             props.setAttrNS(LOEXTNS, "scale-to-X", "1")
             props.setAttrNS(LOEXTNS, "scale-to-Y", "0")
         layout.addElement(props)
+        if self.book.page_header:
+            for kind in (style.HeaderStyle, style.FooterStyle):
+                spacing = kind()
+                spacing.addElement(style.HeaderFooterProperties(minheight="0.5cm", margin="0.2cm"))
+                layout.addElement(spacing)
         self.doc.automaticstyles.addElement(layout)
         # the page style's name shows in LibreOffice's status bar: a Russian one
         title = {"landscape": "Альбомная", "portrait": "Книжная"}[orientation] + (f", {scale} %" if scale else "")
         master = style.MasterPage(name=title, pagelayoutname=layout)
+        if self.book.page_header:
+            self._page_header_footer(master)
         self.doc.masterstyles.addElement(master)
         table_style = style.Style(name=name, family="table", masterpagename=master)
         table_style.addElement(style.TableProperties(display="true"))
@@ -197,6 +203,24 @@ class _OdsWriter:
         self.content_styles.append(hidden)
         self.table_styles.add(name)
         return name
+
+    def _page_header_footer(self, master) -> None:
+        """The book's page header and «Страница N из M» at the foot of every printed page."""
+        header = style.Header()
+        header.addElement(text.P(text=self.book.page_header))
+        master.addElement(header)
+        footer = style.Footer()
+        line = text.P()
+        before, _, after = PAGE_FOOTER.partition("{page}")
+        between, _, tail = after.partition("{pages}")
+        line.addText(before)
+        line.addElement(text.PageNumber(selectpage="current", text="1"))
+        line.addText(between)
+        line.addElement(text.PageCount(text="1"))
+        if tail:
+            line.addText(tail)
+        footer.addElement(line)
+        master.addElement(footer)
 
     def _cell_style(self, name: str, locked: bool) -> str:
         key = (name, locked)
@@ -285,8 +309,8 @@ class _OdsWriter:
             )
         return plan
 
-    def _write_table(self, out: _Buffered, sheet: Sheet, plan: dict) -> None:
-        out.write(f"<table:table table:name={_quoteattr(sheet.name)} table:style-name=\"{plan['table_style']}\"")
+    def _write_table(self, out: Buffered, sheet: Sheet, plan: dict) -> None:
+        out.write(f"<table:table table:name={attr(sheet.name)} table:style-name=\"{plan['table_style']}\"")
         if sheet.protected:
             out.write(' table:protected="true"')
             if self.book.password:
@@ -382,10 +406,16 @@ class _OdsWriter:
         doc.automaticstyles.addElement(x_style)
         the_chart = chart.Chart(width=f"{spec.width_cm}cm", height=f"{spec.height_cm}cm",
                                 attributes={"class": "chart:bar"})
+        if spec.kind == "bar":  # horizontal bars: the plot area's style turns the axes
+            plot_style = style.Style(name="chp1", family="chart")
+            plot_style.addElement(style.ChartProperties(vertical="true"))
+            plot_style.addElement(style.GraphicProperties(fill="none", stroke="none"))
+            doc.automaticstyles.addElement(plot_style)
         title = chart.Title()
         title.addElement(text.P(text=spec.title))
         the_chart.addElement(title)
-        plot = chart.PlotArea(cellrangeaddress=f"{address(spec.categories)} {address(spec.values)}")
+        plot = chart.PlotArea(cellrangeaddress=f"{address(spec.categories)} {address(spec.values)}",
+                              **({"stylename": "chp1"} if spec.kind == "bar" else {}))
         x_axis = chart.Axis(dimension="x", name="primary-x", stylename="chx1")
         x_axis.addElement(chart.Categories(cellrangeaddress=address(spec.categories)))
         plot.addElement(x_axis)
@@ -455,7 +485,6 @@ class _OdsWriter:
 
 
 _EMPTY = "<table:table-cell/>"
-_sanitize = lru_cache(maxsize=1 << 16)(_escape_text)  # records repeat the same texts for every school
 
 
 def _cell_xml(cell: Cell, style_name: str, extra: str) -> str:
@@ -465,9 +494,9 @@ def _cell_xml(cell: Cell, style_name: str, extra: str) -> str:
         return f'<table:table-cell table:style-name="{style_name}"{extra}/>'
     if isinstance(value, str):
         if "\n" in value:
-            paragraphs = "".join(f"<text:p>{_sanitize(line)}</text:p>" for line in value.split("\n"))
+            paragraphs = "".join(f"<text:p>{xml_text(line)}</text:p>" for line in value.split("\n"))
         else:
-            paragraphs = f"<text:p>{_sanitize(value)}</text:p>"
+            paragraphs = f"<text:p>{xml_text(value)}</text:p>"
         return f'<table:table-cell office:value-type="string" table:style-name="{style_name}"{extra}>' \
                f"{paragraphs}</table:table-cell>"
     if isinstance(value, bool):
@@ -481,23 +510,6 @@ def _cell_xml(cell: Cell, style_name: str, extra: str) -> str:
         return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"'
                 f' table:style-name="{style_name}"{extra}><text:p>{value:%d.%m.%Y}</text:p></table:table-cell>')
     return _cell_xml(Cell(str(value), cell.style, cell.locked), style_name, extra)
-
-
-class _Buffered:
-    """Collects text and hands it to the zip stream in large UTF-8 blocks."""
-
-    def __init__(self, stream, size: int = 1 << 20) -> None:
-        self.stream, self.size, self.parts, self.length = stream, size, [], 0
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-        self.length += len(text)
-        if self.length >= self.size:
-            self.flush()
-
-    def flush(self) -> None:
-        self.stream.write("".join(self.parts).encode("utf-8"))
-        self.parts, self.length = [], 0
 
 
 def _xml(element) -> str:

@@ -88,6 +88,7 @@ class Chart:
     height_cm: float = 9.0
     y_max: float | None = None
     own_page: bool = False  # printed from the top of a page: a manual page break before its anchor row
+    kind: str = "column"  # "column" (vertical bars) or "bar" (horizontal bars, the first category at the bottom)
 
 
 @dataclass
@@ -143,6 +144,7 @@ class Workbook:
     password: str | None = None
     title: str = ""
     saved_at: datetime | None = None  # document metadata "last saved" (dc:date, dcterms:modified)
+    page_header: str = ""  # printed at the top of every page, with «Страница N из M» at the foot ("" = neither)
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:
@@ -154,6 +156,9 @@ class Workbook:
 # A4 and the widest margins either writer uses (cm): what a printed row may fill
 PAGE_CM = {True: (29.7, 21.0), False: (21.0, 29.7)}  # landscape -> (width, height)
 MARGINS_CM = 3.6
+
+
+PAGE_FOOTER = "Страница {page} из {pages}"  # with a page header: the page number and the count
 
 
 def page_breaks(sheet: Sheet) -> list[int]:
