@@ -1,13 +1,12 @@
 """Benchmark: reading and checking inside LibreOffice (pure Python only), seconds per file.
 
-Inside LibreOffice's own Python neither python-calamine nor lxml exists, so a submission is
-scanned with defusedxml's expat and read by the streaming readers of
-``roadmap_office.sheets.streaming``. This measures, for districts of 12 and 100 schools (half
-ODS, half XLSX, generated as in ``bench/consolidate.py``), in one process:
+Inside LibreOffice's own Python lxml does not exist, so the reader's tokenizer is the standard
+library's (``roadmap_office.reading.xmlevents``). This measures, for districts of 12 and 100
+schools (half ODS, half XLSX, generated as in ``bench/consolidate.py``), in one process:
 
-- pure: the scan, the streaming read and the check of each file, as the macro does it;
+- pure: reading and checking each file, as the macro does it;
 - dom: only loading the same files with odfpy's and openpyxl's object trees (the former path);
-- fast: the same check with python-calamine and lxml (the CLI and the batch, one process).
+- fast: the same check with lxml tokenizing (the CLI and the batch, one process).
 
 Only ratios measured in one run mean much on a shared machine. The last line is one JSON object.
 
@@ -29,19 +28,17 @@ from consolidate import _files, generate  # noqa: E402  (the bench's own distric
 
 
 def _check_all(paths, roadmap, fingerprint, pure: bool) -> float:
-    import roadmap_office.reading.submission as submission
-    import roadmap_office.sheets.reading as reading
+    import os
+
     from roadmap_office.checking.isolated import check_isolated
 
-    saved = reading.fast_reader, submission.fast_reader
-    if pure:
-        reading.fast_reader = submission.fast_reader = lambda: False
+    os.environ["ROADMAP_OFFICE_PURE"] = "1" if pure else "0"
     try:
         start = time.perf_counter()
         results = list(check_isolated(paths, roadmap, fingerprint, in_process=True))
         elapsed = time.perf_counter() - start
     finally:
-        reading.fast_reader, submission.fast_reader = saved
+        os.environ.pop("ROADMAP_OFFICE_PURE", None)
     assert not any(r.rejected for r in results), [r.rejected for r in results if r.rejected][:3]
     return elapsed
 
@@ -82,7 +79,7 @@ def main() -> None:
         figures[n] = {"pure_s_per_file": round(pure / n, 4), "dom_read_s_per_file": round(dom / n, 4),
                       "fast_s_per_file": round(fast / n, 4)}
         print(f"{n} школ: чистый Python (проверка целиком) {pure / n * 1000:.0f} мс на файл, "
-              f"только загрузка odfpy/openpyxl {dom / n * 1000:.0f} мс, calamine+lxml {fast / n * 1000:.0f} мс; "
+              f"только загрузка odfpy/openpyxl {dom / n * 1000:.0f} мс, lxml {fast / n * 1000:.0f} мс; "
               f"всего {pure:.1f} с")
     print(json.dumps(figures))
 

@@ -117,7 +117,7 @@ def _mutate_xml(body: bytes, rng: random.Random) -> bytes:
 
 def _english(reason: str) -> bool:
     unquoted = re.sub(r"«[^»]*»", "", reason)
-    allowed = {"DOCTYPE", "ENTITY", "Libre", "Office", "Excel", "number", "columns", "repeated", "rows",
+    allowed = {"DOCTYPE", "ENTITY", "Libre", "Office", "Excel", "number", "columns", "repeated", "spanned", "rows",
                "roadmap", "office"}  # the program's own name, «roadmap-office»
     return any(word not in allowed for word in re.findall(r"\b[A-Za-z][a-z]{3,}", unquoted))
 

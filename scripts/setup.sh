@@ -20,10 +20,6 @@ done
 /usr/bin/python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Liberation Serif" || need_apt+=(fonts-liberation2)
-# a C compiler and the Python headers build the safety scan's compiled cell walk (without them
-# the package still installs, and the scan walks the cells in Python)
-command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
-[ -e "$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_path("include"))')/Python.h" ] || need_apt+=(python3-dev)
 if [ "${1:-}" = "--dev" ]; then
   command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
   command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)

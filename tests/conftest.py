@@ -37,6 +37,18 @@ def demo_run(tmp_path_factory):
     return run_demo(out, formats=("xlsx", "ods", "odt"))
 
 
+@pytest.fixture()
+def sample(demo_run, tmp_path):
+    """A copy of one demo submission in the test's own folder (optionally under another name)."""
+    import shutil
+
+    def copy(name: str, new_name: str | None = None) -> Path:
+        target = tmp_path / (new_name or name)
+        shutil.copy(demo_run.outdir / "submissions" / name, target)
+        return target
+    return copy
+
+
 @pytest.fixture(scope="session")
 def fuzz_script():
     """scripts/fuzz.py as a module: its seeds, mutations and rounds serve several tests."""

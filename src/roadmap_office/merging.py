@@ -14,6 +14,7 @@ from datetime import date
 from ._bulk import bulk_objects
 from .checking import CheckedSubmission, Finding, IndicatorValue, Record
 from .checking.messages import DONE_AFTER_AS_OF
+from .checking.percents import refuse_fractions
 from .forms.layout import ITEMS_SHEET, items_for_school
 from .model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, School, Section
 from .presentation import day
@@ -175,6 +176,7 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
     usable = [s for s in submissions if not s.rejected]
     selection = files_to_consolidate(roadmap, usable)
     used = list(selection.current.values())
+    refuse_fractions(roadmap, used)
     superseded = [f for files in selection.superseded.values() for f in files]
     duplicates = [_duplicate(code, selection.current[(code, period)], files)
                   for (code, period), files in selection.superseded.items()]

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from roadmap_office.sheets import Cell, Chart, Column, Sheet, Validation, Workbook, write_workbook
-from roadmap_office.sheets.reading import _trim, read_scanned
+from roadmap_office.reading import read_book
 
 T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
@@ -58,6 +58,17 @@ def _expected(book: Workbook, control: str) -> dict:
     return {s.name: _trim([[value(c.value) for c in row] for row in s.rows]) for s in book.sheets}
 
 
+def _trim(rows: list) -> list:
+    """Rows as a reader gives them: whole floats as int, no trailing empty cells or rows."""
+    out = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in row] for row in rows]
+    for row in out:
+        while row and row[-1] is None:
+            row.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("writers")
@@ -67,8 +78,8 @@ def written(tmp_path_factory):
 
 def test_cells_read_back_as_written(written):
     book, ods, xlsx = written
-    from_ods = read_scanned(ods.read_bytes(), "ods", pure=True)  # the pure-Python streaming readers
-    from_xlsx = read_scanned(xlsx.read_bytes(), "xlsx", pure=True)
+    from_ods = read_book(ods.read_bytes(), pure=True).sheets  # as inside LibreOffice
+    from_xlsx = read_book(xlsx.read_bytes(), pure=True).sheets
     assert from_ods == _expected(book, "\ufffd")
     assert {name: [[v.date() if hasattr(v, "date") and callable(v.date) else v for v in row] for row in rows]
             for name, rows in from_xlsx.items()} == _expected(book, "\ufffd")

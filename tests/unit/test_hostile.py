@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import zipfile
 from datetime import datetime
 
@@ -17,15 +16,6 @@ from roadmap_office.pipeline import run_consolidation
 
 G02_ODS = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
 S10_XLSX = "Отчёт_S10_МБОУ_Школа_N_10_I_полугодие_2022_г.xlsx"
-
-
-@pytest.fixture()
-def sample(demo_run, tmp_path):
-    def copy(name: str, new_name: str | None = None):
-        target = tmp_path / (new_name or name)
-        shutil.copy(demo_run.outdir / "submissions" / name, target)
-        return target
-    return copy
 
 
 def _check(demo_run, path):

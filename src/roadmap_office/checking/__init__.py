@@ -28,7 +28,7 @@ def check_file(path: str | os.PathLike, roadmap: Roadmap | None = None, fingerpr
     path = Path(path)
     stage = M.READ_FAILED
     try:
-        raw = read_submission(path)
+        raw = read_submission(path, lists=roadmap is None)
         stage = M.CHECK_FAILED
         if roadmap is None:
             from .selfcheck import roadmap_from_submission

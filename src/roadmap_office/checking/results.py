@@ -68,6 +68,9 @@ class IndicatorValue:
     value: float | bool | None
     comment: str = ""
     problems: int = 0
+    # the value's cell (A1) when it is a bare number between 0 and 1 of a percent indicator: a
+    # fraction of one, or a percent below one? (see checking.percents)
+    fraction_cell: str = ""
 
 
 @dataclass

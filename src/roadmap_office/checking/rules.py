@@ -40,6 +40,8 @@ from ..reading.limits import MAX_TEXT
 from ..sheets.reading import cell_date
 from ..sheets.spec import column_letter
 from . import messages as M
+from . import percents
+from .merges import merge_findings
 from .results import CheckedSubmission, Finding, IndicatorValue, Record
 
 # spellings schools use for the standard statuses
@@ -195,6 +197,8 @@ class _Checker:
             self.find(META_SHEET, 0, 0, meta["school_name"], M.OTHER_SCHOOL_NAME.format(
                 found=meta["school_name"], code=code, expected=schools[code].name), "warning")
         self.save_times()
+        for template, found in self.raw.renamed.items():
+            self.find(found, 0, 0, "", M.SHEET_RENAMED.format(sheet=template, found=found), "warning")
         for sheet, cell in self.raw.cut:
             if sheet in (ITEMS_SHEET, INDICATORS_SHEET):
                 self.out.findings.append(Finding(self.raw.name, sheet, cell, "", M.TEXT_CUT.format(limit=MAX_TEXT),
@@ -207,6 +211,7 @@ class _Checker:
             if formula.sheet in (ITEMS_SHEET, INDICATORS_SHEET):
                 self.out.findings.append(Finding(self.raw.name, formula.sheet, formula.cell, "",
                                                  M.FORMULA.format(formula=formula.formula[:80])))
+        self.out.findings.extend(merge_findings(self.raw))
         self.items(schools[code])
         self.indicators()
         return self.out
@@ -448,12 +453,15 @@ class _Checker:
                 self.find(INDICATORS_SHEET, 0, 0, "", M.INDICATOR_MISSING.format(code=indicator.code))
                 continue
             number, row = by_code[indicator.code]
-            raw = row[IND_COL["value"]]
+            shown_as_percent = percents.shown_as_percent(self.raw, number - 1, IND_COL["value"])
+            raw = percents.as_meant(indicator.kind, row[IND_COL["value"]], shown_as_percent)
             comment = _text(row[IND_COL["comment"]])
             before = len(self.out.findings)
             value = self.indicator_value(indicator, number, raw)
-            self.out.indicators.append(IndicatorValue(self.out.school, indicator.code, value, comment,
-                                                      len(self.out.findings) - before))
+            fraction = percents.is_fraction(indicator.kind, value, shown_as_percent)
+            self.out.indicators.append(IndicatorValue(
+                self.out.school, indicator.code, value, comment, len(self.out.findings) - before,
+                fraction_cell=f"{column_letter(IND_COL['value'])}{number}" if fraction else ""))
 
     def indicator_value(self, indicator, number: int, raw: Any):
         col = IND_COL["value"]
