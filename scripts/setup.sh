@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepare a machine for roadmap-office: LibreOffice (the full Calc and Writer with the Russian
 # interface) and a virtual environment made from the system Python, so that both `import uno`
-# and the PyPI dependencies work. With --dev also what the real-window tests need (a virtual
-# screen and a keyboard driver).
+# and the PyPI dependencies work. With --dev also what the tests need: a virtual screen and a
+# keyboard driver (the real-window tests) and the Dovecot IMAP server (the mail tests start it
+# with their own temporary config; the system's service is left disabled).
 # Usage: scripts/setup.sh [--dev]      (run as root on Debian/Ubuntu; idempotent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ fc-list 2>/dev/null | grep -qi "Liberation Serif" || need_apt+=(fonts-liberation
 if [ "${1:-}" = "--dev" ]; then
   command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
   command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
+  installed dovecot-imapd || need_apt+=(dovecot-imapd)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -24,6 +24,7 @@ from com.sun.star.awt import XActionListener, XFocusListener, XTextListener
 TITLE = "Дорожная карта"
 SETTINGS_FILE = "roadmap-office.json"  # in the profile's config folder: folders chosen last time
 LOG_FILE = "roadmap-office.log"  # in the profile: details of internal errors
+LETTERS_FOLDER = "Письма"  # in the output folder: one .eml per school when letters are asked for
 
 
 def _prefer_bundled_packages():
@@ -424,7 +425,7 @@ def _parse_day(text):
 class ConsolidationDialog:
     """One dialog: the as-of date, the submissions folder (with the files it will read and those it
     will not), the output folder and the history file. Built in code, so it needs no dialog file
-    and reads the same in every locale; 248 units high, it fits a 768-pixel screen."""
+    and reads the same in every locale; 254 units high, it fits a 768-pixel screen."""
 
     def __init__(self, as_of, folder, outdir, history, master_path=""):
         self.master_path = master_path
@@ -432,7 +433,7 @@ class ConsolidationDialog:
         smgr = ctx.ServiceManager
         self.model = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialogModel", ctx)
         self.model.Title = "Свод отчётов школ"
-        self.model.Width, self.model.Height = 290, 238
+        self.model.Width, self.model.Height = 290, 254
         self._label("lbl_date", 8, 9, 110, "Данные по состоянию на:")
         # a plain field in ДД.ММ.ГГГГ, read by _parse_day: a DateField reformats its text after
         # taking the focus, so what is typed lands beside the old date instead of replacing it
@@ -448,10 +449,13 @@ class ConsolidationDialog:
         self._button("browse_outdir", 234, 151, 48, "Обзор…")
         self._label("lbl_history", 8, 172, 274, "Файл истории (динамика по отчётным периодам, лист «Настройки»):")
         self._control("Edit", "history", 8, 184, 274, 13).Text = history
-        ok = self._button("ok", 160, 216, 70, "Консолидировать")
+        letters = self._control("CheckBox", "letters", 8, 204, 274, 12)
+        letters.Label = "Подготовить письма школам (папка «%s» в папке результатов)" % LETTERS_FOLDER
+        letters.State = 1 if _load_settings().get("letters") else 0
+        ok = self._button("ok", 160, 232, 70, "Консолидировать")
         _set(ok, "PushButtonType", 1, "short")  # OK
         ok.DefaultButton = True
-        _set(self._button("cancel", 234, 216, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
+        _set(self._button("cancel", 234, 232, 48, "Отмена"), "PushButtonType", 2, "short")  # CANCEL
         self.dialog = smgr.createInstanceWithContext("com.sun.star.awt.UnoControlDialog", ctx)
         self.dialog.setModel(self.model)
         self.dialog.createPeer(_service("com.sun.star.awt.Toolkit"), _window())  # modal over Calc
@@ -489,12 +493,13 @@ class ConsolidationDialog:
         self.model.getByName("lbl_files").Label = _files_label(folder, reports, listed)
 
     def execute(self):
-        """(as-of text, folder, outdir, history) when the user pressed «Консолидировать», else None."""
+        """(as-of text, folder, outdir, history, letters) when the user pressed «Консолидировать», else None."""
         try:
             if self.dialog.execute() != 1:
                 return None
             return tuple(self.dialog.getControl(name).getText().strip()
-                         for name in ("as_of", "folder", "outdir", "history"))
+                         for name in ("as_of", "folder", "outdir", "history")) + (
+                self.model.getByName("letters").State == 1,)
         finally:
             self.dialog.dispose()
 
@@ -516,15 +521,16 @@ def _dialog_choices(master_path, roadmap):
         chosen = ConsolidationDialog(as_of, folder, outdir, history, master_path).execute()
         if chosen is None:
             return None
-        typed, folder, outdir, history = chosen
+        typed, folder, outdir, history, letters = chosen
         as_of = _parse_day(typed) or as_of
         problem = _choice_problem(roadmap, typed, folder, outdir, history, master_path)
         if not problem:
             break
         _message(problem, "warning")
     settings.setdefault("folders", {})[master_path] = {"submissions": folder, "output": outdir}
+    settings["letters"] = letters
     _save_settings(settings)
-    return as_of, folder, outdir, history
+    return as_of, folder, outdir, history, letters
 
 
 def _choice_problem(roadmap, typed, folder, outdir, history, master_path=""):
@@ -657,7 +663,8 @@ def _open_results(result, hidden=False):
     return opened
 
 
-def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, history=None, master_folder=None):
+def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, history=None, master_folder=None,
+                 letters=False):
     """``files``: the folder's files chosen in the dialog (the reports, and the files that are
     not, to be named in the summary); ``history``: the history file, or None."""
     _library()
@@ -671,7 +678,8 @@ def _consolidate(master_path, files, outdir, as_of, progress, ask_overwrite, his
     _close_open_outputs(outdir)
     # the master's relative settings («Шаблон отчёта») start from its own folder, not from a copy's
     return run_consolidation(master_path, files, outdir, ("xlsx", "ods", "odt"), as_of=as_of, jobs=1,
-                             progress=progress, history=history or None, master_folder=master_folder)
+                             progress=progress, history=history or None, master_folder=master_folder,
+                             letters=os.path.join(outdir, LETTERS_FOLDER) if letters else None)
 
 
 def _summary_text(result):
@@ -679,6 +687,9 @@ def _summary_text(result):
 
     text = run_summary(result.consolidation)
     text += "\n\nРезультаты:\n" + "\n".join(str(p) for p in result.outputs)
+    if result.letters:
+        text += "\n\nПисьма школам (%d) — файлы .eml для отправки из почтовой программы:\n%s" % (
+            len(result.letters), os.path.dirname(str(result.letters[0])))
     for error in result.errors:
         text += "\n" + error
     return text
@@ -691,7 +702,7 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite):
         chosen = choose(saved, roadmap)
         if chosen is None:
             return None
-        as_of, folder, outdir, history = chosen
+        as_of, folder, outdir, history, letters = chosen
         if saved and history and roadmap.period is not None:
             _write_history_setting(document, saved, history)
         elif roadmap.period is None:
@@ -700,7 +711,7 @@ def _consolidate_document(document, choose, progress_for, ask_overwrite):
         status = progress_for(len(reports))
         try:
             result = _consolidate(master, reports + others, outdir, as_of, status, ask_overwrite, history,
-                                  os.path.dirname(saved) if saved else None)
+                                  os.path.dirname(saved) if saved else None, letters)
         finally:
             if status is not None:
                 status.end()
@@ -755,6 +766,9 @@ def consolidate(*args):
         if result is not None:
             _message(_summary_text(result))  # over the master, then the results open beside it
             _open_results(result)
+            if result.letters:  # the letters' folder in the file manager, to send them from a mail program
+                _service("com.sun.star.system.SystemShellExecute").execute(
+                    _to_url(os.path.dirname(str(result.letters[0]))), "", 0)
     _guarded(action)
 
 
@@ -801,7 +815,7 @@ def test_create_templates(master, folder, *args):
     return json.dumps({"files": [str(p) for p in made[1]]}, ensure_ascii=False)
 
 
-def test_consolidate_document(path, folder, outdir, as_of="", history="", *args):
+def test_consolidate_document(path, folder, outdir, as_of="", letters="", history="", *args):
     """«Консолидировать…» on a document opened hidden, the dialog answered with the given values
     (``as_of`` as typed, ДД.ММ.ГГГГ) and checked as the dialog checks them; says whether the dialog
     was reached, what its list showed and which documents the results opened."""
@@ -816,7 +830,7 @@ def test_consolidate_document(path, folder, outdir, as_of="", history="", *args)
         chosen = history or (history_path(master_path, roadmap.history_file) if master_path else "")
         shown.update(history=chosen, listed=_folder_files(folder, master_path)[2],
                      problem=_choice_problem(roadmap, typed, folder, outdir, chosen, master_path))
-        return None if shown["problem"] else (_parse_day(typed), folder, outdir, chosen)
+        return None if shown["problem"] else (_parse_day(typed), folder, outdir, chosen, bool(letters))
 
     document = _open_hidden(path)
     opened = []
@@ -835,9 +849,10 @@ def test_consolidate_document(path, folder, outdir, as_of="", history="", *args)
         return json.dumps(dict(shown, asked=asked, outputs=[str(p) for p in result.outputs],
                                opened=[(d.getURL(), d.isModified()) for d in opened],
                                summary=result.consolidation.summary_json(), message=_summary_text(result),
+                               letters=[str(p) for p in result.letters],
                                history_periods=[s.period.label for s in result.consolidation.history],
                                settings=[[settings.getCellByPosition(c, r).getString() for c in range(2)]
-                                         for r in range(10)],
+                                         for r in range(12)],
                                report_first_line=next((d.getText().getString().split("\n")[0] for d in opened
                                                        if d.getURL().endswith(".odt")), "")),
                           ensure_ascii=False)
@@ -853,7 +868,7 @@ def test_rerun_with_results_open(path, folder, outdir, *args):
     opened = []
     try:
         for _ in range(2):
-            result = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir, ""),
+            result = _consolidate_document(document, lambda master, roadmap: (None, folder, outdir, "", False),
                                            lambda count: None, lambda question: True)
             opened += _open_results(result, hidden=True)
         counts = {}

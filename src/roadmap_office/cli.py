@@ -290,13 +290,15 @@ def check(file: Path, master: Path | None, as_json: bool) -> None:
 @click.option("--report-template", "report_template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Шаблон отчёта (ODT, см. команду report-template); по умолчанию — из настройки «Шаблон отчёта» "
                    "мастер-книги или встроенный.")
+@click.option("--letters", "letters", type=click.Path(file_okay=False, path_type=Path),
+              help="Папка для писем школам: по файлу .eml на школу (её замечания, показатели или напоминание).")
 @click.option("--json", "as_json", is_flag=True, help="Вывести итоги в формате JSON.")
-def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, report_template,
+def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, history, report_template, letters,
                 as_json: bool) -> None:
     """Свести отчёты школ INPUTS (файлы и папки, ODS и XLSX) по мастер-книге MASTER."""
 
     result = _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=as_json,
-                                        history=history, report_template=report_template)
+                                        history=history, report_template=report_template, letters=letters)
     c = result.consolidation
     if as_json:
         click.echo(json.dumps(c.summary_json([str(p) for p in result.outputs]), ensure_ascii=False, indent=2))
@@ -307,6 +309,8 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
         if history:
             click.echo(f"История сводов: {history} (отчётных периодов: {len(c.history)}, "
                        f"текущий — {c.history[-1].period.label})")
+        if letters:
+            click.echo(f"Письма школам: {len(result.letters)} в папке {letters}")
     for error in result.errors:
         click.echo(f"Ошибка: {error}", err=True)
     if result.errors:
@@ -314,17 +318,17 @@ def consolidate(master: Path, inputs, outdir: Path, formats, as_of, jobs, histor
 
 
 def _consolidate_with_progress(master, inputs, outdir, formats, as_of, jobs, quiet=False, history=None,
-                               report_template=None):
+                               report_template=None, letters=None):
     from .pipeline import collect_inputs, run_consolidation
 
     total = len(collect_inputs(inputs))
     if quiet or total < 2 or not sys.stderr.isatty():
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs, history=history,
-                                 report_template=report_template)
+                                 report_template=report_template, letters=letters)
     with click.progressbar(length=total, label="Проверка отчётов", file=sys.stderr) as bar:
         return run_consolidation(master, inputs, outdir, formats, as_of, jobs,
                                  progress=lambda n, total, name: bar.update(1), history=history,
-                                 report_template=report_template)
+                                 report_template=report_template, letters=letters)
 
 
 @main.command("report-template")

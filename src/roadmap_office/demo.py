@@ -39,7 +39,9 @@ def demo_roadmap() -> Roadmap:
     roadmap.issuer = district["issuer"]
     roadmap.reporting_period = district["reporting_period"]
     roadmap.school_roles = list(district["school_roles"])
-    roadmap.schools = [School(s["code"], s["name"], s["full_name"], s["students"]) for s in district["schools"]]
+    roadmap.schools = [School(s["code"], s["name"], s["full_name"], s["students"],
+                              emails=[demo_address(s["code"])])
+                       for s in district["schools"]]
     roadmap.indicators = [
         Indicator(
             i["code"], i["name"], i["unit"], IndicatorKind(i["kind"]), i.get("minimum"), i.get("maximum"),
@@ -48,6 +50,11 @@ def demo_roadmap() -> Roadmap:
         for i in district["indicators"]
     ]
     return roadmap
+
+
+def demo_address(code: str) -> str:
+    """A demo school's address, in the domain reserved for examples (RFC 2606): nothing is delivered."""
+    return f"school-{code.lower()}@example.org"
 
 
 @dataclass
@@ -91,10 +98,14 @@ def _run_period(roadmap: Roadmap, outdir: Path, period: DemoPeriod, formats: tup
                 old.unlink()
     write_demo_submissions(read_master(master), submissions, period)
     outputs.extra["Заполненные отчёты школ" + (" (с типичными ошибками)" if period.plant else "")] = submissions
+    letters = outdir / "letters"
+    for old in letters.glob("*.eml") if letters.is_dir() else ():
+        old.unlink()
     result = run_consolidation(master, [submissions], outdir / "report", formats, as_of=period.as_of, jobs=1,
-                               history=history_for_master(master))  # as the menu does: the master names it
+                               history=history_for_master(master), letters=letters)  # the master names its history
     outputs.consolidation = result.consolidation
     outputs.errors = result.errors
+    outputs.extra["Письма школам (по файлу .eml на школу)"] = letters
     for path in result.outputs:
         outputs.extra[_OUTPUT_LABELS[path.suffix]] = path
     return outputs

@@ -35,10 +35,11 @@ OLDEST_PYTHON = "3.8"  # of the LibreOffice versions the extension supports (see
 # version whose Requires-Python still admits OLDEST_PYTHON.
 LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1"}
 BUNDLED = ("roadmap_office",) + tuple(LIBRARIES)
-# Parts of the library the macros never import (the command line, the nightly batch, the demo,
-# the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt.
+# Parts of the library the macros never import (the command line, the nightly batch and its mail,
+# the demo, the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt.
 NOT_BUNDLED = ("oxt", "cli.py", "cli_messages.py", "__main__.py", "batch", "batch.py", "cache.py", "demo.py",
-               "demo_submissions.py", "importing", "office.py", "extension.py")
+               "demo_submissions.py", "importing", "office.py", "extension.py",
+               "mail/imap.py", "mail/outbox.py", "mail/settings.py", "mail/smtp.py", "mail/state.py")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi", ".pyx")
 # A menu entry's script URL names where the extension is installed; LibreOffice finds the macro
 # only there, so a per-user and a shared (all users) install each get their own Addons.xcu.

@@ -20,6 +20,7 @@ from . import labels
 from .deadlines import parse_deadline, parse_section
 from .errors import MasterError
 from .executors import Catalogue, fold
+from .mail.addresses import parse_addresses
 from .model import (
     Aggregation,
     Deadline,
@@ -43,6 +44,7 @@ ROLES = "Роли в ОО"
 DEADLINES = "Сроки"
 STATUSES = "Статусы"
 SCHOOLS = "Школы"
+EMAIL_COLUMN = "Эл. почта"  # found by its header, so other columns may come and go around it
 INDICATORS = "Показатели"
 
 _SETTING_KEYS = {
@@ -140,8 +142,8 @@ def master_workbook(roadmap: Roadmap) -> Workbook:
             _simple_sheet(
                 SCHOOLS,
                 [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
-                 Column("Число обучающихся", 3), Column(SCHOOL_KEY_TITLE, 3.4)],
-                [[s.code, s.name, s.full_name, s.students, school_key(s)] for s in roadmap.schools],
+                 Column("Число обучающихся", 3), Column(SCHOOL_KEY_TITLE, 3.4), Column(EMAIL_COLUMN, 6)],
+                [[s.code, s.name, s.full_name, s.students, school_key(s), "; ".join(s.emails)] for s in roadmap.schools],
             ),
             _indicators_sheet(roadmap),
         ],
@@ -368,6 +370,10 @@ class _MasterReader:
 
     def schools(self) -> list[School]:
         schools, seen, keys = [], set(), set()
+        header = [_text(v).lower() for v in (self.sheets.get(SCHOOLS) or [[]])[0]]
+        # columns after the number of students are found by their headers: a master may lack either
+        key_column = header.index(SCHOOL_KEY_TITLE.lower()) if SCHOOL_KEY_TITLE.lower() in header else None
+        email_column = header.index(EMAIL_COLUMN.lower()) if EMAIL_COLUMN.lower() in header else None
         for number, row in self.rows(SCHOOLS):
             code = _text(row[0])
             if not code:
@@ -378,10 +384,18 @@ class _MasterReader:
             students = row[3]
             if students not in (None, "") and not isinstance(students, (int, float)):
                 raise self.error(f"число обучающихся должно быть числом, указано «{students}»", SCHOOLS, number, 3)
-            school = School(code, _text(row[1]), _text(row[2]), int(students) if students else None, _text(row[4]))
+            emails = []
+            if email_column is not None:
+                try:
+                    emails = parse_addresses(_text(row[email_column]))
+                except ValueError as exc:
+                    raise self.error(str(exc), SCHOOLS, number, email_column) from None
+            key = _text(row[key_column]) if key_column is not None else ""
+            school = School(code, _text(row[1]), _text(row[2]), int(students) if students else None, key,
+                            emails=emails)
             if school.key in keys:
                 raise self.error(f"ключ школы «{school.key}» повторяется (строки скопированы?); очистите ячейку — "
-                                 "ключ новой школы будет создан", SCHOOLS, number, 4)
+                                 "ключ новой школы будет создан", SCHOOLS, number, key_column)
             school.key = school_key(school)
             keys.add(school.key)
             schools.append(school)

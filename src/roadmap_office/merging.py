@@ -62,6 +62,7 @@ class SchoolSummary:
     applicable: int = 0
     done: int = 0
     overdue_items: list[str] = field(default_factory=list)
+    overdue_keys: list[str] = field(default_factory=list)  # the same items by key (numbers may repeat)
     problems: int = 0
     superseded: list[str] = field(default_factory=list)
 
@@ -210,6 +211,7 @@ def consolidate(roadmap: Roadmap, submissions: list[CheckedSubmission], as_of: d
                     summary.done += 1
                 elif _overdue(item, as_of):
                     summary.overdue_items.append(item.number)
+                    summary.overdue_keys.append(item.key)
         school_summaries.append(summary)
 
     item_summaries, section_summaries = [], []

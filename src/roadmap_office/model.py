@@ -134,6 +134,7 @@ class School:
     full_name: str = ""
     students: int | None = None  # weight for weighted means of percents
     key: str = ""  # stable identity from the master's «Школы» sheet (see master.school_key)
+    emails: list[str] = field(default_factory=list)  # where the school's letters go (master: «Эл. почта»)
 
     def to_json(self) -> dict:
         return {"code": self.code, "name": self.name}

@@ -1,7 +1,8 @@
 """The main job as composable steps, shared by the CLI, the extension and the nightly batch:
 
 collect inputs → check files (a process pool, a result cache) → pick each school's current
-file → merge → write outputs (one format registry) into a staging folder → publish atomically.
+file → merge → write outputs (one format registry) into a staging folder → publish atomically
+→ (optionally) a letter to every school.
 
 ``run_consolidation`` chains the steps for the CLI and the macro; the batch calls the same
 steps and adds only its file policy (inbox, archive, quarantine, lock, logs, retention).
@@ -345,6 +346,7 @@ class ConsolidationResult:
     consolidation: Consolidation
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # outputs that could not be made
+    letters: list[Path] = field(default_factory=list)  # one .eml per school, when asked for
 
 
 def write_outputs(consolidation: Consolidation, outdir: str | os.PathLike, formats: Iterable[str],
@@ -411,11 +413,13 @@ def run_consolidation(
     history: str | os.PathLike | None = None,
     report_template: str | os.PathLike | None = None,
     master_folder: str | os.PathLike | None = None,
+    letters: str | os.PathLike | None = None,
 ) -> ConsolidationResult:
     """The whole job for the CLI and the macro: every step above in order; the period is kept in the
     ``history`` file when one is given. The report's template (``report_template``, else the
     master's setting «Шаблон отчёта», relative to ``master_folder``, by default the master's own)
-    is checked before any file is read."""
+    is checked before any file is read. Every school's letter is written into ``letters`` (one
+    ``.eml`` each) when it is given."""
     formats = tuple(formats)
     roadmap = read_master(master)
     as_of = as_of or default_as_of(roadmap)
@@ -432,4 +436,9 @@ def run_consolidation(
     with writing_to(Path(history).parent if history else Path(outdir)):  # the store may share a full disk
         consolidation.history = record_history(consolidation, history)
     rendered = write_outputs(consolidation, outdir, formats, template=template)
-    return ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
+    result = ConsolidationResult(consolidation, rendered.outputs, rendered.errors)
+    if letters is not None:
+        from .mail.eml import write_school_letters
+
+        result.letters = write_school_letters(consolidation, master, letters)
+    return result

@@ -202,6 +202,25 @@ def test_consolidate_action(office_with_extension, demo_run, folder_with_a_damag
     assert "Пропущены служебные файлы: «Thumbs.db»." in result["message"]
 
 
+def test_consolidate_action_writes_the_schools_letters(office_with_extension, demo_run, tmp_path):
+    """The dialog's «Подготовить письма школам»: one .eml per school in «Письма» beside the results."""
+    result = json.loads(office_with_extension.script(
+        "test_consolidate_document", str(_master_copy(demo_run, tmp_path)), str(demo_run.outdir / "submissions"),
+        str(tmp_path / "out"), "", "yes"))
+    letters = sorted((tmp_path / "out" / "Письма").iterdir())
+    assert sorted(p.rsplit("/", 1)[1] for p in result["letters"]) == [p.name for p in letters]
+    assert len(letters) == 12 and all(p.suffix == ".eml" for p in letters)
+    assert f"Письма школам (12) — файлы .eml для отправки из почтовой программы:\n{tmp_path / 'out' / 'Письма'}" \
+        in result["message"]
+    import email
+    from email.policy import default
+
+    message = email.message_from_bytes((tmp_path / "out" / "Письма" / "Письмо_L03_МБОУ_Лицей_N_3.eml").read_bytes(),
+                                       policy=default)
+    assert "ячейка F7: недопустимый статус «сделали»" in message.get_body(("plain",)).get_content()
+    assert [p.get_filename() for p in message.iter_attachments()] == ["Письмо_L03_МБОУ_Лицей_N_3.odt"]
+
+
 def test_consolidate_fills_the_masters_report_template(office_with_extension, demo_run, tmp_path):
     """«Шаблон отчёта» on the master's sheet «Настройки», a path beside the master: the macro fills it,
     and a misspelt field in it is told before anything is written."""
@@ -305,6 +324,6 @@ def test_the_history_file_is_the_masters_setting_and_the_dialogs(office_with_ext
     chosen = tmp_path / "другая" / "история.sqlite"
     result = json.loads(office_with_extension.script(
         "test_consolidate_document", str(second), str(demo_run.second.outdir / "submissions"), str(tmp_path / "out"),
-        "", str(chosen)))
+        "", "", str(chosen)))
     assert chosen.is_file() and result["history_periods"] == ["II полугодие 2022 г."]
     assert ["Файл истории", "../другая/история.sqlite"] in result["settings"]

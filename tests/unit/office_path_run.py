@@ -3,7 +3,7 @@
 Run as ``python -s -S office_path_run.py MASTER SUBMISSIONS WORKDIR AS_OF`` with the unpacked
 .oxt's ``python/pythonpath`` on PYTHONPATH (no site-packages: no lxml, no python-calamine).
 Does what the macros do — check every school file, make templates, consolidate into XLSX, ODS
-and ODT with a history file — and prints one JSON line with the figures, for the test to
+and ODT with a history file and the schools' letters — and prints one JSON line with the figures, for the test to
 compare with the command line's. This file itself must run on Python 3.8.
 """
 
@@ -33,7 +33,7 @@ def main(master, submissions, workdir, as_of):
     templates = generate_templates(master, os.path.join(workdir, "templates"))
     result = run_consolidation(master, [submissions], os.path.join(workdir, "out"), ("xlsx", "ods", "odt"),
                                as_of=date.fromisoformat(as_of), jobs=1,
-                               history=os.path.join(workdir, "history.sqlite"))
+                               history=os.path.join(workdir, "history.sqlite"), letters=os.path.join(workdir, "letters"))
     bundled = sorted({name.split(".")[0] for name in sys.modules} & set(os.listdir(
         os.path.dirname(os.path.dirname(roadmap_office.__file__)))))
     ours = sorted(name for name in sys.modules if name.startswith("roadmap_office."))
@@ -42,6 +42,7 @@ def main(master, submissions, workdir, as_of):
                       "templates": sorted(p.name for p in templates),
                       "summary": result.consolidation.summary_json(),
                       "outputs": [str(p) for p in result.outputs],
+                      "letters": sorted(os.path.basename(str(p)) for p in result.letters),
                       "history": [s.summary_json() for s in result.consolidation.history],
                       "imported_packages": bundled, "imported_modules": ours}, ensure_ascii=False))
 

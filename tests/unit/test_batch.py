@@ -218,4 +218,11 @@ def test_every_config_key_is_documented(tree):
     for key in CONFIG_KEYS:
         assert f"\n{key} = " in example
         assert f"`{key}`" in readme
+    from roadmap_office.batch import CONFIG_TABLES
+
+    for table, (keys, _) in CONFIG_TABLES.items():
+        assert f"\n# [{table}]\n" in example and f"`[{table}]`" in readme
+        for key in keys:
+            assert f"\n# {key} = " in example.split(f"# [{table}]")[1], (table, key)
+            assert f"`{table}.{key}`" in readme, (table, key)
     assert load_config(config).formats == ("xlsx", "odt")

@@ -189,14 +189,15 @@ def command_line(demo_run, tmp_path_factory) -> dict:
     done = subprocess.run([sys.executable, "-m", "roadmap_office", "consolidate", str(demo_run.master),
                            str(submissions), "-o", str(out / "out"), "--format", "xlsx,ods,odt",
                            "--as-of", AS_OF.strftime("%d.%m.%Y"), "--history", str(out / "history.sqlite"),
-                           "--json"], capture_output=True, text=True)
+                           "--letters", str(out / "letters"), "--json"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     checks = {}
     for path in collect_inputs([submissions]):
         result = check_one(path)
         checks[path.name] = {"school": result.school, "rejected": bool(result.rejected),
                              "problems": [f.to_json() for f in result.findings]}
-    return {"summary": json.loads(done.stdout), "checks": checks, "out": out / "out"}
+    return {"summary": json.loads(done.stdout), "checks": checks, "out": out / "out",
+            "letters": sorted(p.name for p in (out / "letters").iterdir())}
 
 
 @pytest.mark.parametrize("python", _interpreters())
@@ -212,6 +213,7 @@ def test_office_path_runs_and_matches_the_command_line(python, unpacked, demo_ru
     expected = dict(command_line["summary"], outputs=[])
     assert dict(ran["summary"], outputs=[]) == expected
     assert ran["history"][-1]["overdue"] == expected["overdue"]
+    assert ran["letters"] == command_line["letters"] and len(ran["letters"]) == expected["schools_expected"]
     for name in ("Свод_по_дорожной_карте.xlsx", "Свод_по_дорожной_карте.ods"):
         assert read_workbook(tmp_path / "out" / name) == read_workbook(command_line["out"] / name), name
     assert _odt_text(tmp_path / "out" / "Сводный_отчёт.odt") == _odt_text(command_line["out"] / "Сводный_отчёт.odt")

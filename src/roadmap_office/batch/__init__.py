@@ -17,13 +17,14 @@ removed), ``run`` (one night, in order).
 from __future__ import annotations
 
 from ..errors import Exit
-from .config import CONFIG_KEYS, CONFIG_NAME, CONFIG_SCHEMA, BatchConfig, ConfigError, init_tree, load_config
+from .config import (CONFIG_KEYS, CONFIG_NAME, CONFIG_SCHEMA, CONFIG_TABLES, BatchConfig, ConfigError, init_tree,
+                     load_config)
 from .files import NAME_MAX, REASON_SUFFIX, usable_name
 from .lock import LOCK_NAME, LockHeld, RunLock
 from .run import CACHE_DIR, RunSummary, run_batch
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_LOCKED, EXIT_CONVERSION = Exit.OK, Exit.FILES, Exit.USAGE, Exit.LOCKED, Exit.PDF
 
-__all__ = ["BatchConfig", "CACHE_DIR", "CONFIG_KEYS", "CONFIG_NAME", "CONFIG_SCHEMA", "ConfigError", "EXIT_CONFIG",
+__all__ = ["BatchConfig", "CACHE_DIR", "CONFIG_KEYS", "CONFIG_NAME", "CONFIG_SCHEMA", "CONFIG_TABLES", "ConfigError", "EXIT_CONFIG",
            "EXIT_CONVERSION", "EXIT_LOCKED", "EXIT_OK", "EXIT_REJECTED", "LOCK_NAME", "LockHeld", "NAME_MAX",
            "REASON_SUFFIX", "RunLock", "RunSummary", "init_tree", "load_config", "run_batch", "usable_name"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import Exit, RoadmapError
 from ..history import HISTORY_NAME
+from ..mail.settings import MAILBOX_KEYS, MAIL_KEYS, MailboxSettings, MailSettings, parse_mail, parse_mailbox
 from ..master import read_master
 from ..pipeline import OUTPUT_FORMATS, default_as_of
 from .files import REASON_SUFFIX
@@ -42,6 +43,8 @@ class BatchConfig:
     pdf_timeout: float = 180.0
     history: Path | None = None  # the history store of every night's consolidation (one set per period)
     settle_seconds: float = 60.0  # a file changed more recently may still be being copied in
+    mail: MailSettings | None = None  # [mail]: letters to schools and the district
+    mailbox: MailboxSettings | None = None  # [mailbox]: submissions fetched from an IMAP folder
 
     @property
     def root(self) -> Path:
@@ -91,6 +94,32 @@ pdf_timeout = 180
 
 # Файл, изменявшийся менее стольких секунд назад, ещё копируется: его возьмёт следующий запуск.
 settle_seconds = 60
+
+# Письма школам и району (раскомментируйте, чтобы включить). Каждая школа получает письмо со своими
+# замечаниями и показателями или напоминание, когда о ней появилось новое (новый файл, замечания,
+# просрочка, истёк срок); одно и то же письмо дважды не отправляется. Если сервер недоступен,
+# письма остаются в очереди mail/outbox/ и уходят при следующем запуске.
+# [mail]
+# smtp_host = "smtp.example.org"
+# smtp_port = 587
+# security = "starttls"            # "starttls", "ssl" или "none"
+# user = "roadmap@example.org"
+# password_file = "smtp-password.txt"  # файл с паролем (первая строка); сам пароль здесь не пишется
+# sender = "roadmap@example.org"
+# district_to = ["specialist@example.org"]  # кому отправлять итоги ночного свода с отчётом
+# send_to_schools = true
+
+# Приём отчётов из почтового ящика (раскомментируйте, чтобы включить): вложения ODS и XLSX новых писем
+# попадают в inbox со временем получения письма; письмо отмечается прочитанным и переносится в папку
+# roadmap-office-processed только после того, как его файлы сохранены. Ответ школе уходит и на адрес
+# отправителя.
+# [mailbox]
+# imap_host = "imap.example.org"
+# imap_port = 993
+# security = "ssl"                 # "ssl", "starttls" или "none"
+# user = "roadmap@example.org"
+# password_file = "imap-password.txt"
+# folder = "INBOX"
 """
 
 
@@ -171,6 +200,8 @@ CONFIG_SCHEMA = {
     "settle_seconds": (60, lambda k, v, c: float(_number(k, v, c, 0, 86400, False))),
 }
 CONFIG_KEYS = tuple(CONFIG_SCHEMA)
+# Tables of the configuration: name -> (its keys, its parser); README documents each key.
+CONFIG_TABLES = {"mail": (MAIL_KEYS, parse_mail), "mailbox": (MAILBOX_KEYS, parse_mailbox)}
 
 
 def load_config(path: str | os.PathLike) -> BatchConfig:
@@ -196,10 +227,10 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
         at = f" в строке {where[1]}, позиция {where[2]}" if where else ""
         raise ConfigError(f"ошибка в файле конфигурации {path.name}{at}: запись не соответствует формату TOML "
                           "(проверьте кавычки, знаки «=» и не повторяется ли параметр)") from None
-    unknown = sorted(set(data) - set(CONFIG_SCHEMA))
+    unknown = sorted(set(data) - set(CONFIG_SCHEMA) - set(CONFIG_TABLES))
     if unknown:
         raise ConfigError(f"неизвестный параметр «{printable(unknown[0])}» в {path.name}; "
-                          f"допустимые: {', '.join(CONFIG_KEYS)}")
+                          f"допустимые: {', '.join(CONFIG_KEYS)}, таблицы {', '.join(f'[{t}]' for t in CONFIG_TABLES)}")
     if "master" not in data:
         raise ConfigError(f"в {path.name} не указан параметр «master»")
     values = {key: check(key, data.get(key, default), path) for key, (default, check) in CONFIG_SCHEMA.items()}
@@ -217,6 +248,9 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
             where[key].mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _bad(path, key, f"папку не удаётся создать ({exc.strerror or exc})", values[key]) from None
+    tables = {name: parse(data[name], lambda key, expected, value=None: _bad(path, key, expected, value), base)
+              for name, (_, parse) in CONFIG_TABLES.items() if name in data}
     return BatchConfig(path, where["master"], where["inbox"], where["archive"], where["quarantine"],
                        where["output"], values["formats"], values["as_of"], values["keep_days"],
-                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"])
+                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"],
+                       tables.get("mail"), tables.get("mailbox"))

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .._files import replacing
+from .._files import replacing, sync_folder
 from .log import UNSAFE
 
 REASON_SUFFIX = ".причина.txt"  # beside a quarantined file: why it was refused
@@ -54,14 +54,7 @@ def copy_across(source: Path, target: Path) -> None:
         os.rename(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    try:
-        folder = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError:
-        pass
+    sync_folder(target.parent)
     source.unlink()
 
 

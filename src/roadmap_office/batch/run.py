@@ -12,7 +12,7 @@ import signal
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from .. import __version__
@@ -23,7 +23,7 @@ from ..history import record_history
 from ..inputs import IGNORED, REPORT, classify_entry, classify_name
 from ..master import read_master, roadmap_fingerprint
 from ..merging import consolidate
-from ..pipeline import (STAGING_PREFIX, Selection, check_files, files_to_consolidate, is_submission_name,
+from ..pipeline import (OUTPUTS, STAGING_PREFIX, Selection, check_files, files_to_consolidate, is_submission_name,
                         pick_current, publish, render_outputs, report_template_for, writing_to)
 from ..selection import other_period
 from .config import BatchConfig, load_config
@@ -48,6 +48,9 @@ class RunSummary:
     outputs: list[str] = field(default_factory=list)
     unchanged: bool = False
     conversion_error: str = ""
+    fetched: list[str] = field(default_factory=list)  # files taken from the mailbox into the inbox
+    letters_queued: list[str] = field(default_factory=list)  # school codes ("district" for the summary)
+    letters_sent: list[str] = field(default_factory=list)  # Message-IDs
 
     @property
     def exit_code(self) -> int:
@@ -60,7 +63,8 @@ class RunSummary:
                 "other_period": self.other_period, "waiting": self.waiting, "skipped": self.skipped,
                 "ignored": self.ignored,
                 "schools_missing": self.schools_missing, "outputs": self.outputs, "unchanged": self.unchanged,
-                "conversion_error": self.conversion_error or None, "exit_code": self.exit_code}
+                "conversion_error": self.conversion_error or None, "fetched": self.fetched,
+                "letters_queued": self.letters_queued, "letters_sent": self.letters_sent, "exit_code": self.exit_code}
 
 
 def run_batch(config_path: str | os.PathLike, now: datetime | None = None, quiet: bool = False) -> RunSummary:
@@ -127,6 +131,8 @@ class _Night:
     def run(self) -> RunSummary:
         log_event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
         remove_leftovers(self.config)
+        if self.config.mailbox is not None:
+            self.take_mailbox()
         self.take_inbox()
         _pause("after_inbox")
         rejected_tonight = self.quarantined_today()
@@ -134,12 +140,14 @@ class _Night:
         current = [s for s in selection.for_period(None) if not s.rejected]
         fingerprint = self.fingerprint(current, rejected_tonight)
         state = self.config.output / "latest" / ".fingerprint"
+        older = [f for files in selection.superseded.values() for f in files if not f.rejected]
         if state.exists() and state.read_text(encoding="utf-8") == fingerprint:
             self.summary.unchanged = True
             log_event(logging.INFO, "Новых файлов нет, результаты не изменились", event="unchanged")
         else:
-            older = [f for files in selection.superseded.values() for f in files if not f.rejected]
             self.render(current + older, rejected_tonight, fingerprint)  # older files: named, never counted
+        if self.config.mail is not None:
+            self.letters(current + older)
         cleanup(self.config, self.today, selection.for_period(None))
         self.cache.prune()
         self.cache.save()
@@ -154,14 +162,28 @@ class _Night:
     # -- inbox --------------------------------------------------------------------------
     def quarantined_today(self) -> list[CheckedSubmission]:
         """Files refused today (this run or an earlier one today): the report names them."""
-        folder = self.config.quarantine / self.today.isoformat()
+        return self.quarantined(self.today)
+
+    def quarantined(self, since: date) -> list[CheckedSubmission]:
+        """Files refused from ``since`` on, with their reasons (and their school, when known)."""
         refused = []
-        for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")) if folder.is_dir() else []:
-            path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
-            text = reason.read_text(encoding="utf-8", errors="replace")
-            why = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Причина:")),
-                       text.strip())
-            refused.append(CheckedSubmission(path, rejected=why))
+        for folder in sorted(self.config.quarantine.iterdir()):
+            try:
+                if not folder.is_dir() or date.fromisoformat(folder.name) < since:
+                    continue
+            except ValueError:
+                continue
+            for reason in sorted(folder.glob(f"*{REASON_SUFFIX}")):
+                path = reason.with_name(reason.name[: -len(REASON_SUFFIX)])
+                lines = reason.read_text(encoding="utf-8", errors="replace").splitlines()
+                fields = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines if ":" in line}
+                result = CheckedSubmission(path, rejected=fields.get("Причина") or "\n".join(lines).strip(),
+                                           school=fields.get("Школа", ""))
+                try:
+                    result.modified = datetime.fromtimestamp(path.stat().st_mtime)
+                except OSError:
+                    pass
+                refused.append(result)
         return refused
 
     def inbox_files(self) -> list[tuple[Path, tuple]]:
@@ -215,7 +237,8 @@ class _Night:
                 reason = target.with_name(target.name + REASON_SUFFIX)
                 with writing_to(reason.parent):
                     write_atomic(reason, f"Файл: {printable(path.name)}\nДата: {self.now:%d.%m.%Y %H:%M}\n"
-                                          f"Причина: {printable(result.rejected)}\n")
+                                          f"Причина: {printable(result.rejected)}\n"
+                                          + (f"Школа: {result.school}\n" if result.school else ""))
                 self.summary.rejected.append(path.name)
                 log_event(logging.WARNING, f"Не принят «{path.name}»: {result.rejected}", event="rejected",
                           file=path.name, reason=result.rejected, stored_as=target.name,
@@ -321,3 +344,59 @@ class _Night:
             publish(staging, target, names)
         self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
         log_event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
+
+    # -- mail (roadmap_office.mail does the work; the night only logs) -------------------
+    def take_mailbox(self) -> None:
+        from ..mail.imap import take_mailbox
+        from ..mail.state import MailState
+
+        report = take_mailbox(self.config.mailbox, self.config.inbox, MailState(self.config.root))
+        for item in report.imported:
+            self.summary.fetched.append(item.file.name)
+            log_event(logging.INFO, f"Из почты получен «{item.file.name}» от {item.sender} "
+                      f"({item.received:%d.%m.%Y %H:%M})", event="fetched", file=item.file.name, sender=item.sender,
+                      message_id=item.message_id)
+        for why in report.left:
+            log_event(logging.INFO, f"Письмо оставлено в почтовом ящике: {why}", event="mail_left", reason=why)
+        if report.error:
+            log_event(logging.WARNING, f"Почта не получена: {report.error}; отчёты будут взяты при следующем запуске",
+                      event="mailbox_failed", reason=report.error)
+
+    def letters(self, current: list[CheckedSubmission]) -> None:
+        """Queue and send the letters; they know every refusal of the period, not only tonight's."""
+        from ..mail.outbox import queue_night, send_night
+        from ..mail.state import MailState
+
+        since = self.roadmap.period.start if self.roadmap.period else self.today
+        consolidation = consolidate(self.roadmap, current + self.quarantined(since),
+                                    self.config.as_of_date(self.today, self.roadmap))
+        mail, state = self.config.mail, MailState(self.config.root)
+        latest = self.config.output / "latest"
+        report = next(([latest / OUTPUTS[f].filename] for f in ("pdf", "odt", "xlsx", "ods")
+                       if (latest / OUTPUTS[f].filename).exists()), [])  # the report the district reads
+        try:
+            night = queue_night(consolidation, mail, state, self.config.master,
+                                None if self.summary.unchanged else report, self.now)
+        except OSError as exc:  # the outputs are published; the letters wait for a night with room
+            log_event(logging.ERROR, f"Письма не подготовлены: {exc.strerror or exc}; они будут подготовлены при "
+                      "следующем запуске", event="letters_failed", reason=str(exc))
+            return
+        self.summary.letters_queued = [letter.key for letter in night.queued]
+        for code in night.no_address:
+            log_event(logging.WARNING, f"{code}: письмо не отправлено — в мастер-книге не указан адрес эл. почты школы",
+                      event="no_address", school=code)
+
+        def sent(letter) -> None:
+            self.summary.letters_sent.append(letter.message_id)
+            log_event(logging.INFO, f"Отправлено письмо «{letter.subject}»: {', '.join(letter.recipients)}, "
+                      f"Message-ID {letter.message_id}", event="mail_sent", message_id=letter.message_id,
+                      to=letter.recipients, subject=letter.subject, file=letter.path.name)
+
+        outcome = send_night(mail, state, self.now, sent)
+        for name, why in outcome.failed.items():
+            log_event(logging.WARNING, f"Письмо «{name}» не принято сервером: {why}; оно остаётся в очереди",
+                      event="mail_refused", file=name, reason=why)
+        if outcome.error:
+            left = len(state.queued())
+            log_event(logging.WARNING, f"Письма не отправлены: {outcome.error}; в очереди писем: {left}, они будут "
+                      "отправлены при следующем запуске", event="mail_failed", reason=outcome.error, queued=left)

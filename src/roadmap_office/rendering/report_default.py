@@ -85,6 +85,8 @@ class _Builder:
         paragraph("Table_20_Heading", parent="Table_20_Contents", display="Table Heading",
                   para=dict(textalign="center"), txt=dict(fontweight="bold"))
         paragraph("Note", txt=dict(fontsize="10pt", fontstyle="italic"))
+        # lines naming files: long file names leave wide gaps in justified text
+        paragraph("Files", para=dict(textalign="start"))
         paragraph("Center", para=dict(textalign="center", keepwithnext="always"))
         paragraph("KeepNext", para=dict(keepwithnext="always"))
         paragraph("Marker", txt=dict(fontsize="9pt", color="#808080"))
@@ -156,7 +158,7 @@ def default_template() -> OpenDocument:
     b.p("Subtitle", "о ходе реализации дорожной карты «", f("Дорожная карта"), "»")
     b.p("Center", f("Орган"))
     b.p("Center", f("Отчётный период и дата"))
-    b.p("Standard", _bold(f"{T.WARNINGS_HEADING}!"), " ", f("Предупреждение"))  # one per warning, before any figure
+    b.p("Files", _bold(f"{T.WARNINGS_HEADING}!"), " ", f("Предупреждение"))  # one per warning, before any figure
 
     b.h(1, "1. Основные показатели")
     b.table("KeyFigures", _widths(12, 5), ["Показатель", "Значение"], [
@@ -171,8 +173,8 @@ def default_template() -> OpenDocument:
         ["Файлов не принято", f("Файлов не принято")],
     ], numeric=(1,))
     b.p("Standard", f("Сведения о непредставлении"))
-    b.p("Standard", f("Повторный файл"))
-    b.p("Standard", f("Непринятый файл"))
+    b.p("Files", f("Повторный файл"))
+    b.p("Files", f("Непринятый файл"))
 
     b.h(1, "2. Выполнение по разделам")
     b.table("Sections", _widths(1.2, 11, 2.4, 2.4), ["№", "Раздел", "Выполнено, %", "Просрочено"],
