@@ -313,3 +313,23 @@ def test_a_crash_while_an_earlier_file_is_still_read_is_traced_to_its_file(demo_
     assert [r.name for r in results] == ["МЕДЛЕННЫЙ.xlsx"] + [p.name for p in files] + ["ЯД.xlsx"]
     assert [r.name for r in results if r.rejected] == ["ЯД.xlsx"]
     assert results[-1].rejected == M.READER_CRASHED
+
+
+def test_files_handed_out_by_handfuls_still_cost_only_the_bad_file(demo_run, sample, roadmap, monkeypatch, tmp_path):
+    """With many files a worker takes several at once; a crash in a handful is traced back to its
+    file and the handful's other files are checked again, none lost or counted twice."""
+    monkeypatch.setattr(isolated, "check_file", _deadly)
+    good = _good_files(demo_run)
+    files = []
+    for n in range(60):  # enough files that each worker is handed several at a time
+        copy = tmp_path / f"{n:02d}_{good[n % len(good)].name}"
+        copy.write_bytes(good[n % len(good)].read_bytes())
+        files.append(copy)
+    poison = sample(S10_XLSX, "ЯД.xlsx")
+    paths = files[:37] + [poison] + files[37:]
+    assert 60 // (4 * 2) > 1
+    results = list(isolated.check_isolated(paths, *roadmap, jobs=2))
+    assert [r.name for r in results] == [p.name for p in paths]
+    assert results[37].rejected == M.READER_CRASHED
+    alone = {r.name: r.rejected for r in isolated.check_isolated(files, *roadmap, jobs=1, in_process=True)}
+    assert {r.name: r.rejected for r in results if r.name != "ЯД.xlsx"} == alone

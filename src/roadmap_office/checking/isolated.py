@@ -1,20 +1,23 @@
 """Check files in worker processes, so that no file can stop, exhaust or hang the run.
 
-python-calamine is native code: a file it cannot handle may abort the whole process, which
-no ``try`` can catch. So whenever it is the reader, files are read in worker processes with
-a memory cap (:data:`~roadmap_office.reading.limits.WORKER_MEMORY_BYTES`) and a time limit per
-file. A worker that dies or hangs costs only its file: the file is found by running the
-suspects one at a time and is refused with a Russian reason; the others are checked again.
-Inside LibreOffice, where only the bounded pure-Python readers exist and no subprocess can
-be started, files are checked in the same process.
+The parser is native code (libxml2 through lxml): a file it cannot handle might abort the
+whole process, which no ``try`` can catch. So on the server files are read in worker processes
+with a memory cap (:data:`~roadmap_office.reading.limits.WORKER_MEMORY_BYTES`) and a time limit.
+A worker that dies or hangs costs only its file: the files it held are checked again one at a
+time, the suspects each in a worker of its own, and the culprit is refused with a Russian
+reason. Files are handed out a few at a time, so the run sends fewer messages and the texts the
+results share (the roadmap's events and names) travel once per handful. Inside LibreOffice,
+where the standard library parses and no subprocess can be started, files are checked in the
+same process.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,12 +30,15 @@ from .results import CheckedSubmission
 
 _roadmap: Roadmap | None = None
 _fingerprint: str | None = None
+HANDFUL = 8  # files a worker is handed at once when there are many
 
 
-def _start_worker(roadmap: Roadmap | None, fingerprint: str | None, memory: int) -> None:
-    """Pool initializer: the roadmap is shipped once per worker, not once per file."""
+def _start_worker(roadmap: Roadmap | None, fingerprint: str | None, memory: int, started) -> None:
+    """Pool initializer: the roadmap is shipped once per worker, not once per file; the worker
+    says who it is, so that a hung one can be stopped."""
     global _roadmap, _fingerprint
     _roadmap, _fingerprint = roadmap, fingerprint
+    started.put(os.getpid())
     import faulthandler
 
     faulthandler.disable()  # a reader that aborts is reported as the file's refusal, not as a stack dump
@@ -44,8 +50,8 @@ def _start_worker(roadmap: Roadmap | None, fingerprint: str | None, memory: int)
         pass
 
 
-def _work(path: Path) -> CheckedSubmission:
-    return check_file(path, _roadmap, _fingerprint)
+def _work(paths: list[Path]) -> list[CheckedSubmission]:
+    return [check_file(path, _roadmap, _fingerprint) for path in paths]
 
 
 def check_isolated(paths: list[Path], roadmap: Roadmap | None, fingerprint: str | None, jobs: int = 1,
@@ -61,14 +67,16 @@ def check_isolated(paths: list[Path], roadmap: Roadmap | None, fingerprint: str 
     results: dict[int, CheckedSubmission] = {}
     emitted = 0
     todo = list(range(len(paths)))
+    size = max(1, min(HANDFUL, len(todo) // (4 * jobs)))  # every worker gets several handfuls
     while todo:
         broken = False
-        pool = _pool(max(1, min(jobs, len(todo))), roadmap, fingerprint, memory)
+        pool = _Pool(max(1, min(jobs, len(todo))), roadmap, fingerprint, memory)
+        handfuls = [todo[i:i + size] for i in range(0, len(todo), size)]
         try:
-            futures = {n: pool.submit(_work, paths[n]) for n in todo}
-            for n in todo:
-                try:
-                    results[n] = futures[n].result(timeout=seconds)
+            futures = [pool.submit([paths[n] for n in handful]) for handful in handfuls]
+            for handful, future in zip(handfuls, futures):
+                try:  # a handful of ordinary files takes well under one file's limit
+                    results.update(zip(handful, future.result(timeout=seconds)))
                 except (BrokenProcessPool, FutureTimeout):
                     broken = True
                     break
@@ -76,18 +84,20 @@ def check_isolated(paths: list[Path], roadmap: Roadmap | None, fingerprint: str 
                     yield results.pop(emitted)
                     emitted += 1
         finally:
-            _stop(pool, kill=broken)
+            pool.stop(kill=broken)
         if not broken:
             break
         failed = []
-        for n in todo:
-            future = futures[n]
-            if n in results or emitted > n:
+        for handful, future in zip(handfuls, futures):
+            if handful[0] < emitted or handful[0] in results:
                 continue
-            if future.done() and not future.cancelled() and future.exception() is None:
-                results[n] = future.result()  # finished before the worker died
+            if _finished(future):
+                results.update(zip(handful, future.result()))  # finished before the worker died
             else:
-                failed.append(n)
+                failed.extend(handful)
+        if size > 1:  # again file by file, to find the one at fault
+            todo, size = failed, 1
+            continue
         # files are handed out in order: the culprit is among the first that did not finish
         suspects, todo = failed[: jobs + 2], failed[jobs + 2:]
         for n in suspects:
@@ -100,6 +110,10 @@ def check_isolated(paths: list[Path], roadmap: Roadmap | None, fingerprint: str 
         emitted += 1
 
 
+def _finished(future: Future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
 def _can_start_processes() -> bool:
     """False inside LibreOffice: its Python runs in soffice, whose ``sys.executable`` is no Python."""
     executable = os.path.basename(sys.executable or "").lower()
@@ -107,10 +121,10 @@ def _can_start_processes() -> bool:
 
 
 def _alone(path: Path, roadmap, fingerprint, seconds: float, memory: int) -> CheckedSubmission:
-    pool = _pool(1, roadmap, fingerprint, memory)
+    pool = _Pool(1, roadmap, fingerprint, memory)
     failed = True
     try:
-        result = pool.submit(_work, path).result(timeout=seconds)
+        result = pool.submit([path]).result(timeout=seconds)[0]
         failed = False
         return result
     except BrokenProcessPool:
@@ -118,18 +132,27 @@ def _alone(path: Path, roadmap, fingerprint, seconds: float, memory: int) -> Che
     except FutureTimeout:
         return refused(path, M.TOO_SLOW.format(seconds=int(seconds)), "timeout")
     finally:
-        _stop(pool, kill=failed)
+        pool.stop(kill=failed)
 
 
-def _pool(jobs: int, roadmap, fingerprint, memory: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(roadmap, fingerprint, memory))
+class _Pool:
+    """A process pool whose workers can be stopped when one hangs (each tells its process id)."""
 
+    def __init__(self, jobs: int, roadmap, fingerprint, memory: int) -> None:
+        self.started = multiprocessing.SimpleQueue()
+        self.executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                            initargs=(roadmap, fingerprint, memory, self.started))
 
-def _stop(pool: ProcessPoolExecutor, kill: bool) -> None:
-    if kill:  # a hung worker would keep shutdown() waiting forever
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            try:
-                process.kill()
-            except (OSError, AttributeError):
-                pass
-    pool.shutdown(wait=True, cancel_futures=True)
+    def submit(self, paths: list[Path]) -> Future:
+        return self.executor.submit(_work, paths)
+
+    def stop(self, kill: bool) -> None:
+        if kill:  # a hung worker would keep shutdown() waiting forever
+            pids = set()
+            while not self.started.empty():
+                pids.add(self.started.get())
+            for process in multiprocessing.active_children():
+                if process.pid in pids:
+                    process.kill()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.started.close()

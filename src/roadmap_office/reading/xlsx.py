@@ -104,8 +104,13 @@ def _shared_strings(reading: Reading, member: str, main: str) -> List[str]:
     si, t, rph = f"{{{main}}}si", f"{{{main}}}t", f"{{{main}}}rPh"
     strings = []
     for _, el in reading.events(member, leaves=(si,)):
-        phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
-        strings.append(_unescape("".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)))
+        first = el[0] if len(el) == 1 else None
+        if first is not None and first.tag == t and not len(first):
+            text = first.text or ""  # nearly every string: one plain run
+        else:
+            phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
+            text = "".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)
+        strings.append(_unescape(text))
     return strings
 
 
