@@ -23,6 +23,7 @@ from ._files import replacing
 from .checking import CheckedSubmission
 from .merging import Consolidation, SchoolSummary
 from .model import School
+from .presentation import day, figure, moment
 
 ACCEPTED, FINDINGS, REFUSED, REMINDER, DISTRICT = "accepted", "findings", "refused", "reminder", "district"
 ORGANISATION = "Отдел образования"  # when the master names no issuing body
@@ -51,12 +52,6 @@ class Letter:
         return self.code or (f"file:{self.about}" if self.about else self.kind)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
-
-
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%d.%m.%Y %H:%M}" if moment else ""
 
 
 def period_label(c: Consolidation) -> str:
@@ -112,8 +107,8 @@ def _school_letter(c: Consolidation, summary: SchoolSummary, used: CheckedSubmis
     received = []
     if used is not None:
         verdict = (f"принят, замечаний: {len(used.findings)}" if used.findings else "принят без замечаний")
-        received.append({"name": used.name, "when": _when(used.modified or used.saved_at), "verdict": verdict})
-    received += [{"name": s.name, "when": _when(s.modified or s.saved_at), "verdict": "не принят"} for s in refused]
+        received.append({"name": used.name, "when": moment(used.modified or used.saved_at), "verdict": verdict})
+    received += [{"name": s.name, "when": moment(s.modified or s.saved_at), "verdict": "не принят"} for s in refused]
     context = {
         "kind": kind,
         "school_name": school.name,
@@ -121,21 +116,21 @@ def _school_letter(c: Consolidation, summary: SchoolSummary, used: CheckedSubmis
         "issuer": c.roadmap.issuer or ORGANISATION,
         "roadmap_title": c.roadmap.title,
         "period": period,
-        "as_of": f"{c.as_of:%d.%m.%Y}",
+        "as_of": day(c.as_of),
         "received": received,
         "refused": [{"name": s.name, "reason": s.rejected.rstrip(".") + "."} for s in refused],
         "used_file": used.name if used is not None else "",
         "findings": [("предупреждение: " if f.severity != "error" else "") + str(f) for f in used.findings]
                     if used is not None else [],
         "figures": {
-            "applicable": summary.applicable, "done": summary.done, "pct": _pct(summary.completion_pct),
+            "applicable": summary.applicable, "done": summary.done, "pct": figure(summary.completion_pct),
             "overdue": [{"number": i.number, "event": i.event, "deadline": i.deadline.text,
-                         "end": f"{i.deadline.end:%d.%m.%Y}" if i.deadline.end else ""} for i in overdue],
+                         "end": day(i.deadline.end) if i.deadline.end else ""} for i in overdue],
         } if used is not None else None,
         "superseded": [f"«{s.name}»" for s in superseded],
-        "due": f"{due:%d.%m.%Y}" if due else "",
+        "due": day(due) if due else "",
         "due_passed": bool(due and written.date() > due),  # judged the day the letter is written
-        "written": f"{written:%d.%m.%Y}",
+        "written": day(written),
     }
     body = _school_text(context)
     subject = {
@@ -162,9 +157,9 @@ def refused_letter(c: Consolidation, refused: CheckedSubmission, senders: list[s
     written = written or datetime.now()
     due = due_date(c)
     context = {
-        "issuer": c.roadmap.issuer or ORGANISATION, "name": refused.name, "when": _when(refused.modified),
+        "issuer": c.roadmap.issuer or ORGANISATION, "name": refused.name, "when": moment(refused.modified),
         "roadmap_title": c.roadmap.title, "period": period_label(c), "reason": refused.rejected.rstrip(".") + ".",
-        "due": f"{due:%d.%m.%Y}" if due else "", "written": f"{written:%d.%m.%Y}",
+        "due": day(due) if due else "", "written": day(written),
     }
     body = _refused_text(context)
     subject = f"Файл «{refused.name}» не принят в свод отчётов по дорожной карте"
@@ -177,9 +172,9 @@ def district_letter(c: Consolidation, recipients: list[str], written: datetime |
     written = written or datetime.now()
     submitted = sum(1 for s in c.schools if s.submitted)
     context = {
-        "roadmap_title": c.roadmap.title, "period": period_label(c), "as_of": f"{c.as_of:%d.%m.%Y}",
-        "written": f"{written:%d.%m.%Y %H:%M}", "expected": len(c.schools), "submitted": submitted,
-        "missing": [s.name for s in c.missing], "pct": _pct(c.completion_pct), "overdue": c.overdue,
+        "roadmap_title": c.roadmap.title, "period": period_label(c), "as_of": day(c.as_of),
+        "written": moment(written), "expected": len(c.schools), "submitted": submitted,
+        "missing": [s.name for s in c.missing], "pct": figure(c.completion_pct), "overdue": c.overdue,
         "problems": len(c.findings),
         "rejected": [{"name": r.name, "reason": r.rejected} for r in c.rejected],
     }

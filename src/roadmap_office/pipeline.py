@@ -30,6 +30,7 @@ from .inputs import IGNORED, REPORT, InputEntry, classify_entry, classify_folder
 from .master import read_master, roadmap_fingerprint
 from .merging import Consolidation, consolidate
 from .model import Roadmap
+from .presentation import day
 from .selection import Selection as Selection  # the pick step, re-exported with the others
 from .selection import files_to_consolidate as files_to_consolidate
 from .selection import pick_current as pick_current
@@ -398,8 +399,8 @@ def as_of_problem(roadmap: Roadmap, as_of: date) -> str:
     last = period.end + timedelta(days=AS_OF_AFTER_END_DAYS)
     if period.start <= as_of <= last:
         return ""
-    return (f"дата «{as_of:%d.%m.%Y}», на которую составляется свод, не относится к отчётному периоду "
-            f"«{period.label}» ({period.span}): укажите дату с {period.start:%d.%m.%Y} по {last:%d.%m.%Y}")
+    return (f"дата «{day(as_of)}», на которую составляется свод, не относится к отчётному периоду "
+            f"«{period.label}» ({period.span}): укажите дату с {day(period.start)} по {day(last)}")
 
 
 def run_consolidation(

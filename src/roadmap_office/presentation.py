@@ -7,7 +7,7 @@ functions are for text: messages, the report's tables and the workbook's titles.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 NONE = "—"  # a figure that does not exist (no school submitted, nothing applicable)
 
@@ -35,6 +35,11 @@ def percent(value) -> str:
 def day(value: date) -> str:
     """A date as ДД.ММ.ГГГГ."""
     return f"{value:%d.%m.%Y}"
+
+
+def moment(value: datetime | None) -> str:
+    """A time of day as ДД.ММ.ГГГГ ЧЧ:ММ (empty when unknown)."""
+    return f"{value:%d.%m.%Y %H:%M}" if value else ""
 
 
 def duplicate_line(d) -> str:

@@ -25,6 +25,7 @@ from ..master import read_master, roadmap_fingerprint
 from ..merging import consolidate
 from ..pipeline import (OUTPUTS, STAGING_PREFIX, Selection, check_files, files_to_consolidate, is_submission_name,
                         pick_current, publish, render_outputs, report_template_for, writing_to)
+from ..presentation import moment
 from ..selection import other_period
 from .config import BatchConfig, load_config
 from .files import REASON_SUFFIX, copy_across, file_signature, usable_name, write_atomic
@@ -236,7 +237,7 @@ class _Night:
                 target = self.move(path, self.config.quarantine / self.today.isoformat(), len(REASON_SUFFIX.encode()))
                 reason = target.with_name(target.name + REASON_SUFFIX)
                 with writing_to(reason.parent):
-                    write_atomic(reason, f"Файл: {printable(path.name)}\nДата: {self.now:%d.%m.%Y %H:%M}\n"
+                    write_atomic(reason, f"Файл: {printable(path.name)}\nДата: {moment(self.now)}\n"
                                           f"Причина: {printable(result.rejected)}\n"
                                           + (f"Школа: {result.school}\n" if result.school else ""))
                 self.summary.rejected.append(path.name)
@@ -354,7 +355,7 @@ class _Night:
         for item in report.imported:
             self.summary.fetched.append(item.file.name)
             log_event(logging.INFO, f"Из почты получен «{item.file.name}» от {item.sender} "
-                      f"({item.received:%d.%m.%Y %H:%M})", event="fetched", file=item.file.name, sender=item.sender,
+                      f"({moment(item.received)})", event="fetched", file=item.file.name, sender=item.sender,
                       message_id=item.message_id)
         for why in report.left:
             log_event(logging.INFO, f"Письмо оставлено в почтовом ящике: {why}", event="mail_left", reason=why)

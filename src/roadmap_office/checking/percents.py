@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 
 from ..forms.layout import INDICATORS_SHEET
 from ..model import IndicatorKind, Roadmap
+from ..presentation import exact
 from . import messages as M
 from .results import CheckedSubmission, Finding
 
@@ -25,7 +26,7 @@ def shown_as_percent(raw, row: int, col: int) -> bool:
 def as_meant(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> Any:
     """A percent indicator's value as the school sees it: a number shown as a percentage is its
     value times 100 (0.45 shown as 45 % is 45); anything else is as read."""
-    if kind == IndicatorKind.PERCENT and shown_as_percent and _is_number(value):
+    if kind == IndicatorKind.PERCENT and shown_as_percent and _isexact(value):
         percent = round(value * 100, 9)
         return int(percent) if float(percent).is_integer() else percent
     return value
@@ -33,10 +34,10 @@ def as_meant(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> Any:
 
 def is_fraction(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> bool:
     """A bare number of a percent indicator that may be a fraction of one (0 < value < 1)."""
-    return kind == IndicatorKind.PERCENT and not shown_as_percent and _is_number(value) and 0 < value < 1
+    return kind == IndicatorKind.PERCENT and not shown_as_percent and _isexact(value) and 0 < value < 1
 
 
-def _is_number(value: Any) -> bool:
+def _isexact(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -58,15 +59,11 @@ def refuse_fractions(roadmap: Roadmap, used: List[CheckedSubmission]) -> None:
             others = [v.value for school, v in values.items() if school != submission.school]
             if not others or sum(1 for v in others if v > 1) * 2 <= len(others):
                 continue
-            shown = _number(value.value)
-            percent = _number(round(value.value * 100, 9))
+            shown = exact(value.value)
+            percent = exact(round(value.value * 100, 9))
             submission.findings.append(Finding(
                 submission.name, INDICATORS_SHEET, value.fraction_cell, shown,
                 M.PERCENT_AS_FRACTION.format(value=shown, code=indicator.code, percent=percent)))
             value.value = None
             value.problems += 1
 
-
-def _number(value: float) -> str:
-    text = str(int(value)) if float(value).is_integer() else repr(float(value))
-    return text.replace(".", ",")

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from ..deadlines import parse_deadline, section_deadlines
 from ..executors import Catalogue
 from ..model import Aggregation, Indicator, IndicatorKind, Item, Roadmap, Section
+from .. import presentation
 from .blocks import ITEM_NUMBER, Block, Para, Row
 
 # column roles recognised in header cells, by meaning, in any order and wording
@@ -245,7 +246,7 @@ def build_roadmap(draft: Draft, catalogue: Catalogue, report: ImportReport) -> R
                 report.warn(line, f"срок «{deadline.text}» не распознан (мероприятие {values.get('number', '')})")
             elif from_context:
                 report.warn(line, f"в сроке «{deadline.text}» нет года: он взят из сроков соседних мероприятий "
-                                  f"раздела — {deadline.start:%d.%m.%Y}–{deadline.end:%d.%m.%Y} "
+                                  f"раздела — {presentation.day(deadline.start)}–{presentation.day(deadline.end)} "
                                   f"(мероприятие {values.get('number', '')}); проверьте")
             sec.items.append(Item(values.get("number", ""), values.get("event", ""), deadline, executors,
                                   values.get("result", ""), note=values.get("note", ""), by_agreement=agreed))
