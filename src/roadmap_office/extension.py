@@ -33,11 +33,13 @@ SOURCES = "roadmap_office.oxt"  # the extension's sources: package data, so an i
 OLDEST_PYTHON = "3.8"  # of the LibreOffice versions the extension supports (see description.xml)
 # The pure-Python libraries the office path imports: module → the distribution, at the newest
 # version whose Requires-Python still admits OLDEST_PYTHON.
-LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1"}
+LIBRARIES = {"odf": "odfpy==1.4.1", "defusedxml": "defusedxml==0.7.1", "jinja2": "Jinja2==3.1.6",
+             "markupsafe": "MarkupSafe==2.1.5"}  # MarkupSafe runs without its compiled speedups
 BUNDLED = ("roadmap_office",) + tuple(LIBRARIES)
 # Parts of the library the macros never import (the command line, the nightly batch and its mail,
-# the demo, the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt.
-NOT_BUNDLED = ("oxt", "cli.py", "cli_messages.py", "__main__.py", "batch", "batch.py", "cache.py", "demo.py",
+# the demo, the roadmap importer, starting LibreOffice, building this extension): left out of the .oxt;
+# the extension's sources and the letters' templates are package data, added by build_oxt on their own.
+NOT_BUNDLED = ("oxt", "templates", "cli.py", "cli_messages.py", "__main__.py", "batch", "batch.py", "cache.py", "demo.py",
                "demo_submissions.py", "importing", "office.py", "extension.py",
                "mail/imap.py", "mail/outbox.py", "mail/settings.py", "mail/smtp.py", "mail/state.py")
 _COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".pyc", ".pyi", ".pyx")
@@ -121,6 +123,8 @@ def build_oxt(output: str | os.PathLike | None = None, shared: bool = False) -> 
             skip = NOT_BUNDLED if name == "roadmap_office" else ()
             if _add_tree(archive, sources[name], f"python/pythonpath/{name}", skip=skip) == 0:
                 raise ExtensionError(f"в пакете «{name}» нет модулей на чистом Python")
+        # the letters' texts: package data of their own (templates/ in the project)
+        _add_tree(archive, _package_dir("roadmap_office.templates"), "python/pythonpath/roadmap_office/templates")
     return output
 
 

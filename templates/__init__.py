@@ -1,0 +1,1 @@
+"""Text templates (Jinja2) shipped with the package as ``roadmap_office.templates``."""
