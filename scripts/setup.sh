@@ -2,8 +2,8 @@
 # Prepare a machine for roadmap-office: LibreOffice (the full Calc and Writer with the Russian
 # interface) and a virtual environment made from the system Python, so that both `import uno`
 # and the PyPI dependencies work. With --dev also what the tests need: a virtual screen and a
-# keyboard driver (the real-window tests) and the Dovecot IMAP server (the mail tests start it
-# with their own temporary config; the system's service is left disabled).
+# keyboard driver (the real-window tests), the Dovecot IMAP server (the mail tests start it
+# with their own temporary config; the system's service is left disabled) and openssl (their certificates).
 # Usage: scripts/setup.sh [--dev]      (run as root on Debian/Ubuntu; idempotent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,7 @@ if [ "${1:-}" = "--dev" ]; then
   command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
   command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
   installed dovecot-imapd || need_apt+=(dovecot-imapd)
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)  # the mail tests' throwaway certificates
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -20,6 +20,36 @@ from pathlib import Path
 USER, PASSWORD = "roadmap", "пароль-для-теста"
 
 
+class Certificates:
+    """A throwaway certificate authority (``ca``) and a server certificate it signed for 127.0.0.1,
+    made with the system's ``openssl``: the servers present it, the product trusts it only through
+    its ``ca_file`` setting."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.ca, self.cert, self.key = folder / "ca.pem", folder / "server.pem", folder / "server.key"
+        ca_key, request, extensions = folder / "ca.key", folder / "server.csr", folder / "server.ext"
+        extensions.write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                              "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                              "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n", encoding="ascii")
+        for command in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", self.ca, "-days", "2",
+             "-subj", "/CN=Roadmap test authority", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key, "-out", request, "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", request, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial", "-out", self.cert,
+             "-days", "2", "-extfile", extensions],
+        ):
+            subprocess.run(["openssl", *map(str, command)], check=True, capture_output=True)
+
+    def server_context(self):
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -29,11 +59,12 @@ def free_port() -> int:
 class Dovecot:
     """``dovecot -F`` with its own configuration, one passwd-file user and mail in a temporary folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, certificates: Certificates | None = None) -> None:
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not os.path.exists(binary):
             raise RuntimeError("Dovecot is not installed: run scripts/setup.sh --dev (package dovecot-imapd)")
         self.port = free_port()
+        self.ssl_port = free_port() if certificates else 0  # IMAP over TLS; the plain port offers STARTTLS
         # a folder of its own under the system's temporary folder: the mail user must reach it
         self.folder = Path(tempfile.mkdtemp(prefix="roadmap-dovecot-"))
         os.chmod(self.folder, 0o755)
@@ -55,7 +86,8 @@ state_dir = {self.folder}/state
 log_path = {self.folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{f"ssl = yes{chr(10)}ssl_cert = <{certificates.cert}{chr(10)}ssl_key = <{certificates.key}"
+   if certificates else "ssl = no"}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{mail}/%u
@@ -76,7 +108,9 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.ssl_port}
+    ssl = {"yes" if certificates else "no"}
   }}
 }}
 """, encoding="utf-8")
@@ -162,6 +196,8 @@ class SmtpServer:
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     controller: object = None
+    certificates: Certificates | None = None
+    tls: str = "none"  # "starttls" (required before the login) or "ssl" (TLS from the first byte)
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=DEFAULT_POLICY)
@@ -179,8 +215,13 @@ class SmtpServer:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
+        tls: dict = {"auth_require_tls": False}
+        if self.tls == "starttls":
+            tls = {"tls_context": self.certificates.server_context(), "require_starttls": True, "auth_require_tls": True}
+        elif self.tls == "ssl":
+            tls = {"ssl_context": self.certificates.server_context(), "auth_require_tls": False}
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, auth_required=True,
-                                     auth_require_tls=False, authenticator=self.authenticate)
+                                     authenticator=self.authenticate, **tls)
         self.controller.start()
 
     def stop(self) -> None:

@@ -108,6 +108,8 @@ settle_seconds = 60
 # sender = "roadmap@example.org"
 # district_to = ["specialist@example.org"]  # кому отправлять итоги ночного свода с отчётом
 # send_to_schools = true
+# ca_file = "district-ca.pem"     # сертификат своего удостоверяющего центра (PEM), если сертификат
+#                                  # сервера выдан не общедоступным центром
 
 # Приём отчётов из почтового ящика (раскомментируйте, чтобы включить): вложения ODS и XLSX новых писем
 # попадают в inbox со временем получения письма; письмо отмечается прочитанным и переносится в папку
@@ -120,6 +122,7 @@ settle_seconds = 60
 # user = "roadmap@example.org"
 # password_file = "imap-password.txt"
 # folder = "INBOX"
+# ca_file = "district-ca.pem"
 """
 
 

@@ -17,7 +17,6 @@ import hashlib
 import imaplib
 import os
 import re
-import ssl
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +26,7 @@ from pathlib import Path
 from .._files import sync_folder
 from ..errors import RoadmapError
 from ..pipeline import is_submission_name
-from .settings import MailboxSettings
+from .settings import MailboxSettings, certificate_problem
 from .state import MailState
 
 PROCESSED = "roadmap-office-processed"
@@ -55,7 +54,7 @@ class MailboxError(RoadmapError):
 
 
 def connect(settings: MailboxSettings) -> imaplib.IMAP4:
-    context = ssl.create_default_context()
+    context = settings.tls()
     timeout = {"timeout": TIMEOUT} if sys.version_info >= (3, 9) else {}
     if settings.security == "ssl":
         box: imaplib.IMAP4 = imaplib.IMAP4_SSL(settings.imap_host, settings.imap_port, ssl_context=context,
@@ -73,7 +72,10 @@ def connect(settings: MailboxSettings) -> imaplib.IMAP4:
         answer = _ok(box.capability(), "сервер не сообщил свои возможности")  # they grow after the login
         box.capabilities = tuple(_text(answer).upper().split())
     except BaseException:  # a refused login or TLS leaves no connection open
-        box.shutdown()
+        try:
+            box.shutdown()
+        except OSError:  # already closed by the failed handshake: the first fault is the one to report
+            pass
         raise
     return box
 
@@ -115,7 +117,9 @@ def take_mailbox(settings: MailboxSettings, inbox: Path, state: MailState) -> In
     try:
         box = connect(settings)
     except (OSError, imaplib.IMAP4.error) as exc:
-        report.error = f"почтовый ящик {settings.imap_host}:{settings.imap_port} недоступен ({_why(exc)})"
+        where = f"почтовый ящик {settings.imap_host}:{settings.imap_port}"
+        certificate = certificate_problem(exc, "mailbox.ca_file")
+        report.error = f"{where}: {certificate}" if certificate else f"{where} недоступен ({_why(exc)})"
         return report
     try:
         _ok(box.select(folder_name(settings.folder)), f"папка «{settings.folder}» не открывается")

@@ -6,6 +6,7 @@ when a server is contacted, so the secret stays out of the config and the logs.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,13 @@ class MailSettings:
     sender: str
     district_to: list[str] = field(default_factory=list)
     send_to_schools: bool = True
+    ca_file: Path | None = None  # the district's own certificate authority (PEM), when the server's is not public
 
     def password(self) -> str:
         return read_password(self.password_file)
+
+    def tls(self) -> ssl.SSLContext:
+        return tls_context(self.ca_file)
 
 
 @dataclass
@@ -45,9 +50,28 @@ class MailboxSettings:
     user: str
     password_file: Path | None
     folder: str = "INBOX"
+    ca_file: Path | None = None
 
     def password(self) -> str:
         return read_password(self.password_file)
+
+    def tls(self) -> ssl.SSLContext:
+        return tls_context(self.ca_file)
+
+
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """A mail connection's TLS: the server's certificate and name are always verified, against the
+    system's authorities or, with ``ca_file``, against the district's own authority only."""
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def certificate_problem(exc: BaseException, key: str) -> str:
+    """A Russian sentence for a server certificate that failed verification ('' for other faults)."""
+    if not isinstance(exc, ssl.SSLCertVerificationError):
+        return ""
+    return (f"сертификат сервера не прошёл проверку ({exc.verify_message or exc.reason}); если сервер использует "
+            f"сертификат собственного удостоверяющего центра, укажите файл сертификата этого центра (PEM) "
+            f"в параметре {key}")
 
 
 def read_password(path: Path | None) -> str:
@@ -96,6 +120,16 @@ def _password_file(key, value, bad: Callable[..., Exception], base: Path) -> Pat
     return path
 
 
+def _ca_file(key, value, bad: Callable[..., Exception], base: Path) -> Path:
+    path = (base / _text(key, value, bad)).resolve()
+    try:
+        tls_context(path)
+    except OSError as exc:  # ssl.SSLError is one: a file that holds no PEM certificate
+        why = exc.strerror if exc.strerror and not isinstance(exc, ssl.SSLError) else "в нём нет сертификата в формате PEM"
+        raise bad(key, f"файл сертификатов не читается ({why})", value) from None
+    return path
+
+
 def _table(name: str, table, bad: Callable[..., Exception], keys: tuple[str, ...]) -> dict:
     if not isinstance(table, dict):
         raise bad(name, "ожидается таблица [" + name + "]", table)
@@ -105,8 +139,9 @@ def _table(name: str, table, bad: Callable[..., Exception], keys: tuple[str, ...
     return table
 
 
-MAIL_KEYS = ("smtp_host", "smtp_port", "security", "user", "password_file", "sender", "district_to", "send_to_schools")
-MAILBOX_KEYS = ("imap_host", "imap_port", "security", "user", "password_file", "folder")
+MAIL_KEYS = ("smtp_host", "smtp_port", "security", "user", "password_file", "sender", "district_to", "send_to_schools",
+             "ca_file")
+MAILBOX_KEYS = ("imap_host", "imap_port", "security", "user", "password_file", "folder", "ca_file")
 
 
 def parse_mail(table, bad: Callable[..., Exception], base: Path) -> MailSettings:
@@ -126,6 +161,7 @@ def parse_mail(table, bad: Callable[..., Exception], base: Path) -> MailSettings
         sender=_addresses(at("sender"), t.get("sender"), bad, many=False)[0],
         district_to=_addresses(at("district_to"), t.get("district_to", []), bad, many=True),
         send_to_schools=t.get("send_to_schools", True),
+        ca_file=_ca_file(at("ca_file"), t["ca_file"], bad, base) if "ca_file" in t else None,
     )
 
 
@@ -141,4 +177,5 @@ def parse_mailbox(table, bad: Callable[..., Exception], base: Path) -> MailboxSe
         user=_text(at("user"), t.get("user"), bad),
         password_file=_password_file(at("password_file"), t.get("password_file"), bad, base),
         folder=_text(at("folder"), t.get("folder", "INBOX"), bad),
+        ca_file=_ca_file(at("ca_file"), t["ca_file"], bad, base) if "ca_file" in t else None,
     )

@@ -11,12 +11,11 @@ import base64
 import email
 import email.utils
 import smtplib
-import ssl
 from dataclasses import dataclass, field
 from email.policy import SMTP
 from pathlib import Path
 
-from .settings import MailSettings
+from .settings import MailSettings, certificate_problem
 
 TIMEOUT = 60.0  # seconds for connecting and for each command
 
@@ -37,7 +36,7 @@ class SendReport:
 
 
 def connect(settings: MailSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    context = settings.tls()
     if settings.security == "ssl":
         server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT,
                                                 context=context)
@@ -111,5 +110,8 @@ def describe(exc: BaseException, settings: MailSettings) -> str:
         return f"почтовый сервер {where} разорвал соединение"
     if isinstance(exc, smtplib.SMTPException):
         return f"почтовый сервер {where} отказал: {exc}"
+    certificate = certificate_problem(exc, "mail.ca_file")
+    if certificate:
+        return f"почтовый сервер {where}: {certificate}"
     why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return f"почтовый сервер {where} недоступен ({why})"
