@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from datetime import datetime, timezone
@@ -219,3 +220,14 @@ def test_a_refused_login_keeps_the_letters_queued(tree, smtp):
     (root / "smtp-password.txt").write_text(PASSWORD + "\n", encoding="utf-8")
     again = run_batch(config, now=NIGHT2, quiet=True)
     assert again.letters_queued == [] and len(again.letters_sent) == 13 and len(smtp.received) == 13
+
+
+def test_sent_letters_are_kept_for_keep_days_like_the_archive(tree, smtp):
+    config, root, submissions = tree
+    config.write_text(config.read_text(encoding="utf-8").replace("keep_days = 90", "keep_days = 1"), encoding="utf-8")
+    shutil.copy(submissions / G02, root / "inbox" / G02)
+    run_batch(config, now=NIGHT1, quiet=True)
+    assert len(list((root / "mail" / "sent" / "2022-06-28").iterdir())) == 13
+    shutil.copy(submissions / L03, root / "inbox" / L03)
+    later = run_batch(config, now=datetime(2022, 7, 5, 2, 30), quiet=True)
+    assert later.letters_sent and sorted(os.listdir(root / "mail" / "sent")) == ["2022-07-05"]

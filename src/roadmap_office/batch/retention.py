@@ -1,4 +1,5 @@
-"""What the batch removes: temporary files of a killed run, and dated folders past ``keep_days``."""
+"""What the batch removes: temporary files of a killed run, and dated folders past ``keep_days``
+(archive, quarantine, outputs, letters sent)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 from datetime import date, timedelta
 
 from ..checking import CheckedSubmission
+from ..mail.state import MailState
 from ..pipeline import STAGING_PREFIX
 from .config import BatchConfig
 from .log import log_event
@@ -33,7 +35,9 @@ def cleanup(config: BatchConfig, today: date, current: list[CheckedSubmission]) 
     """Dated folders older than ``keep_days`` go, except each school's current file of every period."""
     limit = today - timedelta(days=config.keep_days)
     keep = {r.path.resolve() for r in current}
-    for base in (config.archive, config.quarantine, config.output):
+    for base in (config.archive, config.quarantine, config.output, MailState.sent_folder(config.root)):
+        if not base.is_dir():
+            continue
         for folder in base.iterdir():
             try:
                 day = date.fromisoformat(folder.name)

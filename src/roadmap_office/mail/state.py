@@ -24,10 +24,15 @@ MAIL_DIR = "mail"
 
 
 class MailState:
+    @staticmethod
+    def sent_folder(root: Path) -> Path:
+        """Letters the server accepted, in dated folders (pruned after ``keep_days``)."""
+        return root / MAIL_DIR / "sent"
+
     def __init__(self, root: Path) -> None:
         self.folder = root / MAIL_DIR
         self.outbox = self.folder / "outbox"
-        self.sent = self.folder / "sent"
+        self.sent = self.sent_folder(root)
         self.path = self.folder / "state.json"
         data = {}
         if self.path.exists():
