@@ -23,8 +23,8 @@ PICTURES = {
     "шаблоны.png": ("templates-folder", (350, 255, 1050, 640)),
     "проверка.png": ("check-findings", (0, 100, 1400, 560)),
     "список.png": ("check-dropdown", (0, 100, 1400, 560)),
-    "свод-диалог.png": ("consolidate-dialog", (0, 0, 560, 320)),
-    "свод-итог.png": ("consolidate-done", (438, 312, 962, 586)),
+    "свод-диалог.png": ("consolidate-dialog", (0, 0, 560, 405)),
+    "свод-итог.png": ("consolidate-done", (440, 262, 960, 636)),
     "свод-отчёт.png": ("consolidate-opened", (200, 90, 1120, 860)),
 }
 

@@ -81,6 +81,9 @@ def run_summary(c) -> str:
     """The summary of a consolidation, the same in the terminal and in LibreOffice."""
     submitted = sum(1 for s in c.schools if s.submitted)
     lines = [f"ВНИМАНИЕ! {line}" for line in warnings(c)]
+    if lines:
+        lines.append("")  # the warnings stand apart from the figures
+    names = {s.code: s.name for s in c.roadmap.schools}
     lines += [f"Свод по состоянию на {day(c.as_of)}.",
               f"Представили отчёт: {submitted} из {len(c.schools)}; выполнение мероприятий: {percent(c.completion_pct)}; "
               f"просрочено: {c.overdue}; записей: {len(c.records)}; замечаний к файлам: {len(c.findings)}; "
@@ -88,7 +91,8 @@ def run_summary(c) -> str:
     if c.missing:
         lines.append("Не представили отчёт: " + ", ".join(f"{s.name} ({s.code})" for s in c.missing))
     for d in c.duplicates:
-        lines.append(f"Несколько файлов от {d.school}: {duplicate_line(d)}")
+        if not d.differ and not d.clock:  # the others are the warnings above
+            lines.append(f"Несколько файлов от {names.get(d.school, d.school)} ({d.school}): {duplicate_line(d)}")
     if c.rejected:
         lines.append("Не приняты файлы:")
         lines += [f"• «{r.name}»: {r.rejected}" for r in c.rejected]

@@ -25,7 +25,9 @@ def test_the_cli_prints_the_one_run_summary(demo_run, tmp_path):
     c = demo_run.consolidation
     summary = run_summary(c)
     warned = [line for line in summary.splitlines() if line.startswith("ВНИМАНИЕ! ")]
-    assert summary.splitlines()[len(warned)] == f"Свод по состоянию на {day(c.as_of)}."  # warnings first
+    first = summary.splitlines()[len(warned) + 1 if warned else 0]
+    assert first == f"Свод по состоянию на {day(c.as_of)}."  # warnings first, apart from the figures
+    assert all(summary.count(f"«{d.used}»") == 1 for d in c.duplicates if d.differ)  # said once, as the warning
     assert f"Представили отчёт: {sum(s.submitted for s in c.schools)} из {len(c.schools)}" in summary
     assert all(f"«{r.name}»: {r.rejected}" in summary for r in c.rejected)
     result = CliRunner().invoke(main, ["consolidate", str(demo_run.master), str(demo_run.outdir / "submissions"),
