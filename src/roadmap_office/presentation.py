@@ -47,6 +47,14 @@ def duplicate_line(d) -> str:
     return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
 
 
+def duplicate_lines(c) -> list[str]:
+    """The schools that sent one answer more than once (those whose files differ, or whose save
+    dates disagree with the arrival order, are warnings instead, said once)."""
+    names = {s.code: s.name for s in c.roadmap.schools}
+    return [f"Несколько файлов от {names.get(d.school, d.school)} ({d.school}): {duplicate_line(d)}"
+            for d in c.duplicates if not d.differ and not d.clock]
+
+
 def warnings(c) -> list[str]:
     """What the district specialist must see before any figure: schools that sent files with
     different answers, and files whose save dates disagree with the order they arrived in.
@@ -83,16 +91,13 @@ def run_summary(c) -> str:
     lines = [f"ВНИМАНИЕ! {line}" for line in warnings(c)]
     if lines:
         lines.append("")  # the warnings stand apart from the figures
-    names = {s.code: s.name for s in c.roadmap.schools}
     lines += [f"Свод по состоянию на {day(c.as_of)}.",
               f"Представили отчёт: {submitted} из {len(c.schools)}; выполнение мероприятий: {percent(c.completion_pct)}; "
               f"просрочено: {c.overdue}; записей: {len(c.records)}; замечаний к файлам: {len(c.findings)}; "
               f"не принято файлов: {len(c.rejected)}."]
     if c.missing:
         lines.append("Не представили отчёт: " + ", ".join(f"{s.name} ({s.code})" for s in c.missing))
-    for d in c.duplicates:
-        if not d.differ and not d.clock:  # the others are the warnings above
-            lines.append(f"Несколько файлов от {names.get(d.school, d.school)} ({d.school}): {duplicate_line(d)}")
+    lines += duplicate_lines(c)
     if c.rejected:
         lines.append("Не приняты файлы:")
         lines += [f"• «{r.name}»: {r.rejected}" for r in c.rejected]

@@ -68,16 +68,17 @@ class _Builder:
 
         paragraph("Standard", parent="", para=dict(margintop="0cm", marginbottom="0.12cm", lineheight="115%",
                                                    textalign="justify"), attributes={"class": "text"})
+        # no word of a heading is hyphenated (as official documents are laid out), nor a file name
         paragraph("Title", para=dict(textalign="center", marginbottom="0.1cm", keepwithnext="always"),
-                  txt=dict(fontsize="14pt", fontweight="bold"))
+                  txt=dict(fontsize="14pt", fontweight="bold", hyphenate="false"))
         paragraph("Subtitle", para=dict(textalign="center", marginbottom="0.3cm"),
-                  txt=dict(fontsize="13pt", fontweight="bold"))
+                  txt=dict(fontsize="13pt", fontweight="bold", hyphenate="false"))
         paragraph("Heading_20_1", display="Heading 1", defaultoutlinelevel="1",
                   para=dict(margintop="0.4cm", marginbottom="0.2cm", textalign="start", keepwithnext="always"),
-                  txt=dict(fontsize="13pt", fontweight="bold"))
+                  txt=dict(fontsize="13pt", fontweight="bold", hyphenate="false"))
         paragraph("Heading_20_2", display="Heading 2", defaultoutlinelevel="2",
                   para=dict(margintop="0.3cm", marginbottom="0.15cm", textalign="start", keepwithnext="always"),
-                  txt=dict(fontsize="12pt", fontweight="bold", fontstyle="italic"))
+                  txt=dict(fontsize="12pt", fontweight="bold", fontstyle="italic", hyphenate="false"))
         paragraph("Table_20_Contents", display="Table Contents",
                   para=dict(marginbottom="0cm", lineheight="100%", textalign="start"),
                   txt=dict(fontsize="10pt", hyphenate="true"))
@@ -85,8 +86,9 @@ class _Builder:
         paragraph("Table_20_Heading", parent="Table_20_Contents", display="Table Heading",
                   para=dict(textalign="center"), txt=dict(fontweight="bold"))
         paragraph("Note", txt=dict(fontsize="10pt", fontstyle="italic"))
-        # lines naming files: long file names leave wide gaps in justified text
-        paragraph("Files", para=dict(textalign="start"))
+        # lines naming files: long file names leave wide gaps in justified text, and a hyphen
+        # added at a line break would read as part of a name
+        paragraph("Files", para=dict(textalign="start"), txt=dict(hyphenate="false"))
         paragraph("Center", para=dict(textalign="center", keepwithnext="always"))
         paragraph("KeepNext", para=dict(keepwithnext="always"))
         paragraph("Marker", txt=dict(fontsize="9pt", color="#808080"))

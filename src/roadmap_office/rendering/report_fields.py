@@ -171,7 +171,7 @@ def report_values(c: Consolidation, signer: str = "") -> Dict[str, Any]:
         "Диаграмма: показатели": (_picture("indicators.svg", charts.bars(
             "Показатели в процентах: значение по округу", percent_indicators)) if percent_indicators else ""),
         "Предупреждения": [{"Предупреждение": line} for line in T.warnings(c)],
-        "Повторные файлы": [{"Повторный файл": f"{d.school}: {T.duplicate_line(d)}."} for d in c.duplicates],
+        "Повторные файлы": [{"Повторный файл": f"{line}."} for line in T.duplicate_lines(c)],
         "Непринятые файлы": [{"Непринятый файл": f"Файл «{r.name}» не принят: {r.rejected}."} for r in c.rejected],
         "Разделы": [{
             "Раздел: №": s.section.number,

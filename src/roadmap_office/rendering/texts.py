@@ -8,6 +8,7 @@ from ..presentation import day
 from ..presentation import duplicate_line as duplicate_line  # the summaries' wording, with
 from ..presentation import ignored_line as ignored_line  # what every summary says first and last
 from ..presentation import warnings as warnings
+from ..presentation import duplicate_lines as duplicate_lines  # schools that sent one answer twice
 from ..sheets import Cell
 
 SHEET_SUMMARY = "Сводка"
