@@ -163,12 +163,8 @@ service imap-login {{
             box.logout()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.kill()  # a throwaway server: nothing of it is kept, so no orderly shutdown (a second)
+        self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -245,8 +245,8 @@ def test_a_file_that_hangs_its_worker_is_refused_in_time(demo_run, sample, roadm
     monkeypatch.setattr(isolated, "check_file", _slow)
     poison = sample(S10_XLSX, "ЯД.xlsx")
     files = _good_files(demo_run)[:3]
-    results = list(isolated.check_isolated(files + [poison], *roadmap, jobs=2, seconds=5))
-    assert results[-1].rejected == M.TOO_SLOW.format(seconds=5)
+    results = list(isolated.check_isolated(files + [poison], *roadmap, jobs=2, seconds=3))
+    assert results[-1].rejected == M.TOO_SLOW.format(seconds=3)
     assert [r.rejected for r in results[:-1]] == ["", "", ""]
 
 
