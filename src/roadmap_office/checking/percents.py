@@ -26,7 +26,7 @@ def shown_as_percent(raw, row: int, col: int) -> bool:
 def as_meant(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> Any:
     """A percent indicator's value as the school sees it: a number shown as a percentage is its
     value times 100 (0.45 shown as 45 % is 45); anything else is as read."""
-    if kind == IndicatorKind.PERCENT and shown_as_percent and _isexact(value):
+    if kind == IndicatorKind.PERCENT and shown_as_percent and _is_number(value):
         percent = round(value * 100, 9)
         return int(percent) if float(percent).is_integer() else percent
     return value
@@ -34,10 +34,10 @@ def as_meant(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> Any:
 
 def is_fraction(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> bool:
     """A bare number of a percent indicator that may be a fraction of one (0 < value < 1)."""
-    return kind == IndicatorKind.PERCENT and not shown_as_percent and _isexact(value) and 0 < value < 1
+    return kind == IndicatorKind.PERCENT and not shown_as_percent and _is_number(value) and 0 < value < 1
 
 
-def _isexact(value: Any) -> bool:
+def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
