@@ -47,11 +47,17 @@ def duplicate_line(d) -> str:
     return f"учтён файл «{d.used}»; не учтены: " + ", ".join(f"«{n}»" for n in d.ignored)
 
 
+def _school_labels(c):
+    """A school code as people read it in a summary: «МБОУ Школа № 5 (S05)»."""
+    names = {s.code: s.name for s in c.roadmap.schools}
+    return lambda code: f"{names.get(code, code)} ({code})"
+
+
 def duplicate_lines(c) -> list[str]:
     """The schools that sent one answer more than once (those whose files differ, or whose save
     dates disagree with the arrival order, are warnings instead, said once)."""
-    names = {s.code: s.name for s in c.roadmap.schools}
-    return [f"Несколько файлов от {names.get(d.school, d.school)} ({d.school}): {duplicate_line(d)}"
+    label = _school_labels(c)
+    return [f"Несколько файлов от {label(d.school)}: {duplicate_line(d)}"
             for d in c.duplicates if not d.differ and not d.clock]
 
 
@@ -59,12 +65,12 @@ def warnings(c) -> list[str]:
     """What the district specialist must see before any figure: schools that sent files with
     different answers, and files whose save dates disagree with the order they arrived in.
     Shown first by every summary (CLI, macro, workbook «Сводка», ODT report)."""
-    names = {s.code: s.name for s in c.roadmap.schools}
+    label = _school_labels(c)
     lines = []
     for d in c.duplicates:
         if not d.differ and not d.clock:
             continue  # the same answers sent again: listed with the other files, no warning
-        school = f"{names.get(d.school, d.school)} ({d.school})"
+        school = label(d.school)
         ignored = ", ".join(f"«{n}»" for n in d.ignored)
         text = (f"От {school} получено несколько файлов с разными сведениями: в свод включён файл «{d.used}», "
                 f"полученный последним, не включены: {ignored}. Убедитесь, что учтён верный файл "
