@@ -8,6 +8,7 @@ habits made by a real LibreOffice are in tests/libreoffice/test_school_habits_of
 from __future__ import annotations
 
 import importlib.util
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -273,3 +274,23 @@ def test_a_strict_open_xml_workbook_is_read(sample, roadmap, monkeypatch, pure):
     assert [(r.item_key, r.status, r.date_done) for r in result.records] == \
         [(r.item_key, r.status, r.date_done) for r in clean.records]
     assert [(v.code, v.value) for v in result.indicators] == [(v.code, v.value) for v in clean.indicators]
+
+
+# ---- phonetic readings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pure", [False, True], ids=["lxml", "standard library"])
+def test_phonetic_readings_are_no_part_of_a_text_shared_or_inline(sample, pure):
+    """A Japanese Excel stores a reading (<rPh>) beside a string's runs, in the shared table and in
+    an inline string alike; a person sees only the runs."""
+    path = _edit(sample(S10_XLSX), {
+        "xl/sharedStrings.xml": lambda data: re.sub(  # the first string, the title, in two runs and a reading
+            "<si><t>Отчёт( о реализации:[^<]*)</t></si>".encode(),
+            '<si><r><t>Отчёт</t></r><rPh sb="0" eb="1"><t>ヨミ</t></rPh><r><t xml:space="preserve">\\1</t></r></si>'
+            .encode(), data, count=1),
+        "xl/worksheets/sheet3.xml": _once(b'<c r="A1" s="7" t="s"><v>361</v></c>',
+                                          '<c r="A1" s="7" t="inlineStr"><is><t>Инструкция</t><rPh sb="0" eb="1">'
+                                          '<t>ヨミ</t></rPh></is></c>'.encode()),
+    })
+    book = read_book(path.read_bytes(), pure=pure)
+    assert book.sheets[ITEMS_SHEET][0][1].startswith("Отчёт о реализации: План мероприятий")
+    assert book.sheets["Инструкция"][0][0] == "Инструкция"

@@ -101,17 +101,26 @@ def _unescape(text: str) -> str:
 
 
 def _shared_strings(reading: Reading, member: str, main: str) -> List[str]:
-    si, t, rph = f"{{{main}}}si", f"{{{main}}}t", f"{{{main}}}rPh"
+    si, t, r = f"{{{main}}}si", f"{{{main}}}t", f"{{{main}}}r"
     strings = []
     for _, el in reading.events(member, leaves=(si,)):
-        first = el[0] if len(el) == 1 else None
-        if first is not None and first.tag == t and not len(first):
-            text = first.text or ""  # nearly every string: one plain run
-        else:
-            phonetic = {id(x) for r in el.iter(rph) for x in r.iter(t)}
-            text = "".join(x.text or "" for x in el.iter(t) if id(x) not in phonetic)
-        strings.append(_unescape(text))
+        strings.append(_unescape(_string_text(el, t, r)))
     return strings
+
+
+def _string_text(item, t: str, r: str) -> str:
+    """The text of a string item (a shared ``<si>`` or an inline ``<is>``): its plain text or its
+    runs' texts, never the phonetic readings (``<rPh>``) a Japanese Excel adds beside them."""
+    if len(item) == 1 and item[0].tag == t:
+        return item[0].text or ""  # nearly every string: one plain text
+    parts = []
+    for child in item:
+        tag = child.tag
+        if tag == t:
+            parts.append(child.text or "")
+        elif tag == r:
+            parts.extend(x.text or "" for x in child if x.tag == t)
+    return "".join(parts)
 
 
 def _styles(reading: Reading, main: str) -> Tuple[Set[int], Set[int]]:
@@ -175,7 +184,7 @@ class _Worksheet:
         self.dates, self.percents, self.epoch = dates, percents, epoch
         self.row_tag, self.c_tag = f"{{{main}}}row", f"{{{main}}}c"
         self.v_tag, self.f_tag = f"{{{main}}}v", f"{{{main}}}f"
-        self.is_tag, self.t_tag = f"{{{main}}}is", f"{{{main}}}t"
+        self.is_tag, self.t_tag, self.r_tag = f"{{{main}}}is", f"{{{main}}}t", f"{{{main}}}r"
         self.data_tag, self.merge_tag = f"{{{main}}}sheetData", f"{{{main}}}mergeCell"
         self.row = 0
         self.col = 0
@@ -256,12 +265,7 @@ class _Worksheet:
             elif tag == self.f_tag:
                 formula = child.text or "(общая формула)"
             elif tag == self.is_tag and kind == "inlineStr":
-                first = child[0] if len(child) == 1 else None
-                if first is not None and first.tag == self.t_tag and not len(first):
-                    text = first.text or ""  # nearly every inline text: one run
-                else:
-                    text = "".join(t.text or "" for t in child.iter(self.t_tag))
-                value = _unescape(text) or None
+                value = _unescape(_string_text(child, self.t_tag, self.r_tag)) or None
         if formula is not None:
             value = self.sheet.formula(row, col, formula)
         elif kind == "n" and value is not None and self.percents and _int(style) in self.percents:
