@@ -79,6 +79,8 @@ class Dovecot:
             internal = login = me
             userdb = f"uid={os.getuid()} gid={os.getgid()}"
         (self.folder / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
+        tls = (f"ssl = yes\nssl_cert = <{certificates.cert}\nssl_key = <{certificates.key}" if certificates
+               else "ssl = no")
         self.config = self.folder / "dovecot.conf"
         self.config.write_text(f"""
 base_dir = {self.folder}/run
@@ -86,8 +88,7 @@ state_dir = {self.folder}/state
 log_path = {self.folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-{f"ssl = yes{chr(10)}ssl_cert = <{certificates.cert}{chr(10)}ssl_key = <{certificates.key}"
-   if certificates else "ssl = no"}
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{mail}/%u
@@ -227,3 +228,37 @@ class SmtpServer:
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.recipients]
+
+
+def batch_config(root: Path, master: Path, smtp_port: int, imap_port: int, security: str = "none",
+                 ca_file: str = "") -> Path:
+    """A batch tree for the mail tests: XLSX and ODT only, a fixed as-of date, no settling time, and
+    [mail] and [mailbox] on the test servers (passwords in smtp-password.txt and imap-password.txt)."""
+    from roadmap_office.batch import init_tree
+
+    config = init_tree(root, master)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx", "odt"]')
+    text = text.replace('as_of = "period"', 'as_of = "2022-06-30"').replace("settle_seconds = 60", "settle_seconds = 0")
+    for name in ("imap-password.txt", "smtp-password.txt"):
+        (config.parent / name).write_text(PASSWORD + "\n", encoding="utf-8")
+    ca = f'ca_file = "{ca_file}"\n' if ca_file else ""
+    text += f"""
+[mail]
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+security = "{security}"
+user = "{USER}"
+password_file = "smtp-password.txt"
+sender = "roadmap@example.org"
+district_to = ["specialist@example.org"]
+{ca}
+[mailbox]
+imap_host = "127.0.0.1"
+imap_port = {imap_port}
+security = "{security}"
+user = "{USER}"
+password_file = "imap-password.txt"
+{ca}"""
+    config.write_text(text, encoding="utf-8")
+    return config

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from mailservers import PASSWORD, USER, Dovecot, SmtpServer  # noqa: E402
+from mailservers import PASSWORD, USER, Dovecot, SmtpServer, batch_config  # noqa: E402
 
-from roadmap_office.batch import init_tree, load_config, run_batch  # noqa: E402
+from roadmap_office.batch import load_config, run_batch  # noqa: E402
 from roadmap_office.mail.imap import PROCESSED  # noqa: E402
 from roadmap_office.master import read_master  # noqa: E402
 
@@ -67,30 +67,7 @@ def school_mail(sender: str, subject: str, *files: Path) -> bytes:
 
 @pytest.fixture()
 def tree(tmp_path, demo_run, dovecot, smtp):
-    config = init_tree(tmp_path / "srv", demo_run.master)
-    text = config.read_text(encoding="utf-8")
-    text = text.replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx", "odt"]')
-    text = text.replace('as_of = "period"', 'as_of = "2022-06-30"').replace("settle_seconds = 60", "settle_seconds = 0")
-    (config.parent / "imap-password.txt").write_text(PASSWORD + "\n", encoding="utf-8")
-    (config.parent / "smtp-password.txt").write_text(PASSWORD + "\n", encoding="utf-8")
-    text += f"""
-[mail]
-smtp_host = "127.0.0.1"
-smtp_port = {smtp.port}
-security = "none"
-user = "{USER}"
-password_file = "smtp-password.txt"
-sender = "roadmap@example.org"
-district_to = ["{DISTRICT}"]
-
-[mailbox]
-imap_host = "127.0.0.1"
-imap_port = {dovecot.port}
-security = "none"
-user = "{USER}"
-password_file = "imap-password.txt"
-"""
-    config.write_text(text, encoding="utf-8")
+    config = batch_config(tmp_path / "srv", demo_run.master, smtp.port, dovecot.port)
     return config, config.parent, demo_run.outdir / "submissions"
 
 

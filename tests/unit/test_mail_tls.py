@@ -6,6 +6,7 @@ setting, the letters kept for the next night."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from datetime import datetime
@@ -14,9 +15,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from mailservers import PASSWORD, USER, Certificates, Dovecot, SmtpServer  # noqa: E402
+from mailservers import USER, Certificates, Dovecot, SmtpServer, batch_config  # noqa: E402
 
-from roadmap_office.batch import init_tree, load_config, run_batch  # noqa: E402
+from roadmap_office.batch import load_config, run_batch  # noqa: E402
 from roadmap_office.batch.config import ConfigError  # noqa: E402
 from test_mail import G02, school_mail  # noqa: E402
 
@@ -46,19 +47,8 @@ def servers(request, certificates):
 
 
 def configure(root: Path, master: Path, security: str, smtp: SmtpServer, dovecot: Dovecot, ca_file: str = "") -> Path:
-    config = init_tree(root, master)
-    text = config.read_text(encoding="utf-8")
-    text = text.replace('formats = ["xlsx", "ods", "odt", "pdf"]', 'formats = ["xlsx", "odt"]')
-    text = text.replace('as_of = "period"', 'as_of = "2022-06-30"').replace("settle_seconds = 60", "settle_seconds = 0")
-    (root / "password.txt").write_text(PASSWORD + "\n", encoding="utf-8")
-    ca = f'ca_file = "{ca_file}"\n' if ca_file else ""
     imap_port = dovecot.ssl_port if security == "ssl" else dovecot.port
-    text += (f'\n[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\nsecurity = "{security}"\nuser = "{USER}"\n'
-             f'password_file = "password.txt"\nsender = "roadmap@example.org"\ndistrict_to = ["specialist@example.org"]\n{ca}'
-             f'\n[mailbox]\nimap_host = "127.0.0.1"\nimap_port = {imap_port}\nsecurity = "{security}"\nuser = "{USER}"\n'
-             f'password_file = "password.txt"\n{ca}')
-    config.write_text(text, encoding="utf-8")
-    return config
+    return batch_config(root, master, smtp.port, imap_port, security, ca_file)
 
 
 @pytest.mark.parametrize("servers", ["starttls", "ssl"], indirect=True)
@@ -93,8 +83,7 @@ def test_a_certificate_the_product_cannot_verify_keeps_the_letters_and_the_mailb
     assert f"почтовый сервер 127.0.0.1:{smtp.port}: сертификат сервера не прошёл проверку" in log
     assert "в параметре mail.ca_file" in log and "в параметре mailbox.ca_file" in log
 
-    text = config.read_text(encoding="utf-8").replace('password_file = "password.txt"\n',
-                                                       'password_file = "password.txt"\nca_file = "ca.pem"\n')
+    text = re.sub(r'^(password_file = ".*"\n)', r'\1ca_file = "ca.pem"\n', config.read_text(encoding="utf-8"), flags=re.M)
     config.write_text(text, encoding="utf-8")
     shutil.copy(smtp.certificates.ca, root / "ca.pem")
     again = run_batch(config, now=NIGHT2, quiet=True)
@@ -103,14 +92,7 @@ def test_a_certificate_the_product_cannot_verify_keeps_the_letters_and_the_mailb
 
 
 def test_a_ca_file_that_holds_no_certificate_is_a_configuration_error(demo_run, tmp_path):
-    root = tmp_path / "srv"
-    smtp = SmtpServer()
-    config = init_tree(root, demo_run.master)
-    (root / "password.txt").write_text(PASSWORD + "\n", encoding="utf-8")
-    (root / "ca.pem").write_text("это не сертификат\n", encoding="utf-8")
-    config.write_text(config.read_text(encoding="utf-8") +
-                      f'\n[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\nuser = "{USER}"\n'
-                      'password_file = "password.txt"\nsender = "roadmap@example.org"\nca_file = "ca.pem"\n',
-                      encoding="utf-8")
+    config = batch_config(tmp_path / "srv", demo_run.master, 2525, 1143, "starttls", ca_file="ca.pem")
+    (config.parent / "ca.pem").write_text("это не сертификат\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"mail\.ca_file.*нет сертификата в формате PEM"):
         load_config(config)
