@@ -141,7 +141,8 @@ def test_sigkill_loses_nothing_and_keeps_the_previous_report(tree, stage):
     deliver(L03, S10, FOREIGN)
     process = _spawn(config, f"{stage}:60")
     marker = (root / "archive") if stage == "after_inbox" else (root / "out")
-    _wait_for(lambda: len(files(root / "archive")) == 3 and len(files(root / "quarantine")) == 2 and (
+    _wait_for(lambda: len(files(root / "archive")) == 3 and any(  # the reason's final name: the run is past it
+        p.name.endswith(".причина.txt") for p in (root / "quarantine").rglob("*")) and (
         stage == "after_inbox" or any(p.name.startswith(".staging-") for p in marker.iterdir())))
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
@@ -156,6 +157,23 @@ def test_sigkill_loses_nothing_and_keeps_the_previous_report(tree, stage):
     assert run["schools_submitted"] == 3
     assert [r["file"] for r in run["files_rejected"]] == [FOREIGN]  # refused today: still in the report
 
+
+
+def test_a_refusal_left_without_its_reason_is_checked_again(tree):
+    """A run killed right after moving a refused file into the quarantine wrote no reason: the next
+    run checks the file again, writes the reason and names it in the report."""
+    config, root, deliver = tree
+    deliver(G02, FOREIGN)
+    run_batch(config, now=NIGHT1, quiet=True)
+    reason = root / "quarantine" / "2022-06-28" / f"{FOREIGN}.причина.txt"
+    reason.unlink()
+    (reason.parent / ".~half-written").write_text("Файл: ", encoding="utf-8")  # the killed run's temporary
+    summary = run_batch(config, now=NIGHT1.replace(hour=4), quiet=True)
+    assert summary.rejected == [FOREIGN] and summary.exit_code == 1
+    assert files(root / "quarantine") == [f"2022-06-28/{FOREIGN}", f"2022-06-28/{FOREIGN}.причина.txt"]
+    assert "не является шаблоном отчёта" in reason.read_text(encoding="utf-8")
+    run = json.loads((root / "out" / "latest" / "run.json").read_text(encoding="utf-8"))
+    assert [r["file"] for r in run["files_rejected"]] == [FOREIGN]
 
 def test_two_runs_at_once(tree):
     config, root, deliver = tree

@@ -132,6 +132,7 @@ class _Night:
     def run(self) -> RunSummary:
         log_event(logging.INFO, f"Начат ночной свод: мастер-книга {self.config.master.name}", event="start")
         remove_leftovers(self.config)
+        self.retake_unexplained_refusals()
         if self.config.mailbox is not None:
             self.take_mailbox()
         self.take_inbox()
@@ -186,6 +187,17 @@ class _Night:
                     pass
                 refused.append(result)
         return refused
+
+    def retake_unexplained_refusals(self) -> None:
+        """A run killed between moving a refused file into the quarantine and writing its reason
+        leaves it there unexplained, and the report could not name it: it goes back to the inbox
+        and is checked again tonight like any new file."""
+        for path in sorted(self.config.quarantine.glob("*/*")):
+            if (path.is_file() and not path.is_symlink() and not path.name.endswith(REASON_SUFFIX)
+                    and not path.with_name(path.name + REASON_SUFFIX).exists()):
+                self.move(path, self.config.inbox)
+                log_event(logging.WARNING, f"Файл «{path.name}» остался в карантине без причины (запуск был "
+                          "прерван) и проверяется заново", event="retaken", file=path.name)
 
     def inbox_files(self) -> list[tuple[Path, tuple]]:
         """Regular files of the inbox that are complete; anything else is reported and left."""
