@@ -142,10 +142,13 @@ def test_an_inbox_on_another_file_system(tree, monkeypatch):
 
     monkeypatch.setattr(batch_module.os, "rename", cross_device)
     original = (root / "inbox" / G02).read_bytes()
+    os.utime(root / "inbox" / G02, (1230800000, 1230800000))  # the school's copy kept its 2009 time
     summary = run_batch(config, now=NIGHT1, quiet=True)
     assert summary.accepted == [G02] and summary.rejected == ["сломан.xlsx"]
     assert os.listdir(root / "inbox") == []
     assert (root / "archive" / "2022-06-28" / "G02" / G02).read_bytes() == original
+    # its arrival on this server is kept as the archived file's time: what picks the current file
+    assert (root / "archive" / "2022-06-28" / "G02" / G02).stat().st_mtime > 1600000000
     assert files(root / "quarantine") == ["2022-06-28/сломан.xlsx", f"2022-06-28/сломан.xlsx{REASON_SUFFIX}"]
     assert not [p for p in root.rglob(".~*")]
 

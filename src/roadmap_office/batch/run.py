@@ -284,14 +284,14 @@ class _Night:
             while os.path.lexists(target):
                 target = folder / f"{stem}_{n}{suffix}"
                 n += 1
+            if arrived is not None:  # set before the move, so a run killed just after it keeps it
+                os.utime(path, (arrived, arrived))
             try:
                 os.rename(path, target)
             except OSError as exc:
                 if exc.errno != errno.EXDEV:
                     raise
-                copy_across(path, target)
-            if arrived is not None:
-                os.utime(target, (arrived, arrived))
+                copy_across(path, target)  # keeps the modification time
         self.cache.moved(path, target)
         return target
 
