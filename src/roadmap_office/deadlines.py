@@ -575,7 +575,7 @@ def _fill_years(atoms: list[_Atom], pstart: date | None, pend: date | None,
     if any(atom.year is not None for atom in atoms):
         following: _Atom | None = None
         for atom in reversed(atoms):
-            if atom.year is None and following is not None:
+            if atom.year is None and following is not None and following.year is not None:
                 atom.year = following.year - (1 if _later(atom, following) else 0)
             following = atom
         previous: _Atom | None = None
