@@ -222,8 +222,14 @@ def import_(source: Path, output: Path | None, choice: str | None, list_only: bo
         click.echo(f"Текст после таблицы (подписи, примечания), не размещённый в мастер-книге ({len(report.notes)}):")
         for text in report.notes:
             click.echo(f"  {text}")
+    others = counts.get("other_roadmaps", [])
+    if others:
+        click.echo(f"В документе есть и другие дорожные карты ({len(others)}), они не импортированы "
+                   "(список: --list, выбор: --roadmap N):")
+        for label in others:
+            click.echo(f"  {label}")
     if report.complete:
-        click.echo("Весь текст таблицы размещён в мастер-книге.")
+        click.echo("Весь текст таблицы " + ("этой дорожной карты " if others else "") + "размещён в мастер-книге.")
     else:
         click.echo("ВНИМАНИЕ: не весь текст таблицы размещён в мастер-книге — сверьте её с документом "
                    "по строкам, названным выше.")

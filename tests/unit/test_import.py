@@ -65,6 +65,9 @@ def test_kstovo_default_is_the_upbringing_roadmap_with_warnings(fixtures):
         "строка 363: после мероприятия 14.1 идёт 14.3.: пропущен номер?",
     ]
     assert roadmap.issuer == "Министерство образования, науки и молодежной политики Нижегородской области"
+    # the seven others are named, never passed over in silence
+    others = report.reconciliation["other_roadmaps"]
+    assert len(others) == 7 and others[0].startswith("1.1 ")
 
 
 def test_kstovo_joins_rows_split_by_page_breaks(fixtures):
@@ -178,6 +181,8 @@ def test_cli_import(fixtures, tmp_path):
     result = runner.invoke(main, ["import", str(fixtures / "roadmaps" / KSTOVO), "--roadmap", "1.3", "-o", str(master)])
     assert result.exit_code == 0, result.output
     assert "Разделов: 7, мероприятий: 29" in result.output
+    assert "В документе есть и другие дорожные карты (7), они не импортированы" in result.output
+    assert "Весь текст таблицы размещён" not in result.output  # only this roadmap's, and it says so
     assert "Сроки распознаны: 29, не распознаны: 0" in result.output
     assert [len(s.items) for s in read_master(master).sections] == KSTOVO_ROADMAPS["1.3"][1]
     as_json = runner.invoke(main, ["import", str(fixtures / "roadmaps" / SAROV), "-o", str(tmp_path / "s.ods"),

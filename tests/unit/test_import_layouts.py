@@ -257,6 +257,38 @@ def test_docx_with_word_numbering_merged_cells_and_lists(tmp_path):
     assert report.unplaced == []
 
 
+
+def _header_repeated_rows(repeat: list[str]) -> list[str]:
+    def item(number, event, deadline):
+        return _w_row(*[_w_cell(_w_par(t)) for t in (number, event, deadline, "ОО", "Проведено")])
+
+    return [_w_row(*[_w_cell(_w_par(h)) for h in HEADER]),
+            _w_row(_w_cell(_w_par("1. Работа с семьёй"), span=5)),
+            item("1.1", "Родительские собрания", "Октябрь 2022 г."),
+            item("1.2", "Дни открытых дверей", "Ноябрь 2022 г."),
+            *repeat,  # a page's repeated header (with its row of column numbers) in the middle of the table
+            _w_row(_w_cell(_w_par("2. Информирование"), span=5)),
+            item("2.1", "Публикации на сайтах школ", "Декабрь 2022 г."),
+            item("2.2", "Выпуск буклета", "Январь 2023 г.")]
+
+
+@pytest.mark.parametrize("repeat", ["header", "header and column numbers"])
+def test_a_header_repeated_on_a_new_page_goes_on_with_the_same_table(tmp_path, repeat):
+    rows = [_w_row(*[_w_cell(_w_par(h)) for h in HEADER])]
+    if repeat != "header":
+        rows.append(_w_row(*[_w_cell(_w_par(str(n))) for n in range(1, 6)]))
+    path = tmp_path / "roadmap.docx"
+    _docx(path, _header_repeated_rows(rows), ["План мероприятий по воспитанию на 2022-2023 годы"])
+    report = ImportReport()
+    roadmap = import_roadmap(path, report=report)
+    assert [i.number for i in roadmap.items] == ["1.1", "1.2", "2.1", "2.2"]
+    assert [s.title for s in roadmap.sections] == ["Работа с семьёй", "Информирование"]
+    assert report.complete and report.reconciliation["other_roadmaps"] == []
+    text = "План мероприятий по воспитанию на 2022-2023 годы\n\n" + "\n".join("\t".join(r) for r in [
+        HEADER, ["1. Работа с семьёй"], ["1.1", "Собрания", "Октябрь 2022 г.", "ОО", "Да"], HEADER,
+        ["2. Информирование"], ["2.1", "Буклет", "Январь 2023 г.", "ОО", "Да"]])
+    assert [i.number for i in import_text(text).items] == ["1.1", "2.1"]  # the same as copied text
+
 # ---- ODT: list numbering, cells spanning rows and columns, paragraphs and lists in a cell ----------
 
 

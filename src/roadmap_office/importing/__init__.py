@@ -84,12 +84,21 @@ def _choose(drafts: list[Draft], choice: str | None) -> Draft:
 def import_roadmap(source: str | os.PathLike, choice: str | None = None, catalogue: Catalogue | None = None,
                    report: ImportReport | None = None) -> Roadmap:
     """Import one roadmap from a document (a path, or the text of an extract)."""
-    drafts = _drafts(source)
-    return build_roadmap(_choose(drafts, choice), catalogue or default_catalogue(), report or ImportReport())
+    return _build(_drafts(source), choice, catalogue, report)
 
 
 def import_text(text: str, catalogue: Catalogue | None = None, report: ImportReport | None = None,
                 choice: str | None = None) -> Roadmap:
     """Import from the text of an extract (tab-separated or one cell per line)."""
-    return build_roadmap(_choose(_drafts(text if "\n" in text else text + "\n"), choice),
-                         catalogue or default_catalogue(), report or ImportReport())
+    return _build(_drafts(text if "\n" in text else text + "\n"), choice, catalogue, report)
+
+
+def _build(drafts: list[Draft], choice: str | None, catalogue: Catalogue | None,
+           report: ImportReport | None) -> Roadmap:
+    """The chosen roadmap; the reconciliation also names the document's other roadmaps, left out."""
+    report = report if report is not None else ImportReport()
+    chosen = _choose(drafts, choice)
+    roadmap = build_roadmap(chosen, catalogue or default_catalogue(), report)
+    report.reconciliation["other_roadmaps"] = [
+        " ".join(f"{d.number or i} {d.title}".split()) for i, d in enumerate(drafts, start=1) if d is not chosen]
+    return roadmap

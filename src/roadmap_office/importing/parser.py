@@ -169,7 +169,9 @@ def split_roadmaps(blocks: list[Block]) -> list[Draft]:
     pending_rows: list[Row] = []
     for block in blocks:
         roles = find_header(block.cells) if isinstance(block, Row) else None
-        if roles:
+        if roles and drafts and _repeats_header(drafts[-1], block):
+            drafts[-1].body.append(block)  # the header repeated on a new page: the same table goes on
+        elif roles:
             if drafts:
                 # paragraphs after the previous table's last row introduce this one
                 body = drafts[-1].body
@@ -184,6 +186,15 @@ def split_roadmaps(blocks: list[Block]) -> list[Draft]:
         else:
             pending_rows.append(block)
     return drafts
+
+
+def _repeats_header(draft: Draft, row: Row) -> bool:
+    """The table's own header again, right after its rows: a page's repeated header, not the
+    start of another roadmap (that one has its title or appendix line before it)."""
+    def words(cells: list[str]) -> list[str]:
+        return [" ".join(c.lower().split()) for c in cells if c.strip()]
+
+    return words(row.cells) == words(draft.header.cells) and not (draft.body and isinstance(draft.body[-1], Para))
 
 
 def _value(row: Row, roles: dict[str, int], role: str) -> str:
