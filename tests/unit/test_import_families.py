@@ -324,6 +324,21 @@ def test_pdf_with_a_text_layer(fixtures):
     assert report.complete and report.warnings == [] and report.notes == []
 
 
+
+def test_pdf_names_wrapped_at_the_cell_edge_stay_one_name(fixtures):
+    """Writer wrapped «…администрации» / «Усть-Илгинского района» inside a cell: one executor;
+    a name starting on its own line after a full one stays a name of its own."""
+    roadmap, report = _import(_sample(fixtures, "pdf_ust_ilga.pdf"))
+    assert [len(s.items) for s in roadmap.sections] == [6, 4]
+    by_number = {i.number: i for i in roadmap.items}
+    assert by_number["1.6."].executors == ["Управление образования администрации Усть-Илгинского района",
+                                           "ОМВД России по Усть-Илгинскому району",
+                                           "Общеобразовательные организации"]
+    assert by_number["1.5."].executors == ["Отдел культуры, спорта и молодёжной политики администрации "
+                                           "Усть-Илгинского района", "МОО"]
+    assert not any(e.name.startswith("Усть-Илгинского") for e in roadmap.executors)
+    assert report.complete
+
 def test_scanned_pdf_is_refused_with_the_reason(fixtures, tmp_path):
     result = CliRunner().invoke(main, ["import", str(_sample(fixtures, "scan_without_text.pdf")),
                                        "-o", str(tmp_path / "m.ods")])

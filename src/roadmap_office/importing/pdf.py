@@ -19,6 +19,11 @@ from .text import continue_cell, join_wrapped
 
 _TOLERANCE = 1.5  # points: double rules, rounding of coordinates
 _FUNCTION_WORD = re.compile(r"(?:^|\s)(?:в|во|на|с|со|к|ко|по|и|для|о|об|от|до|из|за|при|через|между)$", re.IGNORECASE)
+# a name goes on after these words («…администрации» / «Усть-Илгинского района»), and a place's
+# adjective in the genitive never starts a name of its own («Усть-Илгинского», «Кстовской»)
+_NEEDS_OWNER = re.compile(r"(?:^|\s)(?:администрации|администрация|муниципального|муниципальной|городского|"
+                          r"городской|сельского|сельской)$", re.IGNORECASE)
+_PLACE_GENITIVE = re.compile(r"^[А-ЯЁ][а-яё]*(?:-[А-ЯЁа-яё][а-яё]*)*(?:ского|цкого|ской|цкой)(?:\s|$)")
 
 
 @dataclass
@@ -150,7 +155,8 @@ def _cell_text(chars: list[_Char], right: float | None = None) -> str:
         word_width = sum(c.x1 - c.x0 for c in line[:len(first_word)])
         wrapped = right - previous[-1].x1 < word_width + previous[-1].size * 0.6
         # a capital after a full word starts a new name or paragraph ("...округа" / "Отдел ...")
-        if wrapped and words[:1].isupper() and not _FUNCTION_WORD.search(text):
+        if wrapped and words[:1].isupper() and not (_FUNCTION_WORD.search(text) or _NEEDS_OWNER.search(text)
+                                                     or _PLACE_GENITIVE.match(words)):
             wrapped = False
         if wrapped and text.endswith("-") and words[:1].islower():
             text += words  # "педагогов-" / "навигаторов"
