@@ -289,6 +289,23 @@ def test_a_header_repeated_on_a_new_page_goes_on_with_the_same_table(tmp_path, r
         ["2. Информирование"], ["2.1", "Буклет", "Январь 2023 г.", "ОО", "Да"]])
     assert [i.number for i in import_text(text).items] == ["1.1", "2.1"]  # the same as copied text
 
+
+def test_a_docx_row_with_a_cell_deleted_is_named(tmp_path):
+    """Word leaves a row short when a cell is deleted: the cells after it moved left, so the row
+    is named (its result may now read as its executor), never passed as all placed."""
+    def item(*texts):
+        return _w_row(*[_w_cell(_w_par(t)) for t in texts])
+
+    rows = [_w_row(*[_w_cell(_w_par(h)) for h in HEADER]),
+            item("1.", "Родительские собрания", "Октябрь 2022 г.", "ОО", "Проведены"),
+            item("2.", "Выпуск буклета", "Ноябрь 2022 г.", "Буклет издан")]  # the executor's cell deleted
+    path = tmp_path / "roadmap.docx"
+    _docx(path, rows, ["План мероприятий по воспитанию на 2022-2023 годы"])
+    report = ImportReport()
+    import_roadmap(path, report=report)
+    assert not report.complete
+    assert len(report.unplaced) == 1 and "в строке 4 ячеек из 5" in report.unplaced[0]
+
 # ---- ODT: list numbering, cells spanning rows and columns, paragraphs and lists in a cell ----------
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import DocumentImportError
 from .blocks import Block, Para, Row, clean_cell
-from .text import text_blocks
+from .text import mark_short, text_blocks
 
 __all__ = ["Block", "Para", "Row", "clean_cell", "read_blocks", "text_blocks"]
 
@@ -362,11 +362,12 @@ def read_blocks(source: str | os.PathLike) -> list[Block]:
         raise DocumentImportError("не удалось определить кодировку текстового файла (ожидается UTF-8 или Windows-1251)")
     if suffix == ".odt":
         try:
-            return odt_blocks(path)
+            blocks = odt_blocks(path)
         except Exception as exc:  # odfpy raises many kinds for a broken file
             raise DocumentImportError(f"файл ODT не читается: {exc}") from None
+        return mark_short(blocks)
     if suffix == ".docx":
-        return docx_blocks(path)
+        return mark_short(docx_blocks(path))
     if suffix in (".ods", ".xlsx"):
         return sheet_blocks(path)
     if suffix == ".pdf":

@@ -97,15 +97,21 @@ def _tabbed(lines: list[str]) -> list[Block]:
     return blocks
 
 
-def _mark_short(blocks: list[Block]) -> list[Block]:
-    """A numbered row with fewer cells than the header: a cell lost or two cells run together."""
+def mark_short(blocks: list[Block]) -> list[Block]:
+    """A numbered row with fewer cells than its table's header: a cell lost (deleted in a table,
+    the others shifted left) or two cells run together. Its values may sit in the wrong columns."""
     from .parser import find_header
 
-    width = next((len(b.cells) for b in blocks if isinstance(b, Row) and find_header(b.cells)), 0)
+    width, number = 0, 0
     for block in blocks:
-        if isinstance(block, Row) and width and not block.problem and ITEM_NUMBER.match(block.cells[0].strip()) \
-                and len(block.cells) < width:
-            block.problem = f"в строке {len(block.cells)} ячеек из {width}"
+        if not isinstance(block, Row):
+            continue
+        roles = find_header(block.cells)
+        if roles:
+            width, number = len(block.cells), roles.get("number", 0)
+        elif width and not block.problem and len(block.cells) < width and number < len(block.cells) \
+                and ITEM_NUMBER.match(block.cells[number].strip()):
+            block.problem = f"в строке {len(block.cells)} ячеек из {width}: значения могли сдвинуться в чужие столбцы"
     return blocks
 
 
@@ -124,7 +130,7 @@ def _clipboard(text: str) -> list[Block]:
             else:
                 blocks.append(Row([clean_cell(c) for c in cells], line))
         line = reader.line_num + 1
-    return _mark_short(blocks)
+    return mark_short(blocks)
 
 
 def _cell_per_line(lines: list[str]) -> list[Block]:
@@ -223,7 +229,7 @@ def _piped(lines: list[str]) -> list[Block]:
         elif stripped:
             blocks.append(Para(clean_cell(stripped), number))
     flush()
-    return _mark_short(blocks)
+    return mark_short(blocks)
 
 
 def _piped_row(group: list[tuple[int, str]]) -> Row:
