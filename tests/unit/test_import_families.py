@@ -293,6 +293,9 @@ MANGLED = [  # sample, its encoding, text replaced, by what, what the summary mu
     ("list_polessky.txt", "utf-8", "(срок: 1 раз в квартал; ответственный:", "(ответственный:",
      "у мероприятия нет срока"),
     ("lo_kamensky.txt", "utf-8", "март 2025 г.\n", "", "ячейки не сопоставить со столбцами"),
+    # an item's number lost: it is glued to the item before it (a list, a table), never a heading
+    ("list_polessky.txt", "utf-8", "1.3. Формирование базы", "Формирование базы", "похожа на отдельное мероприятие"),
+    ("clipboard_lesnoy.txt", "utf-8", "1.3\tАкция", "\tАкция", "похожа на отдельное мероприятие"),
 ]
 
 
@@ -302,6 +305,8 @@ def test_a_mangled_row_is_named(fixtures, name, encoding, old, new, named):
     assert old in text
     roadmap, report = _import(text.replace(old, new, 1))
     assert not report.complete and _named(report, named)
+    whole, _ = _import(text)
+    assert [s.title for s in roadmap.sections] == [s.title for s in whole.sections]  # no heading made of it
 
 
 def test_pdf_with_a_text_layer(fixtures):

@@ -306,6 +306,22 @@ def test_a_docx_row_with_a_cell_deleted_is_named(tmp_path):
     assert not report.complete
     assert len(report.unplaced) == 1 and "в строке 4 ячеек из 5" in report.unplaced[0]
 
+
+def test_two_docx_rows_run_together_are_named(tmp_path):
+    """Two rows merged in Word («2. 3.» in one «№» cell): glued to the item before, and named."""
+    def item(*texts):
+        return _w_row(*[_w_cell(_w_par(t)) for t in texts])
+
+    rows = [_w_row(*[_w_cell(_w_par(h)) for h in HEADER]),
+            item("1.", "Родительские собрания", "Октябрь 2022 г.", "ОО", "Проведены"),
+            item("2. 3.", "Выпуск буклета Акция «Чистый берег»", "ежегодно, весной по мере необходимости", "ОО", "")]
+    path = tmp_path / "roadmap.docx"
+    _docx(path, rows, ["План мероприятий по воспитанию на 2022-2023 годы"])
+    report = ImportReport()
+    import_roadmap(path, report=report)
+    assert not report.complete
+    assert len(report.unplaced) == 1 and "«2. 3." in report.unplaced[0] and "две строки слились" in report.unplaced[0]
+
 # ---- ODT: list numbering, cells spanning rows and columns, paragraphs and lists in a cell ----------
 
 

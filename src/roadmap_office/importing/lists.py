@@ -49,6 +49,9 @@ def list_draft(blocks: list[Block]) -> Draft | None:
         elif _SECTION.match(text) and not _labelled(text):
             current = None
             draft.body.append(Para(text, para.line))
+        elif _labelled(text) and not _SECTION.match(text):  # an item whose number was lost: never a heading
+            current, current_text = _item_row("", text, para.line), text
+            draft.body.append(current)
         elif current is not None and not (current.cells[2] and current.cells[3]):
             current_text += " " + text  # a paragraph wrapped over lines: the item goes on
             joined = _item_row(current.cells[0], current_text, current.line)

@@ -293,6 +293,10 @@ def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, r
         number = _value(row, roles, "number")
         well_formed = fate == "item" and _ITEM_NUMBER.match(number)
         reasons = [row.problem] if row.problem else []
+        if fate == "continuation" and _own_item(row, roles, roadmap):
+            reasons.append("строка присоединена к предыдущему мероприятию, но похожа на отдельное "
+                           "мероприятие (свой номер или своё мероприятие со сроком): возможно, номер пропущен "
+                           "или две строки слились")
         for index, cell in enumerate(row.cells):
             text = " ".join(cell.split())
             # in a well-formed item row a number may be a result ("100"), never an event or executor
@@ -329,6 +333,18 @@ def _reconcile(draft: Draft, structure: _Structure, entries, roadmap: Roadmap, r
         "named": list(report.unplaced),
         "notes": list(report.notes),
     }
+
+
+def _own_item(row: Row, roles: dict[str, int], roadmap: Roadmap) -> bool:
+    """A row read as a continuation that looks like an item (or items) of its own: numbers in its
+    «№» cell that are no item number («2.2.1. 2.2.2.», two rows run together), or an event that
+    starts as a sentence does (a text cut by a page break goes on in lower case) with a deadline
+    that reads alone."""
+    event, deadline = _value(row, roles, "event"), _value(row, roles, "deadline")
+    if re.search(r"\d", _value(row, roles, "number")):
+        return True
+    return event[:1].isupper() and bool(deadline) and \
+        not parse_deadline(deadline, roadmap.period_start, roadmap.period_end).flagged
 
 
 def _deadline_like(text: str, roadmap: Roadmap) -> bool:
