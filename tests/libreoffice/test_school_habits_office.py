@@ -117,6 +117,49 @@ def test_a_merge_over_filled_cells_is_named(office, demo_run, roadmap, tmp_path)
         assert [(f.sheet, f.cell, f.severity) for f in merged] == [(ITEMS_SHEET, area["name"], "error")], path.name
 
 
+
+@pytest.mark.parametrize("sheet_name,before,cell,title", [
+    (INDICATORS_SHEET, 4, "E2", "Значение"),  # a column put before the values: they would read as another's
+    (INDICATORS_SHEET, 2, "C2", "Единица измерения"),  # after the name: the target would read as the value
+    (ITEMS_SHEET, COL["status"] + 1, "G3", "Контроль"),  # after «Статус»: dates would read as the key
+])
+def test_a_column_inserted_after_removing_protection_refuses_the_file(office, demo_run, roadmap, tmp_path,
+                                                                       sheet_name, before, cell, title):
+    """A school unprotects a sheet and inserts a column: every value after it sits in another
+    column's place. The file is refused naming the header cell, never read shifted."""
+    source = demo_run.outdir / "submissions" / G02
+    targets = [tmp_path / "inserted.ods", tmp_path / "inserted.xlsx"]
+
+    def insert(office, document):
+        sheet = document.Sheets.getByName(sheet_name)
+        sheet.unprotect("")
+        sheet.Columns.insertByIndex(before, 1)
+
+    _save_from_office(office, source, targets, insert)
+    for path in targets:
+        result = check_file(path, *roadmap)
+        assert result.rejected == M.COLUMNS_CHANGED.format(sheet=sheet_name, cell=cell, expected=title,
+                                                           found="пусто"), path.name
+        assert not result.records and not result.indicators
+
+
+def test_a_sheet_left_unprotected_is_named(office, demo_run, roadmap, tmp_path):
+    """With its protection removed a sheet can be sorted in part (one yellow column) and nothing
+    in the file shows it: the sheet is named, so the school and the district look at it."""
+    source = demo_run.outdir / "submissions" / G02
+    targets = [tmp_path / "unprotected.ods", tmp_path / "unprotected.xlsx"]
+
+    def unprotect(office, document):
+        document.Sheets.getByName(ITEMS_SHEET).unprotect("")
+
+    _save_from_office(office, source, targets, unprotect)
+    for path in targets:
+        result = check_file(path, *roadmap)
+        assert [(f.sheet, f.severity) for f in result.findings if f.message == M.PROTECTION_REMOVED] == [
+            (ITEMS_SHEET, "warning")], path.name
+    clean = check_file(source, *roadmap)  # the template as generated keeps every sheet protected
+    assert not [f for f in clean.findings if f.message == M.PROTECTION_REMOVED]
+
 def test_a_file_saved_with_a_basic_library_is_accepted_with_the_macro_note(office, demo_run, roadmap, tmp_path):
     source = demo_run.outdir / "submissions" / G02
     saved = tmp_path / "macros.ods"

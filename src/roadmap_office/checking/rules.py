@@ -16,8 +16,10 @@ from typing import Any
 from ..deadlines import parse_deadline
 from ..executors import Catalogue, fold
 from ..forms.layout import (
+    CHECK_COLUMN,
     COL,
     IND_COL,
+    INDICATOR_COLUMNS,
     INDICATORS_SHEET,
     ITEM_COLUMNS,
     ITEMS_SHEET,
@@ -207,13 +209,17 @@ class _Checker:
             return self.out
         if self.raw.has_macros:
             self.find("", 0, 0, "", M.MACROS, "warning")
+        for sheet in (ITEMS_SHEET, INDICATORS_SHEET):
+            if sheet in self.raw.sheets and sheet not in self.raw.protected:
+                self.find(sheet, 0, 0, "", M.PROTECTION_REMOVED, "warning")
         for formula in self.raw.formulas:
             if formula.sheet in (ITEMS_SHEET, INDICATORS_SHEET):
                 self.out.findings.append(Finding(self.raw.name, formula.sheet, formula.cell, "",
                                                  M.FORMULA.format(formula=formula.formula[:80])))
         self.out.findings.extend(merge_findings(self.raw))
         self.items(schools[code])
-        self.indicators()
+        if not self.out.rejected:
+            self.indicators()
         return self.out
 
     def other_roadmap(self, meta: dict[str, str], school) -> bool:
@@ -293,10 +299,13 @@ class _Checker:
         if header is None:
             self.out.rejected = M.NO_HEADER.format(sheet=ITEMS_SHEET)
             return
+        version = self.raw.meta.get("template_version", "")
+        titles = [title for key, title, _ in ITEM_COLUMNS if not (version == "1" and key == CHECK_COLUMN)]
+        if self.columns_changed(ITEMS_SHEET, header, rows[header], titles):
+            return
         items, by_number, sections = self.lists.items, self.lists.by_number, self.lists.sections
         expected = items_for_school(self.roadmap, school)
         seen: set[str] = set()
-        version = self.raw.meta.get("template_version", "")
         for index in range(header + 1, len(rows)):
             row = version_row(list(rows[index]) + [None] * len(ITEM_COLUMNS), version)
             number = index + 1
@@ -438,11 +447,27 @@ class _Checker:
                       M.DATE_OUTSIDE.format(value=day(value), start=day(start), end=day(end)))
         return value
 
+    def columns_changed(self, sheet: str, index: int, row: list, titles: list[str]) -> bool:
+        """A column inserted or deleted (on a sheet whose protection was removed) shifts every value
+        into another column's place: the file is refused, naming the first title out of place."""
+        for col, title in enumerate(titles):
+            found = _text(row[col]) if col < len(row) else ""
+            if found != title:
+                self.out.rejected = M.COLUMNS_CHANGED.format(sheet=sheet, cell=f"{column_letter(col)}{index + 1}",
+                                                             expected=title, found=found or "пусто")
+                self.out.records.clear()  # nothing of a refused file is counted
+                self.out.indicators.clear()
+                return True
+        return False
+
     # ---- indicators -----------------------------------------------------------------------
     def indicators(self) -> None:
         rows = self.raw.sheets.get(INDICATORS_SHEET)
         if rows is None:
             self.find("", 0, 0, "", M.NO_ITEMS_SHEET.format(sheet=INDICATORS_SHEET))
+            return
+        if self.columns_changed(INDICATORS_SHEET, 1, rows[1] if len(rows) > 1 else [],
+                                [title for _, title, _ in INDICATOR_COLUMNS]):
             return
         by_code = {}
         for index, row in enumerate(rows):

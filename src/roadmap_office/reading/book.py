@@ -39,6 +39,9 @@ class Book:
     percent_cells: Dict[str, Set[Tuple[int, int]]] = field(default_factory=dict)
     # sheet -> merged areas, 0-based inclusive (first_row, first_col, last_row, last_col)
     merges: Dict[str, List[Tuple[int, int, int, int]]] = field(default_factory=dict)
+    # sheets whose protection is on (a sheet unprotected by the school can be sorted or pasted
+    # over in part, which the check cannot see)
+    protected: Set[str] = field(default_factory=set)
     saved_at: Optional[datetime] = None  # when the office application last saved it
     has_macros: bool = False
 
@@ -104,6 +107,10 @@ class Sheet:
         """A whole row of values (no trailing empty cells) at 0-based ``row``."""
         if cells:
             self.cells[row] = cells
+
+    def protect(self) -> None:
+        """The sheet's protection is on."""
+        self.reading.book.protected.add(self.name)
 
     def percent(self, row: int, col: int) -> None:
         self.reading.book.percent_cells.setdefault(self.name, set()).add((row, col))

@@ -25,6 +25,7 @@ ROW = f"{{{_TABLE}}}table-row"
 CELLS = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
 NAME = f"{{{_TABLE}}}name"
 ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
+PROTECTED = f"{{{_TABLE}}}protected"
 COLUMNS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
 ROWS_SPANNED = f"{{{_TABLE}}}number-rows-spanned"
 COLUMNS_SPANNED = f"{{{_TABLE}}}number-columns-spanned"
@@ -75,6 +76,8 @@ class _Content:
                     if self.depth == 1:
                         name = el.get(NAME) or f"Лист{len(self.reading.book.sheets) + 1}"
                         self.sheet = None if name in self.skip else Sheet(self.reading, name)
+                        if self.sheet is not None and el.get(PROTECTED) == "true":
+                            self.sheet.protect()
                         self.row = 0
                     continue
                 self.depth -= 1

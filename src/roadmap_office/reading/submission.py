@@ -46,6 +46,7 @@ class RawSubmission:
     percent_cells: Dict[str, Set[Tuple[int, int]]] = field(default_factory=dict)
     # sheet -> merged areas, 0-based inclusive (first_row, first_col, last_row, last_col)
     merges: Dict[str, List[Tuple[int, int, int, int]]] = field(default_factory=dict)
+    protected: Set[str] = field(default_factory=set)  # sheets whose protection is on
     # template sheet -> the name it has in the file, for a sheet found by its content after a rename
     renamed: Dict[str, str] = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ def read_submission(path: Union[str, os.PathLike], lists: bool = True) -> RawSub
         cut=cut,
         percent_cells=book.percent_cells,
         merges=book.merges,
+        protected=book.protected,
         renamed=renamed,
     )
 
@@ -132,6 +134,9 @@ def _find_renamed(book) -> Dict[str, str]:
                 renamed[template] = found
     for template, name in renamed.items():
         book.sheets[template] = book.sheets.pop(name)
+        if name in book.protected:
+            book.protected.discard(name)
+            book.protected.add(template)
         for facts in (book.percent_cells, book.merges):
             if name in facts:
                 facts[template] = facts.pop(name)

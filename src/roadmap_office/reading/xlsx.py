@@ -186,11 +186,13 @@ class _Worksheet:
         self.v_tag, self.f_tag = f"{{{main}}}v", f"{{{main}}}f"
         self.is_tag, self.t_tag, self.r_tag = f"{{{main}}}is", f"{{{main}}}t", f"{{{main}}}r"
         self.data_tag, self.merge_tag = f"{{{main}}}sheetData", f"{{{main}}}mergeCell"
+        self.protection_tag = f"{{{main}}}sheetProtection"
         self.row = 0
         self.col = 0
 
     def read(self, member: str) -> None:
-        for event, el in self.reading.events(member, (self.data_tag,), (self.row_tag, self.merge_tag)):
+        leaves = (self.row_tag, self.merge_tag, self.protection_tag)
+        for event, el in self.reading.events(member, (self.data_tag,), leaves):
             if event != "end":
                 continue
             tag = el.tag
@@ -203,6 +205,9 @@ class _Worksheet:
                 self.cells(el)
             elif tag == self.data_tag:
                 self.cells(el)  # cells outside any row: readers place them too
+            elif tag == self.protection_tag:
+                if el.get("sheet") in ("1", "true"):
+                    self.sheet.protect()
             else:
                 self.merge(el.get("ref", ""))
         self.sheet.done()
