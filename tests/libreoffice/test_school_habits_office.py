@@ -160,6 +160,24 @@ def test_a_sheet_left_unprotected_is_named(office, demo_run, roadmap, tmp_path):
     clean = check_file(source, *roadmap)  # the template as generated keeps every sheet protected
     assert not [f for f in clean.findings if f.message == M.PROTECTION_REMOVED]
 
+
+def test_a_date_typed_without_dots_is_named_with_the_likely_cause(office, demo_run, roadmap, tmp_path):
+    """«3105» typed into a date cell is the 3105th day after 1899-12-30: 01.07.1908."""
+    source = demo_run.outdir / "submissions" / G02
+    saved = tmp_path / "typed.ods"
+    where = {}
+
+    def type_date(office, document):
+        sheet = document.Sheets.getByName(ITEMS_SHEET)
+        keys = [row[0] for row in sheet.getCellRangeByName("A1:A200").DataArray]
+        where["cell"] = f"{chr(ord('A') + COL['date_done'])}{keys.index('1.1') + 1}"
+        _type(office, document, ITEMS_SHEET, where["cell"], "3105")
+
+    _save_from_office(office, source, [saved], type_date)
+    result = check_file(saved, *roadmap)
+    (finding,) = [f for f in result.findings if f.cell == where["cell"]]
+    assert finding.message.startswith("дата 01.07.1908 вне периода") and M.DATE_AS_DAY_NUMBER in finding.message
+
 def test_a_file_saved_with_a_basic_library_is_accepted_with_the_macro_note(office, demo_run, roadmap, tmp_path):
     source = demo_run.outdir / "submissions" / G02
     saved = tmp_path / "macros.ods"

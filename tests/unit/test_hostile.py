@@ -80,6 +80,18 @@ def test_real_formula_cell_in_ods_is_reported_as_text(demo_run, sample):
     assert any(r.result == '=HYPERLINK("http://x")' for r in result.records)
 
 
+@pytest.mark.parametrize("stored,shown", [
+    ("of:=[.A1]*2", "=A1*2"),
+    ("of:=SUM([.E3:.E10])", "=SUM(E3:E10)"),
+    ("of:=[$Показатели.E3]+1", "=Показатели.E3+1"),
+    ("SUM(E3:E10)", "=SUM(E3:E10)"),  # XLSX keeps no «=»
+])
+def test_a_formula_is_named_as_the_school_typed_it(stored, shown):
+    from roadmap_office.reading.book import display_formula
+
+    assert display_formula(stored) == shown
+
+
 @pytest.mark.parametrize("mangle,reason", [
     (lambda p: p.write_bytes(p.read_bytes()[:1500]), "не является документом ODS или XLSX"),
     (lambda p: p.write_bytes(b""), "не является документом ODS или XLSX"),

@@ -444,7 +444,8 @@ class _Checker:
         if dates and not dates[0] <= value <= dates[1]:
             start, end = dates
             self.find(ITEMS_SHEET, number, COL["date_done"], value,
-                      M.DATE_OUTSIDE.format(value=day(value), start=day(start), end=day(end)))
+                      M.DATE_OUTSIDE.format(value=day(value), start=day(start), end=day(end))
+                      + (M.DATE_AS_DAY_NUMBER if value.year < 1960 else ""))
         return value
 
     def columns_changed(self, sheet: str, index: int, row: list, titles: list[str]) -> bool:

@@ -123,11 +123,10 @@ class Sheet:
     def formula(self, row: int, col: int, text: str) -> str:
         """A formula cell, noted; what the cell holds instead of any computed value: the formula's
         text, as the school would see it typed."""
+        text = display_formula(text)
         if row < L.MAX_ROWS and col < L.MAX_COLUMNS:
             self.reading.book.formulas.append(FormulaCell(self.name, f"{column_letter(col)}{row + 1}", text))
-        if text.startswith("of:"):
-            text = text[3:]
-        return text if text.startswith("=") else "=" + text
+        return text
 
     def done(self) -> None:
         sheets = self.reading.book.sheets
@@ -184,6 +183,16 @@ class Reading:
                 check_policy(self.archive, name)
             else:
                 self.archive.read(name, 0)
+
+
+_ODF_REFERENCE = re.compile(r"\[\$?([^\]]*)\]")
+
+
+def display_formula(text: str) -> str:
+    """A formula as the school saw it typed: ODF's «of:=SUM([.A1:.B2])» reads «=SUM(A1:B2)»."""
+    if text.startswith("of:"):
+        text = _ODF_REFERENCE.sub(lambda m: m.group(1).replace(":.", ":").lstrip("."), text[3:])
+    return text if text.startswith("=") else "=" + text
 
 
 def number(value: float) -> Any:
