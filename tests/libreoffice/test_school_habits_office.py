@@ -178,6 +178,23 @@ def test_a_date_typed_without_dots_is_named_with_the_likely_cause(office, demo_r
     (finding,) = [f for f in result.findings if f.cell == where["cell"]]
     assert finding.message.startswith("дата 01.07.1908 вне периода") and M.DATE_AS_DAY_NUMBER in finding.message
 
+
+def test_a_value_typed_into_the_comment_is_named(office, demo_run, roadmap, tmp_path):
+    """The value left blank and «55» typed one cell to the right, in «Комментарий»."""
+    source = demo_run.outdir / "submissions" / G02
+    saved = tmp_path / "comment.xlsx"
+
+    def type_in_comment(office, document):
+        document.Sheets.getByName(INDICATORS_SHEET).getCellRangeByName(PERCENT_CELL).setString("")
+        _type(office, document, INDICATORS_SHEET, "F6", "55 по итогам опроса")
+
+    _save_from_office(office, source, [saved], type_in_comment)
+    summary, results = _district(roadmap, demo_run, [saved], "П4")
+    assert summary.values["G02"] is None
+    (finding,) = [f for f in results[-1].findings if f.sheet == INDICATORS_SHEET]
+    assert (finding.cell, finding.severity) == (PERCENT_CELL, "warning")
+    assert finding.message == M.INDICATOR_IN_COMMENT.format(code="П4", comment="55 по итогам опроса")
+
 def test_a_file_saved_with_a_basic_library_is_accepted_with_the_macro_note(office, demo_run, roadmap, tmp_path):
     source = demo_run.outdir / "submissions" / G02
     saved = tmp_path / "macros.ods"

@@ -66,6 +66,9 @@ INDICATOR_NOT_NUMBER = "значение «{value}» показателя {code}
 INDICATOR_NOT_WHOLE = "значение «{value}» показателя {code} должно быть целым числом"
 INDICATOR_RANGE = "значение {value} показателя {code} вне допустимого диапазона {low} – {high}"
 INDICATOR_YESNO = "значение «{value}» показателя {code}: допустимо «да» или «нет»"
+INDICATOR_IN_COMMENT = ("значение показателя {code} не указано, а в комментарии число («{comment}»); "
+                        "если это значение, перенесите его в столбец «Значение» — из комментария в свод "
+                        "ничего не попадает")
 INDICATOR_MISSING = "нет строки показателя {code}: строка удалена — верните её из исходного шаблона"
 
 # a file that made the reader or the check fail: refused, the other files go on

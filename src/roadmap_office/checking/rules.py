@@ -484,6 +484,9 @@ class _Checker:
             comment = _text(row[IND_COL["comment"]])
             before = len(self.out.findings)
             value = self.indicator_value(indicator, number, raw)
+            if value is None and comment and _number(comment.split()[0]) is not None:
+                self.find(INDICATORS_SHEET, number, IND_COL["value"], "",
+                          M.INDICATOR_IN_COMMENT.format(code=indicator.code, comment=_short(comment)), "warning")
             fraction = percents.is_fraction(indicator.kind, value, shown_as_percent)
             self.out.indicators.append(IndicatorValue(
                 self.out.school, indicator.code, value, comment, len(self.out.findings) - before,
