@@ -117,6 +117,8 @@ def test_a_bare_fraction_among_percents_is_named_and_not_counted(demo_run, sampl
     finding = next(f for r in results for f in r.findings if "долю единицы" in f.message)
     assert (finding.file, finding.sheet, finding.cell, finding.severity) == (G02_ODS, INDICATORS_SHEET, "E6", "error")
     assert "введите 71,2" in finding.message and finding.value == "0,712"
+    # the school's own check asked about it; the district's answer replaces the question
+    assert [f.severity for r in results for f in r.findings if f.file == G02_ODS and f.cell == "E6"] == ["error"]
 
 
 def test_a_fraction_is_no_finding_when_the_others_are_fractions_too(roadmap, demo_run, sample):
@@ -124,6 +126,8 @@ def test_a_fraction_is_no_finding_when_the_others_are_fractions_too(roadmap, dem
     ods = _edit(sample(G02_ODS), {"content.xml": _once(b'office:value="71.2"', b'office:value="0.712"')})
     result = check_file(ods, *roadmap)
     assert next(v for v in result.indicators if v.code == "П4").value == 0.712
+    (question,) = [f for f in result.findings if f.cell == "E6"]  # the school is asked, the value counts
+    assert question.severity == "warning" and "если имелось в виду 71,2 %, введите 71,2" in question.message
     consolidation = consolidate(roadmap[0], [result], AS_OF)
     assert not [f for f in consolidation.findings if "долю единицы" in f.message]
 

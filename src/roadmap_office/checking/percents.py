@@ -37,6 +37,11 @@ def is_fraction(kind: IndicatorKind, value: Any, shown_as_percent: bool) -> bool
     return kind == IndicatorKind.PERCENT and not shown_as_percent and _is_number(value) and 0 < value < 1
 
 
+def small_percent(code: str, value: Any) -> str:
+    """The question a school's own check asks of a bare fraction (see :func:`refuse_fractions`)."""
+    return M.PERCENT_SMALL.format(value=exact(value), code=code, percent=exact(round(value * 100, 9)))
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -61,6 +66,9 @@ def refuse_fractions(roadmap: Roadmap, used: List[CheckedSubmission]) -> None:
                 continue
             shown = exact(value.value)
             percent = exact(round(value.value * 100, 9))
+            question = small_percent(indicator.code, value.value)  # answered here: the error replaces it
+            submission.findings[:] = [f for f in submission.findings
+                                      if not (f.cell == value.fraction_cell and f.message == question)]
             submission.findings.append(Finding(
                 submission.name, INDICATORS_SHEET, value.fraction_cell, shown,
                 M.PERCENT_AS_FRACTION.format(value=shown, code=indicator.code, percent=percent)))

@@ -488,6 +488,9 @@ class _Checker:
                 self.find(INDICATORS_SHEET, number, IND_COL["value"], "",
                           M.INDICATOR_IN_COMMENT.format(code=indicator.code, comment=_short(comment)), "warning")
             fraction = percents.is_fraction(indicator.kind, value, shown_as_percent)
+            if fraction:
+                self.find(INDICATORS_SHEET, number, IND_COL["value"], value,
+                          percents.small_percent(indicator.code, value), "warning")
             self.out.indicators.append(IndicatorValue(
                 self.out.school, indicator.code, value, comment, len(self.out.findings) - before,
                 fraction_cell=f"{column_letter(IND_COL['value'])}{number}" if fraction else ""))
