@@ -299,13 +299,14 @@ def snapshots(con: sqlite3.Connection) -> list[Snapshot]:
     result = []
     for p in con.execute("SELECT * FROM periods ORDER BY end, start"):
         pid = p["id"]
-        sections = [Row(r["section"], r["title"], r["completion_pct"], r["overdue"])
+        sections = [Row(r["section"], r["title"], r["completion_pct"], r["overdue"], extra=_counts(r))
                     for r in con.execute("SELECT * FROM section_results WHERE period_id = ? ORDER BY position",
                                          (pid,))]
         items = [Row(r["item_key"], r["event"], r["completion_pct"], r["overdue"],
-                     extra={"number": r["number"], "deadline": r["deadline"], "applicable": r["applicable"]})
+                     extra={"number": r["number"], "deadline": r["deadline"], **_counts(r)})
                  for r in con.execute("SELECT * FROM item_results WHERE period_id = ? ORDER BY position", (pid,))]
-        schools = [Row(r["school"], r["name"], r["completion_pct"], r["overdue"], bool(r["submitted"]))
+        schools = [Row(r["school"], r["name"], r["completion_pct"], r["overdue"], bool(r["submitted"]),
+                       extra=_counts(r))
                    for r in con.execute("SELECT * FROM school_results WHERE period_id = ? ORDER BY position",
                                         (pid,))]
         indicators = [Row(r["code"], r["name"], r["district"],
@@ -318,6 +319,12 @@ def snapshots(con: sqlite3.Connection) -> list[Snapshot]:
                                indicators))
     con.row_factory = None
     return result
+
+
+def _counts(row: sqlite3.Row) -> dict:
+    """The counts a completion share was made of, so a change between periods is computed from
+    them, not from two shares already rounded to one decimal."""
+    return {"applicable": row["applicable"], "done": row["done"]}
 
 
 def read_history(path: str | os.PathLike) -> list[Snapshot]:

@@ -21,6 +21,7 @@ class Series:
     values: list  # one per period, None where there is no figure
     note: str = ""  # the unit, for indicators
     target: str = ""  # the target as the master words it, for indicators
+    exact: list | None = None  # the unrounded values, where the history keeps their counts
 
     @property
     def gap(self) -> float | None:
@@ -35,7 +36,14 @@ class Series:
         """Current minus previous value (None when either is missing)."""
         if len(self.values) < 2 or self.values[-1] is None or self.values[-2] is None:
             return None
-        return round(self.values[-1] - self.values[-2], 1)
+        values = self.exact if self.exact and None not in self.exact[-2:] else self.values
+        return round(values[-1] - values[-2], 1)  # 42.9 → 71.4 (3/7 → 5/7) is +28.6, not +28.5
+
+
+def _exact_share(row: Row) -> float | None:
+    """The completion share from its counts (a history row keeps them), unrounded."""
+    whole = row.extra.get("applicable")
+    return 100 * row.extra["done"] / whole if whole else None
 
 
 @dataclass
@@ -66,21 +74,25 @@ class Trend:
         """The last ``count`` periods (a printed table has room for a few columns only)."""
         return Trend(self.periods[-count:])
 
-    def _series(self, rows_of, value) -> list[Series]:
+    def _series(self, rows_of, value, exact=None) -> list[Series]:
         tables = [{row.key: row for row in rows_of(p)} for p in self.periods]
         result = []
         for row in rows_of(self.current):
-            result.append(Series(row.key, row.name, [value(t[row.key]) if row.key in t else None for t in tables]))
+            series = Series(row.key, row.name, [value(t[row.key]) if row.key in t else None for t in tables])
+            if exact is not None:
+                series.exact = [exact(t[row.key]) if row.key in t and value(t[row.key]) is not None else None
+                                for t in tables]
+            result.append(series)
         return result
 
     def section_completion(self) -> list[Series]:
-        return self._series(lambda p: p.sections, lambda r: r.completion_pct)
+        return self._series(lambda p: p.sections, lambda r: r.completion_pct, _exact_share)
 
     def section_overdue(self) -> list[Series]:
         return self._series(lambda p: p.sections, lambda r: r.overdue)
 
     def school_completion(self) -> list[Series]:
-        return self._series(lambda p: p.schools, lambda r: r.completion_pct if r.submitted else None)
+        return self._series(lambda p: p.schools, lambda r: r.completion_pct if r.submitted else None, _exact_share)
 
     def school_overdue(self) -> list[Series]:
         return self._series(lambda p: p.schools, lambda r: r.overdue if r.submitted else None)
