@@ -44,6 +44,7 @@ ROLES = "Роли в ОО"
 DEADLINES = "Сроки"
 STATUSES = "Статусы"
 SCHOOLS = "Школы"
+SCHOOL_KEY_TITLE = "Ключ (не изменять)"
 EMAIL_COLUMN = "Эл. почта"  # found by its header, so other columns may come and go around it
 INDICATORS = "Показатели"
 
@@ -79,6 +80,34 @@ _ITEM_COLUMNS = [
 ]
 
 
+_EXECUTOR_COLUMNS = [Column("Наименование", 9), Column("Сокращения и другие написания (через «;»)", 9),
+                     Column("Вид", 5)]
+_DEADLINE_COLUMNS = [Column("Формулировка срока", 9), Column("Начало (расчёт)", 3), Column("Окончание (расчёт)", 3),
+                     Column("Периодичность (расчёт)", 4)]
+_STATUS_COLUMNS = [Column("Статус", 5), Column("Считается выполненным", 5)]
+_SCHOOL_COLUMNS = [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
+                   Column("Число обучающихся", 3), Column(SCHOOL_KEY_TITLE, 3.4), Column(EMAIL_COLUMN, 6)]
+_INDICATOR_COLUMNS = [Column("Код", 1.8), Column("Наименование показателя", 10), Column("Единица измерения", 2.6),
+                      Column("Вид", 2.6), Column("Минимум", 2.2), Column("Максимум", 2.2), Column("Способ свода", 5),
+                      Column("Целевое значение", 3)]
+# the columns read by their place: a column deleted or inserted before them would shift the values
+# («Школы»: the key and the e-mail are found by their headers, so only the first four count)
+_PLACED_COLUMNS = {
+    ITEMS: _ITEM_COLUMNS,
+    EXECUTORS: _EXECUTOR_COLUMNS,
+    DEADLINES: _DEADLINE_COLUMNS,
+    STATUSES: _STATUS_COLUMNS,
+    SCHOOLS: _SCHOOL_COLUMNS[:4],
+    INDICATORS: _INDICATOR_COLUMNS,
+}
+# how each kind of indicator may be summed up for the district
+_AGGREGATIONS = {
+    IndicatorKind.COUNT: (Aggregation.SUM, Aggregation.WEIGHTED_MEAN),
+    IndicatorKind.PERCENT: (Aggregation.WEIGHTED_MEAN,),
+    IndicatorKind.YESNO: (Aggregation.SHARE_YES,),
+}
+
+
 def roadmap_fingerprint(roadmap: Roadmap) -> str:
     """What ties a school's template to the master: a hash of the roadmap's content.
 
@@ -100,9 +129,6 @@ def roadmap_fingerprint(roadmap: Roadmap) -> str:
     }
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-SCHOOL_KEY_TITLE = "Ключ (не изменять)"
 
 
 def school_key(school: School) -> str:
@@ -136,13 +162,12 @@ def master_workbook(roadmap: Roadmap) -> Workbook:
             _deadlines_sheet(roadmap),
             _simple_sheet(
                 STATUSES,
-                [Column("Статус", 5), Column("Считается выполненным", 5)],
+                _STATUS_COLUMNS,
                 [[s.name, labels.YES if s.done else labels.NO] for s in roadmap.statuses],
             ),
             _simple_sheet(
                 SCHOOLS,
-                [Column("Код", 2.2), Column("Краткое наименование", 6), Column("Полное наименование", 12),
-                 Column("Число обучающихся", 3), Column(SCHOOL_KEY_TITLE, 3.4), Column(EMAIL_COLUMN, 6)],
+                _SCHOOL_COLUMNS,
                 [[s.code, s.name, s.full_name, s.students, school_key(s), "; ".join(s.emails)] for s in roadmap.schools],
             ),
             _indicators_sheet(roadmap),
@@ -217,7 +242,7 @@ def _items_sheet(roadmap: Roadmap) -> Sheet:
 def _executors_sheet(roadmap: Roadmap) -> Sheet:
     return _simple_sheet(
         EXECUTORS,
-        [Column("Наименование", 9), Column("Сокращения и другие написания (через «;»)", 9), Column("Вид", 5)],
+        _EXECUTOR_COLUMNS,
         [[e.name, "; ".join(e.aliases), labels.EXECUTOR_KIND[e.kind]] for e in roadmap.executors],
     )
 
@@ -228,20 +253,13 @@ def _deadlines_sheet(roadmap: Roadmap) -> Sheet:
         d = parse_deadline(text, roadmap.period_start, roadmap.period_end, school_year=roadmap.school_year_start)
         rows.append([text, Cell(d.start, "date"), Cell(d.end, "date"),
                      labels.RECURRENCE.get(d.recurrence, labels.NOT_UNDERSTOOD) if d.recurrence else labels.NOT_UNDERSTOOD])
-    return _simple_sheet(
-        DEADLINES,
-        [Column("Формулировка срока", 9), Column("Начало (расчёт)", 3), Column("Окончание (расчёт)", 3),
-         Column("Периодичность (расчёт)", 4)],
-        rows,
-    )
+    return _simple_sheet(DEADLINES, _DEADLINE_COLUMNS, rows)
 
 
 def _indicators_sheet(roadmap: Roadmap) -> Sheet:
     return _simple_sheet(
         INDICATORS,
-        [Column("Код", 1.8), Column("Наименование показателя", 10), Column("Единица измерения", 2.6),
-         Column("Вид", 2.6), Column("Минимум", 2.2), Column("Максимум", 2.2), Column("Способ свода", 5),
-         Column("Целевое значение", 3)],
+        _INDICATOR_COLUMNS,
         [[i.code, i.name, i.unit, labels.INDICATOR_KIND[i.kind], Cell(i.minimum, "number"),
           Cell(i.maximum, "number"), labels.AGGREGATION[i.aggregation], i.target] for i in roadmap.indicators],
     )
@@ -278,6 +296,19 @@ class _MasterReader:
             raise MasterError(
                 "это не мастер-книга дорожной карты: нет листа «" + "», «".join(missing) + "»", file=file
             )
+        for sheet, columns in _PLACED_COLUMNS.items():
+            self.check_columns(sheet, [c.title for c in columns])
+
+    def check_columns(self, sheet: str, titles: list[str]) -> None:
+        """Columns are read by their place: one deleted or inserted before them shifts every value
+        after it (a name read as the number of students). A header out of place stops the reading."""
+        header = (self.sheets.get(sheet) or [[]])[0]
+        for col, title in enumerate(titles):
+            found = _text(header[col]) if col < len(header) else ""
+            if found and " ".join(found.lower().split()) != title.lower():
+                raise self.error(f"столбцы листа изменены: здесь должен быть заголовок «{title}», указано "
+                                 f"«{found}»; вероятно, столбец удалён, вставлен или переименован — верните столбцы "
+                                 "в прежнем порядке (свои столбцы добавляйте справа)", sheet, 1, col)
 
     def rows(self, sheet: str) -> list[tuple[int, list[Any]]]:
         """Data rows (after the header) with their 1-based row numbers; blank rows skipped."""
@@ -312,10 +343,31 @@ class _MasterReader:
             roadmap.statuses = [
                 Status(_text(row[0]), _text(row[1]).lower() == labels.YES) for _, row in self.rows(STATUSES)
             ]
+        if roadmap.period_start and roadmap.period_end and roadmap.period_end < roadmap.period_start:
+            raise self.error(f"«{_SETTING_KEYS['period_end']}» раньше, чем «{_SETTING_KEYS['period_start']}»",
+                             SETTINGS, self._setting_rows["period_end"], 1)
+        if roadmap.statuses and not any(s.done for s in roadmap.statuses):
+            raise MasterError("ни один статус не отмечен как выполненный («Считается выполненным» — «да»): "
+                              "доля выполнения всегда была бы нулевой", file=self.file, sheet=STATUSES)
         roadmap.schools = self.schools()
         roadmap.indicators = self.indicators()
+        self.check_weights(roadmap)
         roadmap.sections = self.sections(roadmap)
         return roadmap
+
+    def check_weights(self, roadmap: Roadmap) -> None:
+        """A weighted mean leaves out a school with no number of students (its weight is 0), so the
+        numbers are given for every school or for none (then the mean is a plain one)."""
+        weighted = [i for i in roadmap.indicators if i.aggregation == Aggregation.WEIGHTED_MEAN]
+        given = [s for s in roadmap.schools if s.students]
+        if not weighted or not given or len(given) == len(roadmap.schools):
+            return
+        missing = next(s for s in roadmap.schools if not s.students)
+        number = next(n for n, row in self.rows(SCHOOLS) if _text(row[0]) == missing.code)
+        raise self.error(f"не указано число обучающихся школы «{missing.code}», а показатель {weighted[0].code} "
+                         "сводится как среднее, взвешенное по числу обучающихся: значение школы не вошло бы в "
+                         "расчёт; укажите число обучающихся всех школ (или ни одной — тогда среднее простое)",
+                         SCHOOLS, number, 3)
 
     def settings(self) -> dict[str, Any]:
         by_label = {label.lower(): key for key, label in _SETTING_KEYS.items()}
@@ -355,7 +407,8 @@ class _MasterReader:
                          f"указано «{value}»", SETTINGS, self._setting_rows["school_year_start"], 1)
 
     def executors(self) -> list[Executor]:
-        result = []
+        result: list[Executor] = []
+        seen: dict[str, str] = {}  # each written form, folded -> the executor it names
         for number, row in self.rows(EXECUTORS):
             try:
                 kind = labels.parse_label(labels.EXECUTOR_KIND, row[2], ExecutorKind.PARTNER)
@@ -365,7 +418,17 @@ class _MasterReader:
                     % (row[2], ", ".join(labels.EXECUTOR_KIND.values())), EXECUTORS, number, 2,
                 ) from None
             aliases = [a.strip() for a in _text(row[1]).replace("\n", ";").split(";") if a.strip()]
-            result.append(Executor(_text(row[0]), aliases, kind))
+            name = _text(row[0])
+            if not name:
+                raise self.error("не указано наименование исполнителя", EXECUTORS, number, 0)
+            for written in [name, *aliases]:
+                other = seen.get(fold(written))
+                if other and other != name:
+                    raise self.error(f"написание «{written}» уже относится к исполнителю «{other}»; одно написание "
+                                     "не может обозначать двух исполнителей", EXECUTORS, number,
+                                     0 if written == name else 1)
+                seen[fold(written)] = name
+            result.append(Executor(name, aliases, kind))
         return result
 
     def schools(self) -> list[School]:
@@ -381,9 +444,13 @@ class _MasterReader:
             if code in seen:
                 raise self.error(f"код школы «{code}» повторяется", SCHOOLS, number, 0)
             seen.add(code)
+            if not _text(row[1]):
+                raise self.error(f"не указано краткое наименование школы «{code}»", SCHOOLS, number, 1)
             students = row[3]
-            if students not in (None, "") and not isinstance(students, (int, float)):
-                raise self.error(f"число обучающихся должно быть числом, указано «{students}»", SCHOOLS, number, 3)
+            if students not in (None, "") and not (isinstance(students, (int, float)) and not isinstance(students, bool)
+                                                  and float(students).is_integer() and students >= 1):
+                raise self.error(f"число обучающихся должно быть целым числом не меньше 1 (или ячейка пустой), "
+                                 f"указано «{_text(students)}»", SCHOOLS, number, 3)
             emails = []
             if email_column is not None:
                 try:
@@ -402,7 +469,8 @@ class _MasterReader:
         return schools
 
     def indicators(self) -> list[Indicator]:
-        result = []
+        result: list[Indicator] = []
+        codes: set[str] = set()
         for number, row in self.rows(INDICATORS):
             try:
                 kind = labels.parse_label(labels.INDICATOR_KIND, row[3], IndicatorKind.COUNT)
@@ -418,17 +486,33 @@ class _MasterReader:
                     "неизвестный способ свода «%s»; допустимо: %s"
                     % (row[6], "; ".join(labels.AGGREGATION.values())), INDICATORS, number, 6,
                 ) from None
+            code = _text(row[0])
+            if not code:
+                raise self.error("не указан код показателя", INDICATORS, number, 0)
+            if code in codes:
+                raise self.error(f"код показателя «{code}» повторяется", INDICATORS, number, 0)
+            codes.add(code)
+            if aggregation not in _AGGREGATIONS[kind]:
+                raise self.error(
+                    "способ свода «%s» не подходит для показателя вида «%s»; допустимо: %s"
+                    % (labels.AGGREGATION[aggregation], labels.INDICATOR_KIND[kind],
+                       "; ".join(labels.AGGREGATION[a] for a in _AGGREGATIONS[kind])), INDICATORS, number, 6)
             bounds = []
             for col in (4, 5):
                 value = row[col]
                 if value in (None, ""):
                     bounds.append(None)
-                elif isinstance(value, (int, float)):
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     bounds.append(value)
                 else:
                     raise self.error(f"граница должна быть числом, указано «{value}»", INDICATORS, number, col)
-            result.append(Indicator(_text(row[0]), _text(row[1]), _text(row[2]), kind, bounds[0], bounds[1],
-                                    aggregation, _text(row[7])))
+            low, high = bounds
+            if low is not None and high is not None and low > high:
+                raise self.error(f"минимум {_text(low)} больше максимума {_text(high)}", INDICATORS, number, 4)
+            if kind == IndicatorKind.PERCENT and any(b is not None and not 0 <= b <= 100 for b in bounds):
+                raise self.error("границы процентного показателя должны быть в пределах от 0 до 100", INDICATORS,
+                                 number, 4 if low is not None and not 0 <= low <= 100 else 5)
+            result.append(Indicator(code, _text(row[1]), _text(row[2]), kind, low, high, aggregation, _text(row[7])))
         return result
 
     def sections(self, roadmap: Roadmap) -> list[Section]:
@@ -446,6 +530,11 @@ class _MasterReader:
             if not event:
                 raise self.error("не указано наименование мероприятия", ITEMS, number, 1)
             names, agreed = catalogue.read_cell(executors)
+            unknown = next((n for n in names if catalogue.find(n) is None), None) if EXECUTORS in self.sheets else None
+            if unknown:  # it would be no school's item: gone from every template, silently
+                raise self.error(f"исполнитель «{unknown}» отсутствует на листе «{EXECUTORS}»; исправьте написание "
+                                 "или добавьте его туда с видом («образовательная организация», «орган управления "
+                                 "образованием» или «партнёр»)", ITEMS, number, 3)
             item = Item(num, event, Deadline(deadline_text), names, result, key, _text(row[9]), agreed)
             if item.key in keys:
                 raise self.error(f"код мероприятия «{item.key}» повторяется", ITEMS, number, 5)
@@ -456,7 +545,10 @@ class _MasterReader:
             texts = [item.deadline.text for item in section.items]
             parsed = parse_section(texts, roadmap.period_start, roadmap.period_end, roadmap.school_year_start)
             for item, row, deadline in zip(section.items, rows.get(id(section), []), parsed):
-                if deadline.flagged and row[6] and row[7]:
+                # dates the program computed from an earlier text (its periodicity label beside them)
+                # are stale once the text changed; dates the specialist typed have none
+                stale = _text(row[8]).lower() in {label.lower() for label in labels.RECURRENCE.values()}
+                if deadline.flagged and row[6] and row[7] and not stale:
                     try:  # dates typed by the specialist for a text the parser does not understand
                         deadline = Deadline(deadline.text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
                     except ValueError:

@@ -6,7 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from roadmap_office.errors import MasterError
-from roadmap_office.master import ITEMS, SETTINGS, read_master, write_master
+from roadmap_office.master import (EXECUTORS, INDICATORS, ITEMS, SCHOOLS, SETTINGS, STATUSES, read_master,
+                                   write_master)
 from roadmap_office.sheets import Cell, Column, Sheet, Workbook, write_workbook
 
 SAROV_COUNTS = [8, 10, 6, 4, 6, 6, 2, 4, 5, 2, 6, 4, 12, 4]
@@ -94,6 +95,72 @@ def test_bad_period_date_is_reported(tmp_path, demo_roadmap):
         read_master(path)
     assert "ожидается дата" in str(info.value) and info.value.cell == "B5"
 
+
+
+def _delete_school_name_column(wb):
+    wb[SCHOOLS].delete_cols(2)
+
+
+def _no_status_done(wb):
+    for row in wb[STATUSES].iter_rows(min_row=2):
+        row[1].value = "нет"
+
+
+def _period_ends_before_it_starts(wb):
+    wb[SETTINGS]["B5"] = wb[SETTINGS]["B4"].value.replace(year=2019)
+
+
+SPECIALIST_MISTAKES = [  # what a specialist does in the master, what the error says, the cell it names
+    (_delete_school_name_column, "здесь должен быть заголовок «Краткое наименование», указано «Полное", SCHOOLS, "B1"),
+    (lambda wb: wb[INDICATORS].delete_cols(4), "заголовок «Вид», указано «Минимум»", INDICATORS, "D1"),
+    (lambda wb: wb[ITEMS].insert_cols(3), "заголовок «Ответственные исполнители», указано «Сроки»", ITEMS, "D1"),
+    (lambda wb: wb[SCHOOLS].__setitem__("D2", 0), "целым числом не меньше 1", SCHOOLS, "D2"),
+    (lambda wb: wb[SCHOOLS].__setitem__("D2", 812.5), "целым числом не меньше 1", SCHOOLS, "D2"),
+    (lambda wb: wb[SCHOOLS].__setitem__("D2", -812), "целым числом не меньше 1", SCHOOLS, "D2"),
+    (lambda wb: wb[SCHOOLS].__setitem__("D3", None), "не указано число обучающихся школы «L03», а показатель П1",
+     SCHOOLS, "D3"),
+    (lambda wb: wb[SCHOOLS].__setitem__("B3", None), "не указано краткое наименование школы «L03»", SCHOOLS, "B3"),
+    (lambda wb: (wb[INDICATORS].__setitem__("E2", 90), wb[INDICATORS].__setitem__("F2", 10)),
+     "минимум 90 больше максимума 10", INDICATORS, "E2"),
+    (lambda wb: wb[INDICATORS].__setitem__("F2", 150), "в пределах от 0 до 100", INDICATORS, "F2"),
+    (lambda wb: wb[INDICATORS].__setitem__("A3", "П1"), "код показателя «П1» повторяется", INDICATORS, "A3"),
+    (lambda wb: wb[INDICATORS].__setitem__("A3", None), "не указан код показателя", INDICATORS, "A3"),
+    (lambda wb: wb[INDICATORS].__setitem__("G3", "сумма"), "способ свода «сумма» не подходит для показателя вида "
+     "«да/нет»", INDICATORS, "G3"),
+    (lambda wb: wb[EXECUTORS].__setitem__("B3", "ДО; МЦ"), "написание «ДО» уже относится к исполнителю «Департамент "
+     "образования»", EXECUTORS, "B3"),
+    (lambda wb: wb[ITEMS].__setitem__("D3", "Общеобразовательные организаци"),
+     "исполнитель «Общеобразовательные организаци» отсутствует на листе «Исполнители»", ITEMS, "D3"),
+    (_period_ends_before_it_starts, "«Окончание периода реализации» раньше", SETTINGS, "B5"),
+    (_no_status_done, "ни один статус не отмечен как выполненный", STATUSES, ""),
+]
+
+
+@pytest.mark.parametrize("edit,words,sheet,cell", SPECIALIST_MISTAKES)
+def test_a_specialists_mistake_is_an_error_naming_its_cell(tmp_path, demo_roadmap, edit, words, sheet, cell):
+    """Each of these was read before and changed the figures or the templates without a word."""
+    path = write_master(demo_roadmap, tmp_path / "master.xlsx")
+    wb = load_workbook(path)
+    edit(wb)
+    wb.save(path)
+    with pytest.raises(MasterError) as info:
+        read_master(path)
+    assert words in str(info.value)
+    assert (info.value.sheet, info.value.cell or "") == (sheet, cell)
+
+
+def test_dates_computed_for_an_earlier_text_are_not_kept_for_a_new_one(tmp_path, demo_roadmap):
+    """The «(расчёт)» columns hold the dates of the text the program last read; a text changed to
+    one it does not understand is flagged, while dates the specialist types for it are used."""
+    path = write_master(demo_roadmap, tmp_path / "master.xlsx")
+    wb = load_workbook(path)
+    wb[ITEMS]["C3"] = "своевременно"  # the dates and «однократно» of «Сентябрь 2021 г.» stay beside it
+    wb[ITEMS]["C4"] = "по итогам аудита"
+    wb[ITEMS]["I4"] = None  # the specialist cleared the label and typed the dates
+    wb.save(path)
+    first, second = read_master(path).sections[0].items[:2]
+    assert first.deadline.flagged and first.deadline.start is None
+    assert not second.deadline.flagged and second.deadline.end is not None
 
 def test_foreign_workbook_is_not_a_master(tmp_path):
     path = write_workbook(Workbook([Sheet("Лист1", [Column("A")], [[Cell("x")]])]), tmp_path / "other.ods")

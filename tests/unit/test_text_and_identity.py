@@ -141,7 +141,11 @@ def test_a_template_of_another_district_is_refused_though_the_school_code_matche
     assert not result.records
 
     same_roadmap = read_master(demo_run.master)  # another district on the same regional roadmap
+    renamed = same_roadmap.executors[0].name
     same_roadmap.executors[0].name += " (Энск)"
+    for item in same_roadmap.items:  # its items name it as its catalogue does
+        item.executors = [n + " (Энск)" if n == renamed else n for n in item.executors]
+        item.by_agreement = [n + " (Энск)" if n == renamed else n for n in item.by_agreement]
     for school in same_roadmap.schools:
         school.name = school.name.replace("МБОУ", "МКОУ Энская")
     master = write_master(same_roadmap, tmp_path / "same.ods")
