@@ -104,6 +104,21 @@ def test_several_nights(tree):
     assert "Не принят «Отчёт_S12_повреждён.xlsx»" in text_log
 
 
+
+def test_a_night_with_nothing_new_is_unchanged_across_processes(tree):
+    """Each night is a new process: the built-in report template, made anew with other zip times,
+    must not count as a change (outputs, history and the district's mail were redone every night)."""
+    config, root, deliver = tree
+    deliver(G02)
+    command = [sys.executable, "-m", "roadmap_office", "batch", "run", "--config", str(config), "--quiet"]
+    assert subprocess.run(command).returncode == 0
+    written = snapshot(root / "out" / "latest")
+    time.sleep(2.1)  # the zip entries of a template made now would carry another time
+    assert subprocess.run(command).returncode == 0
+    log = (root / "out" / "logs" / "roadmap-office.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["event"] for line in log].count("unchanged") == 1
+    assert snapshot(root / "out" / "latest") == written
+
 def test_retention_keeps_current_files(tree):
     config, root, deliver = tree
     config.write_text(config.read_text(encoding="utf-8").replace("keep_days = 90", "keep_days = 1"),

@@ -316,7 +316,7 @@ class _Night:
         # the library's own sources too: a changed rule or writer makes the outputs again
         parts = [__version__, rules_digest() or "", self.checksum,
                  self.config.as_of_date(self.today, self.roadmap).isoformat(), ",".join(self.config.formats),
-                 hashlib.sha256(self.template.data).hexdigest()]
+                 self.template.identity]
         parts += [f"{r.school}:{r.sha256}" for r in current]
         parts += [f"rejected:{r.name}" for r in rejected]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -9,6 +9,8 @@ half-filled report.
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,12 +36,19 @@ class ReportTemplate:
 
     data: bytes
     label: str  # the file name, for messages
+    # what makes the template what it is, for «nothing changed» (the built-in one is made anew by
+    # each process with other zip times: the library's version and sources say it instead)
+    identity: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.identity:
+            self.identity = hashlib.sha256(self.data).hexdigest()
 
 
 def report_template(path: Optional[Union[str, os.PathLike]] = None) -> ReportTemplate:
     """Read and check a template (the built-in one without ``path``); raises TemplateError."""
     if path is None:
-        return ReportTemplate(_default_bytes(), DEFAULT_TEMPLATE_LABEL)
+        return ReportTemplate(_default_bytes(), DEFAULT_TEMPLATE_LABEL, identity="built-in")
     path = Path(path)
     label = path.name
     try:
