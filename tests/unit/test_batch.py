@@ -214,6 +214,8 @@ def test_hung_converter_is_killed_and_reported(tree, tmp_path):
     fake.write_text("#!/bin/sh\nexec sleep 300 # roadmap-office-hung-converter\n", encoding="utf-8")
     fake.chmod(0o755)
     deliver(G02)
+    (root / "out" / "latest").mkdir(parents=True, exist_ok=True)  # an earlier night's PDF: stale tonight
+    (root / "out" / "latest" / "Сводный_отчёт.pdf").write_bytes(b"%PDF-1.4 earlier night")
     os.environ["ROADMAP_OFFICE_SOFFICE"] = str(fake)
     try:
         summary = run_batch(config, now=NIGHT1, quiet=True)
@@ -221,6 +223,7 @@ def test_hung_converter_is_killed_and_reported(tree, tmp_path):
         del os.environ["ROADMAP_OFFICE_SOFFICE"]
     assert summary.exit_code == EXIT_CONVERSION
     assert "за 2 с и был остановлен" in summary.conversion_error
+    # tonight's set only: an earlier PDF left beside it would be mailed as tonight's report
     assert files(root / "out" / "latest") == [".fingerprint", "run.json", "Свод_по_дорожной_карте.xlsx"]
     left = subprocess.run(["pgrep", "-f", "roadmap-office-hung-converter"], capture_output=True, text=True)
     assert left.stdout.strip() == ""

@@ -355,6 +355,9 @@ class _Night:
         names = [*made, "run.json", ".fingerprint"]  # the fingerprint last: it marks a complete set
         for target in (self.config.output / self.today.isoformat(), self.config.output / "latest"):
             publish(staging, target, names)
+            for output in OUTPUTS.values():  # an earlier run's PDF beside tonight's ODT would be a stale report
+                if output.filename not in made:
+                    (target / output.filename).unlink(missing_ok=True)
         self.summary.outputs = [str(self.config.output / "latest" / name) for name in made]
         log_event(logging.INFO, f"Записаны результаты: {', '.join(made)}", event="outputs", files=made)
 
