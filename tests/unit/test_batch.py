@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from roadmap_office.batch import EXIT_CONFIG, EXIT_CONVERSION, EXIT_LOCKED, init_tree, load_config, run_batch
 from roadmap_office.cli import main
+from roadmap_office.master import read_master, write_master
 
 G02 = "Отчёт_G02_МБОУ_Гимназия_N_2_I_полугодие_2022_г.ods"
 L03 = "Отчёт_L03_МБОУ_Лицей_N_3_I_полугодие_2022_г.xlsx"
@@ -228,6 +229,18 @@ def test_hung_converter_is_killed_and_reported(tree, tmp_path):
     left = subprocess.run(["pgrep", "-f", "roadmap-office-hung-converter"], capture_output=True, text=True)
     assert left.stdout.strip() == ""
 
+
+
+def test_init_on_an_existing_tree_touches_nothing(tree, demo_run, tmp_path):
+    """«batch init» run again with another master refuses, and the tree's master is as it was."""
+    from roadmap_office.batch.config import ConfigError
+
+    config, root, _ = tree
+    before = (root / "master.ods").read_bytes()
+    other = write_master(read_master(demo_run.master), tmp_path / "другая.ods")
+    with pytest.raises(ConfigError, match="уже существует"):
+        init_tree(root, other)
+    assert (root / "master.ods").read_bytes() == before
 
 @pytest.mark.parametrize("content,message", [
     ('master = "нет.ods"\n', "мастер-книга не найдена"),

@@ -133,15 +133,15 @@ def init_tree(directory: str | os.PathLike, master: str | os.PathLike) -> Path:
     if not master.is_file():
         raise ConfigError(f"мастер-книга не найдена: {master}")
     read_master(master)  # refuse to set up a tree around a file that is not a master
+    config = root / CONFIG_NAME
+    if config.exists():  # before anything is touched: the tree's master stays as it is
+        raise ConfigError(f"файл конфигурации уже существует: {config}; мастер-книга дерева не изменена")
     root.mkdir(parents=True, exist_ok=True)
     for name in ("inbox", "archive", "quarantine", "out"):
         (root / name).mkdir(exist_ok=True)
     target = root / f"master{master.suffix.lower()}"
     if master.resolve() != target.resolve():
         shutil.copy2(master, target)
-    config = root / CONFIG_NAME
-    if config.exists():
-        raise ConfigError(f"файл конфигурации уже существует: {config}")
     config.write_text(CONFIG_TEMPLATE.format(master=target.name, reason=REASON_SUFFIX), encoding="utf-8")
     return config
 
