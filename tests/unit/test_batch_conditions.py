@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,19 @@ def test_links_folders_and_pipes_are_reported_and_never_followed(tree, tmp_path)
     assert "Пропущен «ссылка.xlsx»: символическая ссылка" in log
     assert "Пропущен «канал.xlsx»: не обычный файл" in log
 
+
+
+def test_a_file_dated_in_the_future_is_taken(tree):
+    """A school PC whose clock runs a year ahead (or a copy keeping that time): not «still being
+    copied» night after night, but taken and counted."""
+    config, root, deliver = tree
+    config.write_text(config.read_text(encoding="utf-8").replace("settle_seconds = 60", "settle_seconds = 600"),
+                      encoding="utf-8")
+    arriving = deliver(G02)
+    ahead = time.time() + 365 * 86400
+    os.utime(arriving, (ahead, ahead))
+    night = run_batch(config, now=NIGHT1, quiet=True)
+    assert night.waiting == [] and night.accepted == [G02]
 
 def test_a_file_still_being_copied_is_left_for_the_next_run(tree, monkeypatch):
     config, root, deliver = tree

@@ -214,7 +214,9 @@ class _Night:
                     self.skip(path, verdict.reason)  # links, folders, pipes: reported, left in place
                 else:
                     st = entry.stat(follow_symlinks=False)
-                    if now - st.st_mtime < self.config.settle_seconds:
+                    # written within settle_seconds of now (a little ahead too: a share's clock may run
+                    # fast); a time far in the future is a school PC's clock, not a copy in progress
+                    if abs(now - st.st_mtime) < self.config.settle_seconds:
                         self.wait(path)
                     else:
                         ready.append((path, file_signature(st)))
