@@ -88,6 +88,18 @@ def unwritable_reason(exc: BaseException | None) -> str | None:
     return None
 
 
+_OS_REASONS = {errno.EACCES: "нет прав доступа", errno.EPERM: "нет прав доступа", errno.ENOENT: "файл не найден",
+               errno.EISDIR: "это папка, а не файл", errno.ENOTDIR: "в пути есть файл вместо папки",
+               errno.EIO: "ошибка ввода-вывода диска", errno.ENOSPC: "на диске нет места",
+               errno.EROFS: "файловая система доступна только для чтения", errno.ELOOP: "циклическая ссылка в пути",
+               errno.ENAMETOOLONG: "слишком длинное имя"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating system's error in Russian words (its own text is in English)."""
+    return _OS_REASONS.get(exc.errno, f"ошибка операционной системы{f' (код {exc.errno})' if exc.errno else ''}")
+
+
 class FileReadError(RoadmapError):
     """A spreadsheet cannot be read safely (damaged, foreign, protected or over the limits).
 

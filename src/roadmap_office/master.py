@@ -18,7 +18,7 @@ from typing import Any
 
 from . import labels
 from .deadlines import parse_deadline, parse_section
-from .errors import MasterError
+from .errors import MasterError, os_reason
 from .executors import Catalogue, fold
 from .mail.addresses import parse_addresses
 from .model import (
@@ -281,8 +281,10 @@ def read_master(path: str | os.PathLike) -> Roadmap:
     path = Path(path)
     try:
         sheets = read_workbook(path)
-    except (WorkbookReadError, OSError) as exc:
+    except WorkbookReadError as exc:
         raise MasterError(str(exc), file=path.name) from exc
+    except OSError as exc:
+        raise MasterError(f"мастер-книга не читается: {os_reason(exc)}", file=path.name) from None
     reader = _MasterReader(path.name, sheets)
     return reader.roadmap()
 

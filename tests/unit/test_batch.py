@@ -242,6 +242,20 @@ def test_init_on_an_existing_tree_touches_nothing(tree, demo_run, tmp_path):
         init_tree(root, other)
     assert (root / "master.ods").read_bytes() == before
 
+
+def test_a_relative_config_path_runs_the_cleanup(tree, monkeypatch):
+    """«batch run --config srv/roadmap-office.toml», as «batch init» prints it: old folders go
+    (it stopped with a traceback when it came to name them)."""
+    config, root, deliver = tree
+    deliver(G02)
+    run_batch(config, now=NIGHT1, quiet=True)
+    monkeypatch.chdir(root.parent)
+    result = CliRunner().invoke(main, ["batch", "run", "--config", f"{root.name}/{config.name}"])
+    assert result.exit_code == 0, result.output
+    assert "2022-06-28" not in os.listdir(root / "out")  # past keep_days by today's date
+    assert "Удалена устаревшая папка out/2022-06-28" in (root / "out" / "logs" / "roadmap-office.log").read_text(
+        encoding="utf-8")
+
 @pytest.mark.parametrize("content,message", [
     ('master = "нет.ods"\n', "мастер-книга не найдена"),
     ('master = "master.ods"\nformats = ["doc"]\n', "неизвестный формат «doc»"),

@@ -162,6 +162,18 @@ def test_dates_computed_for_an_earlier_text_are_not_kept_for_a_new_one(tmp_path,
     assert first.deadline.flagged and first.deadline.start is None
     assert not second.deadline.flagged and second.deadline.end is not None
 
+
+def test_an_unreadable_master_is_said_in_russian(tmp_path):
+    import errno
+
+    from roadmap_office.errors import os_reason
+
+    (tmp_path / "master.ods").mkdir()
+    with pytest.raises(MasterError, match="мастер-книга не читается: это папка, а не файл"):
+        read_master(tmp_path / "master.ods")
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "нет прав доступа"
+    assert os_reason(OSError(errno.EMLINK, "Too many links")) == f"ошибка операционной системы (код {errno.EMLINK})"
+
 def test_foreign_workbook_is_not_a_master(tmp_path):
     path = write_workbook(Workbook([Sheet("Лист1", [Column("A")], [[Cell("x")]])]), tmp_path / "other.ods")
     with pytest.raises(MasterError, match="не мастер-книга"):

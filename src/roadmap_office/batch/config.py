@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..errors import Exit, RoadmapError
+from ..errors import Exit, RoadmapError, os_reason
 from ..history import HISTORY_NAME
 from ..mail.settings import MAILBOX_KEYS, MAIL_KEYS, MailboxSettings, MailSettings, parse_mail, parse_mailbox
 from ..master import read_master
@@ -209,7 +209,7 @@ CONFIG_TABLES = {"mail": (MAIL_KEYS, parse_mail), "mailbox": (MAILBOX_KEYS, pars
 
 def load_config(path: str | os.PathLike) -> BatchConfig:
     """Read and check the configuration; every mistake is a ConfigError (exit 2) naming the key."""
-    path = Path(path)
+    path = Path(path).resolve()  # «--config srv/roadmap-office.toml»: the tree's folders are resolved too
     if tomllib is None:
         raise ConfigError("ночной свод работает на Python 3.11 или новее (для чтения файла конфигурации)")
     try:
@@ -217,7 +217,7 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
     except FileNotFoundError:
         raise ConfigError(f"файл конфигурации не найден: {path}") from None
     except OSError as exc:
-        raise ConfigError(f"файл конфигурации {path} не читается: {exc.strerror or exc}") from None
+        raise ConfigError(f"файл конфигурации {path} не читается: {os_reason(exc)}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raise ConfigError(f"файл конфигурации {path.name} начинается с метки порядка байтов (BOM); "
                           "сохраните его в кодировке UTF-8 без BOM")
@@ -250,7 +250,7 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
         try:
             where[key].mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _bad(path, key, f"папку не удаётся создать ({exc.strerror or exc})", values[key]) from None
+            raise _bad(path, key, f"папку не удаётся создать ({os_reason(exc)})", values[key]) from None
     tables = {name: parse(data[name], lambda key, expected, value=None: _bad(path, key, expected, value), base)
               for name, (_, parse) in CONFIG_TABLES.items() if name in data}
     return BatchConfig(path, where["master"], where["inbox"], where["archive"], where["quarantine"],

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import __version__
 from ..cache import ResultCache, rules_digest
 from ..checking import CheckedSubmission, refused
-from ..errors import Exit, OutputError, RoadmapError, unwritable_reason
+from ..errors import Exit, OutputError, RoadmapError, os_reason, unwritable_reason
 from ..history import record_history
 from ..inputs import IGNORED, REPORT, classify_entry, classify_name
 from ..master import read_master, roadmap_fingerprint
@@ -396,7 +396,7 @@ class _Night:
             night = queue_night(consolidation, mail, state, self.config.master,
                                 None if self.summary.unchanged else report, self.now)
         except OSError as exc:  # the outputs are published; the letters wait for a night with room
-            log_event(logging.ERROR, f"Письма не подготовлены: {exc.strerror or exc}; они будут подготовлены при "
+            log_event(logging.ERROR, f"Письма не подготовлены: {os_reason(exc)}; они будут подготовлены при "
                       "следующем запуске", event="letters_failed", reason=str(exc))
             return
         self.summary.letters_queued = [letter.key for letter in night.queued]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import os_reason
 from .addresses import parse_addresses
 
 SECURITY = ("starttls", "ssl", "none")
@@ -116,7 +117,7 @@ def _password_file(key, value, bad: Callable[..., Exception], base: Path) -> Pat
     try:
         path.read_bytes()
     except OSError as exc:
-        raise bad(key, f"файл с паролем не читается ({exc.strerror or exc})", value) from None
+        raise bad(key, f"файл с паролем не читается ({os_reason(exc)})", value) from None
     return path
 
 
@@ -125,7 +126,7 @@ def _ca_file(key, value, bad: Callable[..., Exception], base: Path) -> Path:
     try:
         tls_context(path)
     except OSError as exc:  # ssl.SSLError is one: a file that holds no PEM certificate
-        why = exc.strerror if exc.strerror and not isinstance(exc, ssl.SSLError) else "в нём нет сертификата в формате PEM"
+        why = os_reason(exc) if exc.errno and not isinstance(exc, ssl.SSLError) else "в нём нет сертификата в формате PEM"
         raise bad(key, f"файл сертификатов не читается ({why})", value) from None
     return path
 

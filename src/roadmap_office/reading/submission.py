@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 from functools import cached_property
 
-from ..errors import FileReadError
+from ..errors import FileReadError, os_reason
 from ..forms.layout import (HEADER_ROW, HELP_SHEET, INDICATOR_COLUMNS, INDICATORS_SHEET, ITEM_COLUMNS, ITEMS_SHEET,
                             LISTS_SHEET, META_KEYS, META_SHEET)
 from ..sheets.reading import Rows, fast_reader
@@ -71,7 +71,7 @@ def read_submission(path: Union[str, os.PathLike], lists: bool = True) -> RawSub
         modified = datetime.fromtimestamp(path.stat().st_mtime)
         data = load_bytes(path)
     except OSError as exc:
-        raise SubmissionReadError(f"файл не читается ({_os_reason(exc)})") from None
+        raise SubmissionReadError(f"файл не читается ({os_reason(exc)})") from None
     skip = frozenset((HELP_SHEET,) if lists else (HELP_SHEET, LISTS_SHEET))
     book = read_book(data, pure=not fast_reader(), skip=skip)
     if book.kind != kind:
@@ -159,11 +159,3 @@ def _clean_cells(sheets: dict[str, Rows]) -> list[tuple[str, str]]:
                     if was_cut:
                         cut.append((sheet, f"{column_letter(c)}{r + 1}"))
     return cut
-
-
-def _os_reason(exc: OSError) -> str:
-    import errno
-
-    reasons = {errno.EACCES: "нет прав на чтение", errno.ENOENT: "файл не найден",
-               errno.EISDIR: "это папка, а не файл", errno.EIO: "ошибка ввода-вывода диска"}
-    return reasons.get(exc.errno, "ошибка операционной системы")

@@ -36,13 +36,9 @@ class ReportTemplate:
 
     data: bytes
     label: str  # the file name, for messages
-    # what makes the template what it is, for «nothing changed» (the built-in one is made anew by
-    # each process with other zip times: the library's version and sources say it instead)
-    identity: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.identity:
-            self.identity = hashlib.sha256(self.data).hexdigest()
+    # what makes the template what it is, for «nothing changed»: a file's digest; the built-in one
+    # is made anew by each process with other zip times, so the library's sources say it instead
+    identity: str
 
 
 def report_template(path: Optional[Union[str, os.PathLike]] = None) -> ReportTemplate:
@@ -58,7 +54,7 @@ def report_template(path: Optional[Union[str, os.PathLike]] = None) -> ReportTem
 
         raise TemplateError(f"шаблон отчёта «{label}» не найден или не читается") from None
     check_template(load_template(data, label), SCHEMA, label)
-    return ReportTemplate(data, label)
+    return ReportTemplate(data, label, hashlib.sha256(data).hexdigest())
 
 
 @lru_cache(maxsize=1)
