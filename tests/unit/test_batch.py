@@ -261,6 +261,13 @@ def test_a_relative_config_path_runs_the_cleanup(tree, monkeypatch):
     ('master = "master.ods"\nformats = ["doc"]\n', "неизвестный формат «doc»"),
     ('master = "master.ods"\nas_of = "вчера"\n', "параметр «as_of»"),
     ('master = "master.ods"\nkeep_days = 0\n', "keep_days"),
+    # a tree that would take its own files: folders inside each other, the master or history in the inbox
+    ('master = "master.ods"\ninbox = "archive/inbox"\n', "параметр «inbox» в roadmap-office.toml: папка находится "
+     "внутри папки параметра «archive»"),
+    ('master = "master.ods"\nhistory = "inbox/history.sqlite"\n', "параметр «history» в roadmap-office.toml: файл "
+     "находится в папке параметра «inbox»"),
+    ('master = "inbox"\n', "параметр «master» в roadmap-office.toml: это папка, а не файл мастер-книги"),
+    ('master = "master.ods"\nhistory = "archive"\n', "параметр «history» в roadmap-office.toml: это папка"),
     ('master = "master.ods"\n"папка" = "x"\n', "неизвестный параметр «папка»"),
     ('master = \n', "ошибка в файле конфигурации"),
 ])

@@ -239,13 +239,27 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
     values = {key: check(key, data.get(key, default), path) for key, (default, check) in CONFIG_SCHEMA.items()}
     base = path.parent
     where = {key: (base / values[key]).resolve() for key in ("master", "inbox", "archive", "quarantine", "output")}
+    where["history"] = (base / values["history"]).resolve()
+    if where["master"].is_dir():
+        raise _bad(path, "master", "это папка, а не файл мастер-книги", values["master"])
     if not where["master"].is_file():
         raise _bad(path, "master", "мастер-книга не найдена", values["master"])
+    if where["history"].is_dir():
+        raise _bad(path, "history", "это папка, а не файл истории", values["history"])
     folders = ("inbox", "archive", "quarantine", "output")
     for n, key in enumerate(folders):
         for other in folders[n + 1:]:
             if where[key] == where[other]:
                 raise _bad(path, other, f"папка совпадает с папкой параметра «{key}»", values[other])
+            for inner, outer in ((key, other), (other, key)):
+                if where[outer] in where[inner].parents:
+                    raise _bad(path, inner, f"папка находится внутри папки параметра «{outer}»; папки дерева "
+                                            "не должны быть вложены друг в друга", values[inner])
+    for key in ("master", "history"):  # a file the run itself would take, move or delete
+        for folder in ("inbox", "archive", "quarantine"):
+            if where[folder] in where[key].parents:
+                raise _bad(path, key, f"файл находится в папке параметра «{folder}», которую разбирает ночной "
+                                      "свод; укажите его вне этой папки", values[key])
     for key in folders:
         try:
             where[key].mkdir(parents=True, exist_ok=True)
@@ -255,5 +269,5 @@ def load_config(path: str | os.PathLike) -> BatchConfig:
               for name, (_, parse) in CONFIG_TABLES.items() if name in data}
     return BatchConfig(path, where["master"], where["inbox"], where["archive"], where["quarantine"],
                        where["output"], values["formats"], values["as_of"], values["keep_days"],
-                       values["pdf_timeout"], (base / values["history"]).resolve(), values["settle_seconds"],
+                       values["pdf_timeout"], where["history"], values["settle_seconds"],
                        tables.get("mail"), tables.get("mailbox"))
