@@ -100,6 +100,8 @@ _PLACED_COLUMNS = {
     SCHOOLS: _SCHOOL_COLUMNS[:4],
     INDICATORS: _INDICATOR_COLUMNS,
 }
+# what the program writes in «Периодичность (расчёт)» beside dates it computed from a deadline's text
+_COMPUTED_LABELS = frozenset(label.lower() for label in labels.RECURRENCE.values())
 # how each kind of indicator may be summed up for the district
 _AGGREGATIONS = {
     IndicatorKind.COUNT: (Aggregation.SUM, Aggregation.WEIGHTED_MEAN),
@@ -549,7 +551,7 @@ class _MasterReader:
             for item, row, deadline in zip(section.items, rows.get(id(section), []), parsed):
                 # dates the program computed from an earlier text (its periodicity label beside them)
                 # are stale once the text changed; dates the specialist typed have none
-                stale = _text(row[8]).lower() in {label.lower() for label in labels.RECURRENCE.values()}
+                stale = _text(row[8]).lower() in _COMPUTED_LABELS
                 if deadline.flagged and row[6] and row[7] and not stale:
                     try:  # dates typed by the specialist for a text the parser does not understand
                         deadline = Deadline(deadline.text, cell_date(row[6]), cell_date(row[7]), None, flagged=False)
